@@ -1,0 +1,42 @@
+import os from "node:os";
+
+/** One measured quantity: the median of several runs, beside its baseline measured in the same process. */
+export interface BenchRow {
+  name: string;
+  unit: string;
+  median: number;
+  baseline?: { name: string; median: number };
+  /** median / baseline.median, when a baseline exists. */
+  ratio?: number;
+}
+
+export interface BenchSuite {
+  name: string;
+  run(): Promise<BenchRow[]>;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs fn `runs` times (after one warm-up) and returns each run's result. */
+export async function repeat(runs: number, fn: () => Promise<number> | number): Promise<number[]> {
+  await fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) out.push(await fn());
+  return out;
+}
+
+export function row(name: string, unit: string, samples: number[], baseline?: { name: string; samples: number[] }): BenchRow {
+  const m = median(samples);
+  if (!baseline) return { name, unit, median: m };
+  const b = median(baseline.samples);
+  return { name, unit, median: m, baseline: { name: baseline.name, median: b }, ratio: b === 0 ? undefined : m / b };
+}
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+}
