@@ -3,9 +3,35 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 const nodeBuiltins = [
-  "assert", "buffer", "child_process", "cluster", "crypto", "dgram", "dns", "events", "fs", "fs/promises", "http",
-  "http2", "https", "net", "os", "path", "perf_hooks", "process", "querystring", "readline", "stream", "timers",
-  "tls", "url", "util", "v8", "vm", "worker_threads", "zlib",
+  "assert",
+  "buffer",
+  "child_process",
+  "cluster",
+  "crypto",
+  "dgram",
+  "dns",
+  "events",
+  "fs",
+  "fs/promises",
+  "http",
+  "http2",
+  "https",
+  "net",
+  "os",
+  "path",
+  "perf_hooks",
+  "process",
+  "querystring",
+  "readline",
+  "stream",
+  "timers",
+  "tls",
+  "url",
+  "util",
+  "v8",
+  "vm",
+  "worker_threads",
+  "zlib",
 ];
 
 // Domain and workflow code must be deterministic and free of I/O: orchestrations replay, the domain is pure.
@@ -41,7 +67,18 @@ const deterministic = {
 };
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".local/**", "coverage/**", "**/*.js", "**/*.cjs", "**/*.mjs"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      ".local/**",
+      "coverage/**",
+      "**/*.js",
+      "**/*.cjs",
+      "**/*.mjs",
+      "vitest.config.mts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -29,7 +29,12 @@ export async function repeat(runs: number, fn: () => Promise<number> | number): 
   return out;
 }
 
-export function row(name: string, unit: string, samples: number[], baseline?: { name: string; samples: number[] }): BenchRow {
+export function row(
+  name: string,
+  unit: string,
+  samples: number[],
+  baseline?: { name: string; samples: number[] },
+): BenchRow {
   const m = median(samples);
   if (!baseline) return { name, unit, median: m };
   const b = median(baseline.samples);

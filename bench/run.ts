@@ -8,10 +8,12 @@ async function main(): Promise<void> {
   const files = readdirSync(__dirname).filter((f) => f.endsWith(".bench.js") && f.includes(filter));
   console.log(`machine: ${machine()}`);
   for (const file of files.sort()) {
-    const suite = (require(path.join(__dirname, file)) as { suite: BenchSuite }).suite;
+    const { suite } = (await import(path.join(__dirname, file))) as { suite: BenchSuite };
     console.log(`\n## ${suite.name}`);
     for (const r of await suite.run()) {
-      const base = r.baseline ? ` | baseline ${r.baseline.name}: ${fmt(r.baseline.median)} | ratio ${r.ratio?.toFixed(2)}` : "";
+      const base = r.baseline
+        ? ` | baseline ${r.baseline.name}: ${fmt(r.baseline.median)} | ratio ${r.ratio?.toFixed(2)}`
+        : "";
       console.log(`${r.name}: median ${fmt(r.median)} ${r.unit}${base}`);
     }
   }
