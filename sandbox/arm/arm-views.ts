@@ -1,0 +1,176 @@
+import type { ConnectionRecord, EndpointRecord, ProviderResource, RecordSetRecord } from "../estate/estate-records";
+
+/** Wire shapes of the resources, as the real api-versions return them. */
+
+export function connectionView(c: ConnectionRecord, provider: ProviderResource): Record<string, unknown> {
+  const isPls = provider.pls !== undefined;
+  const properties: Record<string, unknown> = {
+    provisioningState: c.provisioningState,
+    privateEndpoint: { id: c.privateEndpointId },
+    privateLinkServiceConnectionState: {
+      status: c.status,
+      description: c.description,
+      actionsRequired: c.actionsRequired,
+    },
+  };
+  if (isPls) {
+    properties.linkIdentifier = c.linkIdentifier;
+    properties.privateEndpointLocation = c.privateEndpointLocation;
+  } else {
+    properties.groupIds = c.groupIds;
+  }
+  return {
+    id: c.id,
+    name: c.name,
+    type: `${provider.family.type}/privateEndpointConnections`,
+    ...(isPls ? { etag: `W/"${c.etag}"` } : {}),
+    properties,
+  };
+}
+
+export function privateLinkServiceView(r: ProviderResource, connections: ConnectionRecord[]): Record<string, unknown> {
+  const pls = r.pls!;
+  const lb = `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Network/loadBalancers/${pls.loadBalancer}`;
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.family.type,
+    location: r.location,
+    tags: r.tags,
+    etag: `W/"${r.id.length}-${connections.length}"`,
+    properties: {
+      provisioningState: "Succeeded",
+      visibility: { subscriptions: pls.visibility },
+      autoApproval: { subscriptions: pls.autoApproval },
+      fqdns: pls.fqdns,
+      alias: pls.alias,
+      enableProxyProtocol: false,
+      loadBalancerFrontendIpConfigurations: [{ id: `${lb}/frontendIPConfigurations/frontend` }],
+      ipConfigurations: [
+        {
+          name: "nat-ipconfig",
+          properties: {
+            privateIPAllocationMethod: "Dynamic",
+            privateIPAddressVersion: "IPv4",
+            primary: true,
+            subnet: {
+              id: `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Network/virtualNetworks/provider-vnet/subnets/pls-nat`,
+            },
+          },
+        },
+      ],
+      privateEndpointConnections: connections.map((c) => connectionView(c, r)),
+      networkInterfaces: [
+        {
+          id: `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Network/networkInterfaces/${r.name}.nic.0`,
+        },
+      ],
+    },
+  };
+}
+
+export function paasResourceView(r: ProviderResource, connections: ConnectionRecord[]): Record<string, unknown> {
+  const fqdn = r.family.fqdn?.(r.name);
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.family.type,
+    location: r.location,
+    tags: r.tags,
+    properties: {
+      ...(fqdn ? { fullyQualifiedDomainName: fqdn } : {}),
+      publicNetworkAccess: "Disabled",
+      privateEndpointConnections: connections.map((c) => connectionView(c, r)),
+    },
+  };
+}
+
+function endpointConnectionState(e: EndpointRecord): Record<string, unknown> {
+  return { status: e.status, description: e.description, actionsRequired: "None" };
+}
+
+export function privateEndpointView(e: EndpointRecord): Record<string, unknown> {
+  const link = {
+    id: `${e.id}/${e.autoApproved ? "privateLinkServiceConnections" : "manualPrivateLinkServiceConnections"}/${e.name}`,
+    name: e.name,
+    type: `Microsoft.Network/privateEndpoints/${e.autoApproved ? "privateLinkServiceConnections" : "manualPrivateLinkServiceConnections"}`,
+    etag: `W/"${e.etag}"`,
+    properties: {
+      provisioningState: "Succeeded",
+      privateLinkServiceId: e.targetResourceId,
+      groupIds: e.groupId ? [e.groupId] : [],
+      requestMessage: e.requestMessage,
+      privateLinkServiceConnectionState: endpointConnectionState(e),
+    },
+  };
+  return {
+    id: e.id,
+    name: e.name,
+    type: "Microsoft.Network/privateEndpoints",
+    location: e.location,
+    etag: `W/"${e.etag}"`,
+    properties: {
+      provisioningState: "Succeeded",
+      resourceGuid: e.connectionName.slice(e.name.length + 1),
+      subnet: { id: e.subnetId },
+      networkInterfaces: [{ id: e.nicId }],
+      customNetworkInterfaceName: "",
+      privateLinkServiceConnections: e.autoApproved ? [link] : [],
+      manualPrivateLinkServiceConnections: e.autoApproved ? [] : [link],
+      customDnsConfigs: e.fqdns.map((fqdn) => ({ fqdn, ipAddresses: [e.privateIp] })),
+      ipConfigurations: [],
+      applicationSecurityGroups: [],
+    },
+  };
+}
+
+export function networkInterfaceView(e: EndpointRecord): Record<string, unknown> {
+  const ipConfigName = `privateEndpointIpConfig.${e.connectionName.slice(e.name.length + 1)}`;
+  return {
+    id: e.nicId,
+    name: e.nicName,
+    type: "Microsoft.Network/networkInterfaces",
+    location: e.location,
+    etag: `W/"${e.etag}"`,
+    properties: {
+      provisioningState: "Succeeded",
+      ipConfigurations: [
+        {
+          id: `${e.nicId}/ipConfigurations/${ipConfigName}`,
+          name: ipConfigName,
+          type: "Microsoft.Network/networkInterfaces/ipConfigurations",
+          properties: {
+            provisioningState: "Succeeded",
+            privateIPAddress: e.privateIp,
+            privateIPAllocationMethod: "Dynamic",
+            privateIPAddressVersion: "IPv4",
+            primary: true,
+            subnet: { id: e.subnetId },
+            privateLinkConnectionProperties: {
+              groupId: e.groupId,
+              requiredMemberName: e.groupId,
+              fqdns: e.fqdns,
+            },
+          },
+        },
+      ],
+      dnsSettings: { dnsServers: [], appliedDnsServers: [] },
+      privateEndpoint: { id: e.id },
+      nicType: "Standard",
+    },
+  };
+}
+
+export function recordSetView(r: RecordSetRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    name: r.name,
+    type: `Microsoft.Network/privateDnsZones/${r.recordType}`,
+    etag: r.etag,
+    properties: {
+      ...r.properties,
+      fqdn: `${r.name === "@" ? "" : `${r.name}.`}${r.zone}.`,
+      isAutoRegistered: false,
+    },
+  };
+}

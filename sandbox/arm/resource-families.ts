@@ -1,0 +1,116 @@
+/** How each provider resource type answers for its private endpoint connections, per the real services. */
+export interface ResourceFamily {
+  /** ARM type with original casing, e.g. "Microsoft.DBforPostgreSQL/flexibleServers". */
+  type: string;
+  /** Short name used in call-log operation keys, e.g. "flexibleServers". */
+  shortName: string;
+  apiVersions: readonly string[];
+  groupId: string;
+  /** FQDN a private endpoint to this resource resolves; undefined for a Private Link Service. */
+  fqdn?: (name: string) => string;
+  /** "async": 202 + Azure-AsyncOperation; "sync": 200 with the body. */
+  putMode: "async" | "sync";
+  /** Operation-status path segment under `/providers/{ns}/locations/{loc}/`. */
+  asyncOperationSegment?: string;
+  /** provisioningState of a settled connection: PostgreSQL and SQL say "Ready". */
+  settledState: string;
+}
+
+// Real published api-versions (a subset): an unknown one is refused as ARM does.
+const NETWORK_VERSIONS = [
+  "2022-01-01",
+  "2022-05-01",
+  "2022-07-01",
+  "2022-09-01",
+  "2022-11-01",
+  "2023-02-01",
+  "2023-04-01",
+  "2023-05-01",
+  "2023-06-01",
+  "2023-09-01",
+  "2023-11-01",
+  "2024-01-01",
+  "2024-03-01",
+  "2024-05-01",
+  "2024-07-01",
+  "2024-10-01",
+  "2025-01-01",
+  "2025-03-01",
+  "2025-05-01",
+] as const;
+
+export const NETWORK_API_VERSIONS: readonly string[] = NETWORK_VERSIONS;
+export const PRIVATE_DNS_API_VERSIONS: readonly string[] = ["2018-09-01", "2020-01-01", "2020-06-01", "2024-06-01"];
+export const RESOURCES_API_VERSIONS: readonly string[] = [
+  "2021-04-01",
+  "2022-09-01",
+  "2023-07-01",
+  "2024-03-01",
+  "2024-07-01",
+  "2024-11-01",
+  "2025-03-01",
+  "2025-04-01",
+];
+
+export const PRIVATE_LINK_SERVICE: ResourceFamily = {
+  type: "Microsoft.Network/privateLinkServices",
+  shortName: "privateLinkServices",
+  apiVersions: NETWORK_API_VERSIONS,
+  groupId: "",
+  putMode: "sync",
+  settledState: "Succeeded",
+};
+
+export const PAAS_FAMILIES: readonly ResourceFamily[] = [
+  {
+    type: "Microsoft.DBforPostgreSQL/flexibleServers",
+    shortName: "flexibleServers",
+    apiVersions: [
+      "2022-12-01",
+      "2023-06-01-preview",
+      "2023-12-01-preview",
+      "2024-03-01-preview",
+      "2024-08-01",
+      "2024-11-01-preview",
+    ],
+    groupId: "postgresqlServer",
+    fqdn: (n) => `${n}.postgres.database.azure.com`,
+    putMode: "async",
+    asyncOperationSegment: "azureAsyncOperation",
+    settledState: "Ready",
+  },
+  {
+    type: "Microsoft.Storage/storageAccounts",
+    shortName: "storageAccounts",
+    apiVersions: ["2021-09-01", "2022-09-01", "2023-01-01", "2023-05-01", "2024-01-01", "2025-01-01"],
+    groupId: "blob",
+    fqdn: (n) => `${n}.blob.core.windows.net`,
+    putMode: "sync",
+    settledState: "Succeeded",
+  },
+  {
+    type: "Microsoft.Sql/servers",
+    shortName: "servers",
+    apiVersions: ["2021-11-01", "2022-05-01-preview", "2023-05-01-preview", "2023-08-01", "2023-08-01-preview"],
+    groupId: "sqlServer",
+    fqdn: (n) => `${n}.database.windows.net`,
+    putMode: "async",
+    asyncOperationSegment: "privateEndpointConnectionAzureAsyncOperation",
+    settledState: "Ready",
+  },
+  {
+    type: "Microsoft.KeyVault/vaults",
+    shortName: "vaults",
+    apiVersions: ["2022-07-01", "2023-02-01", "2023-07-01", "2024-11-01"],
+    groupId: "vault",
+    fqdn: (n) => `${n}.vault.azure.net`,
+    putMode: "sync",
+    settledState: "Succeeded",
+  },
+];
+
+export function familyOf(type: string): ResourceFamily | undefined {
+  const t = type.toLowerCase();
+  if (t === PRIVATE_LINK_SERVICE.type.toLowerCase()) return PRIVATE_LINK_SERVICE;
+  return PAAS_FAMILIES.find((f) => f.type.toLowerCase() === t);
+}

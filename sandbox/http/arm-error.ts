@@ -1,0 +1,29 @@
+import type { SandboxResponse } from "./http-types";
+
+/** An ARM-shaped failure: `{ "error": { "code", "message" } }` with the status ARM would use. */
+export class ArmError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "ArmError";
+  }
+}
+
+export function errorResponse(err: ArmError): SandboxResponse {
+  return { status: err.status, headers: err.headers, json: { error: { code: err.code, message: err.message } } };
+}
+
+export const badRequest = (code: string, message: string): ArmError => new ArmError(400, code, message);
+
+export function notFound(type: string, name: string, resourceGroup?: string): ArmError {
+  const where = resourceGroup ? ` under resource group '${resourceGroup}'` : "";
+  return new ArmError(
+    404,
+    "ResourceNotFound",
+    `The Resource '${type}/${name}'${where} was not found. Create it first or check the id.`,
+  );
+}

@@ -1,0 +1,114 @@
+import { DomainError } from "../domain/errors";
+import type { Tenant } from "../domain/tenant";
+import type {
+  AuditEntry,
+  Bookkeeping,
+  ConnectionQuery,
+  ConnectionRecord,
+  ConnectionUpdate,
+} from "./bookkeeping.port";
+
+const norm = (id: string): string => id.trim().replace(/\/+$/, "").toLowerCase();
+
+/** Bookkeeping in memory, for unit tests and dry runs. Same semantics as TableBookkeeping. */
+export class InMemoryBookkeeping implements Bookkeeping {
+  readonly tenants = new Map<string, Tenant>();
+  readonly connections = new Map<string, ConnectionRecord>();
+  readonly audit = new Map<string, AuditEntry[]>();
+  private readonly usage = new Map<string, Set<string>>();
+
+  async getTenant(tenantId: string): Promise<Tenant | undefined> {
+    return clone(this.tenants.get(tenantId.toLowerCase()));
+  }
+
+  async findTenantBySubscription(subscriptionId: string): Promise<Tenant | undefined> {
+    const sub = subscriptionId.toLowerCase();
+    for (const tenant of this.tenants.values()) {
+      if (tenant.subscriptions.some((s) => s.toLowerCase() === sub)) return clone(tenant);
+    }
+    return undefined;
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    return [...this.tenants.values()].map((t) => clone(t)!);
+  }
+
+  async upsertTenant(tenant: Tenant): Promise<void> {
+    const key = tenant.tenantId.toLowerCase();
+    const usage = this.usage.get(key)?.size ?? this.tenants.get(key)?.usage ?? 0;
+    this.tenants.set(key, { ...clone(tenant)!, usage });
+  }
+
+  async setTenantUsage(tenantId: string, connectionId: string, counted: boolean): Promise<number> {
+    const key = tenantId.toLowerCase();
+    const set = this.usage.get(key) ?? new Set<string>();
+    this.usage.set(key, set);
+    if (counted) set.add(norm(connectionId));
+    else set.delete(norm(connectionId));
+    const tenant = this.tenants.get(key);
+    if (tenant) tenant.usage = set.size;
+    return set.size;
+  }
+
+  async getConnection(connectionId: string): Promise<ConnectionRecord | undefined> {
+    return clone(this.connections.get(norm(connectionId)));
+  }
+
+  async saveConnection(update: ConnectionUpdate): Promise<ConnectionRecord> {
+    const key = norm(update.connectionId);
+    const existing = this.connections.get(key);
+    if (!existing && (update.state === undefined || update.providerResourceId === undefined)) {
+      throw new DomainError(
+        "CONNECTION_INCOMPLETE",
+        "A new connection row needs state and providerResourceId; record the request first.",
+      );
+    }
+    const merged = {
+      ...existing,
+      ...stripUndefined(update),
+      connectionId: existing?.connectionId ?? update.connectionId,
+      createdAt: existing?.createdAt ?? update.updatedAt,
+    } as ConnectionRecord;
+    this.connections.set(key, merged);
+    return clone(merged)!;
+  }
+
+  async listConnections(query: ConnectionQuery): Promise<ConnectionRecord[]> {
+    const rows = [...this.connections.values()].filter(
+      (r) =>
+        (query.state === undefined || r.state === query.state) &&
+        (query.tenantId === undefined || r.tenantId?.toLowerCase() === query.tenantId.toLowerCase()) &&
+        (query.providerResourceId === undefined || norm(r.providerResourceId) === norm(query.providerResourceId)) &&
+        (query.privateEndpointId === undefined ||
+          (r.privateEndpointId !== undefined && norm(r.privateEndpointId) === norm(query.privateEndpointId))),
+    );
+    return rows.slice(0, query.limit ?? 200).map((r) => clone(r)!);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<boolean> {
+    const key = norm(entry.connectionId);
+    const list = this.audit.get(key) ?? [];
+    this.audit.set(key, list);
+    if (list.some((e) => e.stepId === entry.stepId)) return false;
+    list.push(clone(entry)!);
+    return true;
+  }
+
+  async listAudit(connectionId: string, limit = 200): Promise<AuditEntry[]> {
+    const list = this.audit.get(norm(connectionId)) ?? [];
+    return [...list]
+      .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+      .slice(0, limit)
+      .map((e) => clone(e)!);
+  }
+
+  async ping(): Promise<void> {}
+}
+
+function clone<T>(value: T | undefined): T | undefined {
+  return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

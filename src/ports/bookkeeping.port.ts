@@ -1,0 +1,89 @@
+import type { AzureConnectionStatus, ReviewState, SignalSource } from "../domain/connection";
+import type { Tenant } from "../domain/tenant";
+
+export interface RecordedDnsRecord {
+  zone: string;
+  name: string;
+  ipAddresses: string[];
+  outcome: "created" | "already-ours" | "conflict" | "removed";
+  detail?: string;
+}
+
+/** One row per connection: its state, the decision and why, and what we wrote for it. */
+export interface ConnectionRecord {
+  /** ARM id, original casing. */
+  connectionId: string;
+  state: ReviewState;
+  providerResourceId: string;
+  providerResourceType?: string;
+  azureStatus?: AzureConnectionStatus;
+  privateEndpointId?: string;
+  consumerSubscriptionId?: string;
+  tenantId?: string;
+  groupIds?: string[];
+  source?: SignalSource;
+  verdict?: "approve" | "reject" | "review";
+  ruleId?: string;
+  reason?: string;
+  policyVersion?: string;
+  instanceId?: string;
+  decidedBy?: string;
+  dnsRecords?: RecordedDnsRecord[];
+  /** e.g. "the consumer's subscription is not readable: DNS is theirs". */
+  dnsNote?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A partial update: fields left out keep their stored value. connectionId and updatedAt are required. */
+export type ConnectionUpdate = Partial<Omit<ConnectionRecord, "connectionId" | "createdAt" | "updatedAt">> & {
+  connectionId: string;
+  updatedAt: string;
+};
+
+export type AuditKind = "signal" | "decision" | "arm-write" | "dns" | "state" | "error" | "tenant";
+
+/** An append-only audit entry. stepId makes it idempotent: the same stepId is recorded once. */
+export interface AuditEntry {
+  connectionId: string;
+  stepId: string;
+  at: string;
+  kind: AuditKind;
+  /** Who acted: "autopilot", an approver, "policy:<ruleId>", "operator". */
+  actor: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export interface ConnectionQuery {
+  state?: ReviewState;
+  tenantId?: string;
+  providerResourceId?: string;
+  privateEndpointId?: string;
+  /** At most this many rows (default 200). */
+  limit?: number;
+}
+
+/** Tenants, connections, the audit log and the indexes that answer the API's queries without full scans. */
+export interface Bookkeeping {
+  getTenant(tenantId: string): Promise<Tenant | undefined>;
+  findTenantBySubscription(subscriptionId: string): Promise<Tenant | undefined>;
+  listTenants(): Promise<Tenant[]>;
+  /** Creates or replaces the tenant profile; the stored usage is kept (it is counted, not imported). */
+  upsertTenant(tenant: Tenant): Promise<void>;
+  /** Counts (or stops counting) one approved connection against the tenant; idempotent per connection. */
+  setTenantUsage(tenantId: string, connectionId: string, counted: boolean): Promise<number>;
+
+  getConnection(connectionId: string): Promise<ConnectionRecord | undefined>;
+  /** Creates the row (state and providerResourceId needed) or merges into it, guarded by ETag. */
+  saveConnection(update: ConnectionUpdate): Promise<ConnectionRecord>;
+  listConnections(query: ConnectionQuery): Promise<ConnectionRecord[]>;
+
+  /** Idempotent per (connectionId, stepId). Returns false when that step was already recorded. */
+  appendAudit(entry: AuditEntry): Promise<boolean>;
+  /** Newest first. */
+  listAudit(connectionId: string, limit?: number): Promise<AuditEntry[]>;
+
+  /** Cheap round trip for the health check. */
+  ping(): Promise<void>;
+}

@@ -1,0 +1,57 @@
+import type { AzureConnectionStatus } from "../domain/connection";
+
+/** What ARM says about one private endpoint connection on a resource we manage. */
+export interface ConnectionState {
+  /** ARM id as ARM returned it (original casing). */
+  connectionId: string;
+  providerResourceId: string;
+  /** e.g. "Microsoft.Network/privateLinkServices". */
+  providerResourceType: string;
+  status: AzureConnectionStatus;
+  description?: string;
+  privateEndpointId?: string;
+  groupIds: string[];
+  requestMessage?: string;
+  location?: string;
+  providerResourceTags?: Record<string, string>;
+}
+
+/** A provider resource whose connections we manage. */
+export interface ProviderResource {
+  id: string;
+  type: string;
+  location?: string;
+  tags?: Record<string, string>;
+}
+
+/** A consumer's private endpoint as the DNS step needs it. */
+export interface PrivateEndpointInfo {
+  id: string;
+  location?: string;
+  /** Targets of the endpoint's (manual) private link service connections. */
+  targets: { targetResourceId: string; groupIds: string[] }[];
+  customDnsConfigs: { fqdn: string; ipAddresses: string[] }[];
+  nicIpConfigurations: { privateIPAddress: string; fqdns: string[]; groupId?: string; requiredMemberName?: string }[];
+}
+
+/**
+ * Reads and writes private endpoint connections through ARM.
+ * Failures come as TransientError (retry) or PermanentError (ARM_FORBIDDEN, ARM_NOT_FOUND, CONNECTION_NOT_PENDING...).
+ */
+export interface ConnectionGateway {
+  /** undefined when the connection no longer exists (404). */
+  getConnection(connectionId: string): Promise<ConnectionState | undefined>;
+  listConnections(providerResourceId: string): Promise<ConnectionState[]>;
+  /** Resolves MANAGED_RESOURCE_IDS entries (resources, resource groups, subscriptions) to provider resources. */
+  listProviderResources(scopeId: string): Promise<ProviderResource[]>;
+  /** Sets Approved/Rejected with a description; returns the state ARM reports afterwards. */
+  setConnectionStatus(
+    connectionId: string,
+    status: "Approved" | "Rejected",
+    description: string,
+  ): Promise<ConnectionState>;
+  /** Deletes the connection on the provider side; an absent connection is success. */
+  deleteConnection(connectionId: string): Promise<void>;
+  /** undefined when the endpoint is gone (404); PermanentError ARM_FORBIDDEN when it lives where we cannot read. */
+  getPrivateEndpoint(endpointId: string): Promise<PrivateEndpointInfo | undefined>;
+}

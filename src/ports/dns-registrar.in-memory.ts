@@ -1,0 +1,63 @@
+import type {
+  DnsRecordOwner,
+  DnsRecordSpec,
+  DnsRegistrar,
+  DnsRemoveOutcome,
+  DnsWriteOutcome,
+} from "./dns-registrar.port";
+
+const norm = (id: string): string => id.trim().replace(/\/+$/, "").toLowerCase();
+
+export interface InMemoryARecord {
+  zone: string;
+  name: string;
+  ipAddresses: string[];
+  ownerEndpoint?: string;
+  ownerConnection?: string;
+}
+
+/** Central private DNS zones in memory. A record without an owner stands for one written by someone else. */
+export class InMemoryDnsRegistrar implements DnsRegistrar {
+  readonly records = new Map<string, InMemoryARecord>();
+
+  private static key(zone: string, name: string): string {
+    return `${zone.toLowerCase()}|${name.toLowerCase()}`;
+  }
+
+  put(record: InMemoryARecord): void {
+    this.records.set(InMemoryDnsRegistrar.key(record.zone, record.name), record);
+  }
+
+  async ensureARecord(record: DnsRecordSpec, owner: DnsRecordOwner): Promise<DnsWriteOutcome> {
+    const key = InMemoryDnsRegistrar.key(record.zone, record.name);
+    const existing = this.records.get(key);
+    if (!existing) {
+      this.records.set(key, {
+        ...record,
+        ownerEndpoint: norm(owner.privateEndpointId),
+        ownerConnection: norm(owner.connectionId),
+      });
+      return { outcome: "created", zone: record.zone, name: record.name };
+    }
+    if (existing.ownerEndpoint === norm(owner.privateEndpointId)) {
+      return { outcome: "already-ours", zone: record.zone, name: record.name };
+    }
+    return {
+      outcome: "conflict",
+      zone: record.zone,
+      name: record.name,
+      detail: `The record exists and belongs to ${existing.ownerEndpoint ?? "someone else"}; it was left as it is.`,
+    };
+  }
+
+  async removeARecord(zone: string, name: string, privateEndpointId: string): Promise<DnsRemoveOutcome> {
+    const key = InMemoryDnsRegistrar.key(zone, name);
+    const existing = this.records.get(key);
+    if (!existing) return { outcome: "absent", zone, name };
+    if (existing.ownerEndpoint !== norm(privateEndpointId)) {
+      return { outcome: "not-ours", zone, name, detail: "The record belongs to another endpoint; it was kept." };
+    }
+    this.records.delete(key);
+    return { outcome: "removed", zone, name };
+  }
+}

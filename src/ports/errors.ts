@@ -1,0 +1,45 @@
+/**
+ * The error taxonomy every port speaks. Adapters translate SDK failures into these two kinds so the workflow can
+ * decide: a TransientError is thrown (the durable retry policy tries again); a PermanentError ends the step with a
+ * recorded reason and never leads to an approval.
+ */
+export class TransientError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** A server-suggested wait before the next try (Retry-After), when one was given. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "TransientError";
+  }
+}
+
+export class PermanentError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "PermanentError";
+  }
+}
+
+/** Stable codes for permanent failures the workflow reacts to. */
+export const PermanentCodes = {
+  forbidden: "ARM_FORBIDDEN",
+  notFound: "ARM_NOT_FOUND",
+  notPending: "CONNECTION_NOT_PENDING",
+  badRequest: "ARM_BAD_REQUEST",
+  unsupportedResourceType: "RESOURCE_TYPE_UNSUPPORTED",
+  policyUnavailable: "POLICY_UNAVAILABLE",
+  storage: "STORAGE_REJECTED",
+} as const;
+
+export function isPermanentError(error: unknown): error is PermanentError {
+  return error instanceof PermanentError;
+}
+
+export function isTransientError(error: unknown): error is TransientError {
+  return error instanceof TransientError;
+}

@@ -1,0 +1,199 @@
+import type { AzureConnectionStatus, ConnectionRequest, ReviewState, SignalSource } from "../domain/connection";
+import type { PolicyDecision, Verdict } from "../domain/policy";
+import type { Tenant } from "../domain/tenant";
+import type { ConnectionState } from "../ports/connection-gateway.port";
+import type { RecordedDnsRecord } from "../ports/bookkeeping.port";
+
+/** Permanent failures come back as values (the retry policy must not repeat them); transient ones are thrown. */
+export type StepResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+
+/** Input of the connection-review orchestration. */
+export interface ReviewInput {
+  connectionId: string;
+  source: SignalSource;
+  /** ISO time the signal was observed. */
+  observedAt: string;
+  eventId?: string;
+  /** Tenant id from the event's claims, when the signal carried one. */
+  claimsTenantId?: string;
+  /** Who asked (HTTP caller, "sweep", "event-grid"). */
+  requestedBy?: string;
+}
+
+/** The body of the ApprovalDecision external event. */
+export interface ApprovalEventBody {
+  decision: "approve" | "reject";
+  approver: string;
+  reason?: string;
+}
+
+export interface ReviewOutcome {
+  connectionId: string;
+  state: ReviewState;
+  verdict?: Verdict;
+  ruleId?: string;
+  reason: string;
+  decidedBy?: string;
+  dnsRecords?: RecordedDnsRecord[];
+  dnsNote?: string;
+}
+
+/** What the orchestration shows through custom status while it runs. */
+export interface ReviewProgress {
+  step:
+    | "recording"
+    | "reading-connection"
+    | "resolving-tenant"
+    | "evaluating-policy"
+    | "awaiting-approval"
+    | "applying-decision"
+    | "registering-dns"
+    | "recording-outcome"
+    | "done";
+  verdict?: Verdict;
+  ruleId?: string;
+  deadline?: string;
+  state?: ReviewState;
+}
+
+export interface RecordRequestInput {
+  instanceId: string;
+  connectionId: string;
+  source: SignalSource;
+  observedAt: string;
+  eventId?: string;
+  requestedBy?: string;
+  at: string;
+}
+
+export interface ResolveTenantInput {
+  instanceId: string;
+  connection: ConnectionState;
+  claimsTenantId?: string;
+  at: string;
+}
+
+export interface DecideInput {
+  instanceId: string;
+  request: ConnectionRequest;
+  tenant?: Tenant;
+  now: string;
+}
+
+export interface RequestApprovalInput {
+  instanceId: string;
+  request: ConnectionRequest;
+  decision: PolicyDecision;
+  deadline: string;
+  kind: "request" | "reminder";
+  /** Distinguishes reminders in the audit log (idempotency key). */
+  sequence: number;
+  at: string;
+}
+
+export interface RecordHumanDecisionInput {
+  instanceId: string;
+  connectionId: string;
+  /** "event" for a person's decision, "deadline" for the policy's onDeadline outcome. */
+  via: "event" | "deadline" | "invalid-event";
+  decision?: "approve" | "reject";
+  actor: string;
+  reason: string;
+  sequence: number;
+  at: string;
+}
+
+export interface ApplyDecisionInput {
+  instanceId: string;
+  connectionId: string;
+  status: "Approved" | "Rejected";
+  description: string;
+  actor: string;
+  at: string;
+}
+
+export interface RegisterDnsInput {
+  instanceId: string;
+  connection: ConnectionState;
+  tenantId?: string;
+  at: string;
+}
+
+export interface RegisterDnsResult {
+  records: RecordedDnsRecord[];
+  note?: string;
+}
+
+export interface RecordOutcomeInput {
+  instanceId: string;
+  connectionId: string;
+  providerResourceId: string;
+  state: ReviewState;
+  azureStatus?: AzureConnectionStatus;
+  verdict?: Verdict;
+  ruleId?: string;
+  policyVersion?: string;
+  reason: string;
+  decidedBy?: string;
+  tenantId?: string;
+  dnsRecords?: RecordedDnsRecord[];
+  dnsNote?: string;
+  at: string;
+}
+
+/** Input of the connection-cleanup orchestration. */
+export interface CleanupInput {
+  /** The deleted endpoint: every connection recorded for it is cleaned up. */
+  privateEndpointId?: string;
+  /** Or one connection (e.g. found Disconnected by the sweep). */
+  connectionId?: string;
+  reason: string;
+  observedAt: string;
+  eventId?: string;
+}
+
+export interface CleanupTarget {
+  connectionId: string;
+  privateEndpointId?: string;
+  tenantId?: string;
+  dnsRecords: { zone: string; name: string }[];
+}
+
+export interface CleanupOutcome {
+  cleaned: { connectionId: string; dnsRemoved: number; dnsKept: number; providerConnection: string }[];
+  failures: { connectionId: string; code: string; message: string }[];
+}
+
+export interface RemoveDnsInput {
+  instanceId: string;
+  target: CleanupTarget;
+  at: string;
+}
+
+export interface DeleteProviderConnectionInput {
+  instanceId: string;
+  connectionId: string;
+  /** The endpoint is known to be gone: a Pending/Approved leftover is then deleted too. */
+  endpointDeleted: boolean;
+  at: string;
+}
+
+export interface RecordRemovalInput {
+  instanceId: string;
+  target: CleanupTarget;
+  reason: string;
+  providerConnection: string;
+  at: string;
+}
+
+/** Input of the endpoint-intake orchestration: a consumer-side endpoint was written. */
+export interface EndpointIntakeInput {
+  privateEndpointId: string;
+  observedAt: string;
+  eventId?: string;
+  claimsTenantId?: string;
+}
+
+export interface ResolveEndpointInput {
+  privateEndpointId: string;
+}

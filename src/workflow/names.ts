@@ -1,0 +1,28 @@
+/** Function names of the orchestrations and activities: the only place these strings are written. */
+export const OrchestrationNames = {
+  connectionReview: "connection-review",
+  connectionCleanup: "connection-cleanup",
+  endpointIntake: "endpoint-intake",
+} as const;
+
+export const ActivityNames = {
+  recordRequest: "review-record-request",
+  readConnection: "review-read-connection",
+  resolveTenant: "review-resolve-tenant",
+  decide: "review-decide",
+  requestApproval: "review-request-approval",
+  recordHumanDecision: "review-record-human-decision",
+  applyDecision: "review-apply-decision",
+  registerDns: "review-register-dns",
+  recordOutcome: "review-record-outcome",
+  findEndpointConnections: "cleanup-find-endpoint-connections",
+  removeDns: "cleanup-remove-dns",
+  deleteProviderConnection: "cleanup-delete-provider-connection",
+  recordRemoval: "cleanup-record-removal",
+  resolveEndpoint: "intake-resolve-endpoint",
+} as const;
+
+export type ActivityName = (typeof ActivityNames)[keyof typeof ActivityNames];
+
+/** The external event the review waits for; the approval endpoints (next issue) raise it. */
+export const APPROVAL_EVENT = "ApprovalDecision";
