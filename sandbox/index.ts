@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import type { Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -15,9 +14,9 @@ import { EstateStore } from "./estate/estate-store";
 import { defaultSeedFile, loadSeed } from "./estate/seed-loader";
 import { EventDelivery, type DeliveryRecord } from "./events/event-delivery";
 import { resourceEvent, type Caller } from "./events/event-factory";
-import { ArmError, errorResponse } from "./http/arm-error";
-import { readBody } from "./http/body-reader";
-import type { IncomingMessage, SandboxRequest, SandboxResponse, ServerResponse } from "./http/http-types";
+import { ArmError } from "./http/arm-error";
+import type { SandboxRequest, SandboxResponse } from "./http/http-types";
+import { close, listen, serve } from "./http/serve-request";
 import { startTokenEndpoint } from "./identity/token-endpoint";
 import { TokenStore } from "./identity/token-store";
 import { loadOrCreateCertificate } from "./http/tls-certificate";
@@ -123,7 +122,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const teams = { hookIds: seed.teams.hookIds, signature: teamsSignature, inbox, now };
 
   const route = async (req: SandboxRequest): Promise<SandboxResponse | "hang"> => {
-    if (req.path.startsWith("/_sandbox/teams/")) return handleTeams(teams, req)!;
+    const teamsPost = handleTeams(teams, req);
+    if (teamsPost) return teamsPost;
     const controlHandler = control.match(req);
     if (controlHandler) return controlHandler(req);
     const email = handleAcsEmail(acs, req);
@@ -142,7 +142,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   await listen(server, options.port ?? 8443);
   baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const identity = await startTokenEndpoint(seed.managedIdentity, identityHeader, tokens, options.identityPort ?? 0);
+  const identity = await startTokenEndpoint(
+    seed.managedIdentity,
+    identityHeader,
+    tokens,
+    options.identityPort ?? 0,
+  ).catch(async (err: unknown) => {
+    await close(server);
+    throw err;
+  });
 
   let stopped = false;
   return {
@@ -167,61 +175,4 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await Promise.all([close(server), close(identity.server)]);
     },
   };
-}
-
-async function serve(
-  raw: IncomingMessage,
-  res: ServerResponse,
-  route: (req: SandboxRequest) => Promise<SandboxResponse | "hang">,
-  log: (line: string) => void,
-): Promise<void> {
-  let response: SandboxResponse | "hang";
-  try {
-    const url = new URL(raw.url ?? "/", "https://127.0.0.1");
-    const req: SandboxRequest = {
-      method: raw.method ?? "GET",
-      path: url.pathname.replace(/\/{2,}/g, "/"),
-      url,
-      headers: raw.headers,
-      body: await readBody(raw),
-      raw,
-    };
-    response = await route(req);
-  } catch (err) {
-    if (err instanceof ArmError) response = errorResponse(err);
-    else {
-      log(`sandbox: unexpected error ${(err as Error).stack ?? String(err)}`);
-      response = errorResponse(
-        new ArmError(500, "InternalServerError", "The sandbox failed on this request; see its log."),
-      );
-    }
-  }
-  if (response === "hang") return; // answered by nobody: the client's timeout or stop() ends it
-  const headers: Record<string, string> = { "x-ms-request-id": randomBytes(16).toString("hex"), ...response.headers };
-  let payload = "";
-  if (response.text !== undefined) {
-    payload = response.text;
-    headers["content-type"] = response.contentType ?? "text/plain; charset=utf-8";
-  } else if (response.json !== undefined) {
-    payload = JSON.stringify(response.json);
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  headers["content-length"] = String(Buffer.byteLength(payload));
-  res.writeHead(response.status, headers);
-  res.end(payload);
-}
-
-function listen(server: Server | ReturnType<typeof createHttpsServer>, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-}
-
-function close(server: Server | ReturnType<typeof createHttpsServer>): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    // Hung (fault-injected) and keep-alive requests would hold close() open forever.
-    server.closeAllConnections();
-  });
 }

@@ -7,7 +7,7 @@ import type { ArmCall } from "./arm-handler";
 import { parseArmPath, type ArmPath } from "./arm-path";
 import { endpointRoutes, networkInterfaceRoutes, resourceGroupResources } from "./endpoint-routes";
 import { privateDnsRoutes } from "./private-dns-routes";
-import { providerRoutes } from "./provider-routes";
+import { methodNotAllowed, providerRoutes } from "./provider-routes";
 import {
   NETWORK_API_VERSIONS,
   PAAS_FAMILIES,
@@ -24,21 +24,24 @@ interface Route {
   handle: (call: ArmCall) => SandboxResponse;
 }
 
+/** The type key is `prefix` or a child type of it. */
+const under = (key: string, prefix: string): boolean => key === prefix || key.startsWith(`${prefix}/`);
+
 function routeFor(path: ArmPath): Route | undefined {
   const key = path.typeKey;
-  if (key.startsWith("microsoft.network/privatelinkservices")) {
+  if (under(key, "microsoft.network/privatelinkservices")) {
     return { versions: NETWORK_API_VERSIONS, handle: (c) => providerRoutes(c, PRIVATE_LINK_SERVICE) };
   }
   if (key === "microsoft.network/privateendpoints") return { versions: NETWORK_API_VERSIONS, handle: endpointRoutes };
   if (key === "microsoft.network/networkinterfaces")
     return { versions: NETWORK_API_VERSIONS, handle: networkInterfaceRoutes };
-  if (key.startsWith("microsoft.network/privatednszones"))
+  if (under(key, "microsoft.network/privatednszones"))
     return { versions: PRIVATE_DNS_API_VERSIONS, handle: privateDnsRoutes };
   if (key === "resources" && path.resourceGroup)
     return { versions: RESOURCES_API_VERSIONS, handle: resourceGroupResources };
   for (const family of PAAS_FAMILIES) {
     const [ns] = family.type.split("/");
-    if (key.startsWith(family.type.toLowerCase()))
+    if (under(key, family.type.toLowerCase()))
       return { versions: family.apiVersions, handle: (c) => providerRoutes(c, family) };
     if (path.namespace?.toLowerCase() === ns!.toLowerCase() && path.types[0]?.toLowerCase() === "locations") {
       return { versions: family.apiVersions, handle: operationStatus };
@@ -50,6 +53,7 @@ function routeFor(path: ArmPath): Route | undefined {
 /** GET of an Azure-AsyncOperation URL (status body) or its Location twin (202 until done, then 200). */
 function operationStatus(call: ArmCall): SandboxResponse {
   const { ctx, path } = call;
+  if (call.req.method !== "GET") throw methodNotAllowed(call.req.method);
   const opId = path.names[1];
   const body = opId && path.names.length === 2 ? ctx.operations.poll(opId, ctx.now()) : undefined;
   if (!body) throw new ArmError(404, "OperationNotFound", "No such long-running operation; it may have expired.");

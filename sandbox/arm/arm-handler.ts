@@ -1,4 +1,4 @@
-import type { SandboxRequest, SandboxResponse } from "../http/http-types";
+import type { SandboxRequest } from "../http/http-types";
 import type { IssuedToken } from "../identity/token-store";
 import type { ArmContext } from "./arm-context";
 import type { ArmPath } from "./arm-path";
@@ -10,5 +10,3 @@ export interface ArmCall {
   apiVersion: string;
   token: IssuedToken;
 }
-
-export type ArmHandler = (call: ArmCall) => SandboxResponse;

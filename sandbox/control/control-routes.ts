@@ -1,6 +1,5 @@
-import { ArmError, badRequest } from "../http/arm-error";
+import { badRequest } from "../http/arm-error";
 import { parseJsonObject } from "../http/body-reader";
-import type { SandboxRequest, SandboxResponse } from "../http/http-types";
 import { Router } from "../http/router";
 import type { CallLog } from "./call-log";
 import { estateSummary } from "./estate-summary";
@@ -135,12 +134,4 @@ export function controlRouter(deps: ControlDeps): Router {
     contentType: "text/html; charset=utf-8",
   }));
   return router;
-}
-
-export function controlNotFound(req: SandboxRequest): SandboxResponse {
-  throw new ArmError(
-    404,
-    "NotFound",
-    `Nothing is served at ${req.method} ${req.path}; see sandbox/README.md for the routes.`,
-  );
 }

@@ -1,18 +1,12 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { familyOf } from "../arm/resource-families";
 import type { EstateSeed } from "./seed-types";
 
-/** The seed shipped beside the compiled or source sandbox (dist/sandbox → ../../sandbox). */
+/** The seed in sandbox/: found from the source tree (sandbox/estate) or the compiled one (dist/sandbox/estate). */
 export function defaultSeedFile(): string {
   const beside = path.join(__dirname, "..", "estate.seed.json");
-  const source = path.join(__dirname, "..", "..", "..", "sandbox", "estate.seed.json");
-  try {
-    readFileSync(beside);
-    return beside;
-  } catch {
-    return source;
-  }
+  return existsSync(beside) ? beside : path.join(__dirname, "..", "..", "..", "sandbox", "estate.seed.json");
 }
 
 /** Reads and checks a seed; every problem is named so the file can be fixed in one go. */

@@ -39,14 +39,15 @@ export class EventDelivery {
   private nextId = 1;
   private inFlight = new Set<Promise<void>>();
   private stopped = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Retry waits in progress; stop() ends them at once so idle() settles. */
+  private readonly waits = new Map<NodeJS.Timeout, () => void>();
 
   constructor(private readonly options: DeliveryOptions) {}
 
   setWebhookUrl(url: string | undefined): void {
     this.options.webhookUrl = url;
-    // Batches queued while no webhook was set go out now, as a subscription created late would not get them in
-    // Azure, but a local run wants them.
+    // Batches queued while no webhook was set go out now (Azure would not replay them; a local run that starts the
+    // receiver after the sandbox wants them).
     for (const r of this.records) if (r.state === "queued" && url) this.track(this.run(r));
   }
 
@@ -79,8 +80,11 @@ export class EventDelivery {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const [timer, resolve] of this.waits) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.waits.clear();
   }
 
   private track(p: Promise<void>): void {
@@ -113,11 +117,11 @@ export class EventDelivery {
 
   private wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
+      const timer = setTimeout(() => {
+        this.waits.delete(timer);
         resolve();
       }, ms);
-      this.timers.add(t);
+      this.waits.set(timer, resolve);
     });
   }
 

@@ -4,17 +4,27 @@ import { ArmError } from "./arm-error";
 /** Bodies above this are refused: nothing the sandbox serves needs more. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      throw new ArmError(413, "RequestEntityTooLarge", `The request body exceeds ${limit} bytes; send a smaller body.`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+/**
+ * Reads the body up to `limit` bytes. An oversized body is drained and discarded, not cut off, so the client reads
+ * the 413 instead of a reset connection.
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on("error", reject);
+    req.on("end", () => {
+      if (size > limit) {
+        reject(
+          new ArmError(413, "RequestEntityTooLarge", `The request body exceeds ${limit} bytes; send a smaller body.`),
+        );
+      } else resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+  });
 }
 
 /** Parses a JSON object body or fails with ARM's InvalidRequestContent. */

@@ -3,6 +3,7 @@ export * from "./connection";
 export * from "./tenant";
 export * from "./arm-id";
 export * from "./intake";
+export * from "./request-input";
 export * from "./policy/index";
 export * from "./dns/index";
 export * from "./approval-token";

@@ -15,3 +15,71 @@ export interface Tenant {
   usage: number;
   tags?: Record<string, string>;
 }
+
+/**
+ * The tenant record a request belongs to: by the consumer's tenant id when the request carries one, otherwise by the
+ * consumer subscription. Undefined when none matches (policy treats that as an unknown tenant).
+ */
+export function findTenant(
+  tenants: readonly Tenant[],
+  request: { consumerTenantId?: string; consumerSubscriptionId?: string },
+): Tenant | undefined {
+  const tid = request.consumerTenantId?.trim().toLowerCase();
+  if (tid) return tenants.find((t) => t.tenantId.toLowerCase() === tid);
+  const sub = request.consumerSubscriptionId?.trim().toLowerCase();
+  if (!sub) return undefined;
+  return tenants.find((t) => t.subscriptions.some((s) => s.toLowerCase() === sub));
+}
+
+const TENANT_STATUSES: readonly TenantStatus[] = ["active", "suspended", "offboarded"];
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Checks a tenant record from untrusted JSON; returns the record (GUIDs lower-cased) or every problem found. */
+export function validateTenant(value: unknown): { tenant?: Tenant; errors: string[] } {
+  const errors: string[] = [];
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { errors: ["a tenant must be an object"] };
+  const v = value as Record<string, unknown>;
+  const own = (k: string) => (Object.prototype.hasOwnProperty.call(v, k) ? v[k] : undefined);
+  const tenantId = typeof own("tenantId") === "string" ? (own("tenantId") as string).trim().toLowerCase() : "";
+  if (!GUID.test(tenantId)) errors.push("tenantId must be a GUID");
+  const displayName = own("displayName");
+  if (typeof displayName !== "string" || displayName.length === 0) errors.push("displayName must be text");
+  const status = own("status");
+  if (!TENANT_STATUSES.includes(status as TenantStatus))
+    errors.push(`status must be one of ${TENANT_STATUSES.join(", ")}`);
+  const subs = own("subscriptions") ?? [];
+  const subscriptions = Array.isArray(subs)
+    ? subs.map((s) => (typeof s === "string" ? s.trim().toLowerCase() : ""))
+    : [];
+  if (!Array.isArray(subs) || !subscriptions.every((s) => GUID.test(s)))
+    errors.push("subscriptions must be a list of GUIDs");
+  const approvers = own("approvers") ?? [];
+  if (!Array.isArray(approvers) || !approvers.every((a) => typeof a === "string" && a.length > 0)) {
+    errors.push("approvers must be a list of UPNs or object ids");
+  }
+  const quota = own("quota");
+  if (quota !== undefined && (!Number.isInteger(quota) || (quota as number) < 0))
+    errors.push("quota must be a whole number ≥ 0");
+  const usage = own("usage") ?? 0;
+  if (!Number.isInteger(usage) || (usage as number) < 0) errors.push("usage must be a whole number ≥ 0");
+  if (errors.length > 0) return { errors };
+  const tenant: Tenant = {
+    tenantId,
+    displayName: displayName as string,
+    status: status as TenantStatus,
+    subscriptions,
+    approvers: [...(approvers as string[])],
+    usage: usage as number,
+  };
+  if (quota !== undefined) tenant.quota = quota as number;
+  const tags = own("tags");
+  if (typeof tags === "object" && tags !== null && !Array.isArray(tags)) {
+    tenant.tags = Object.fromEntries(
+      Object.entries(tags).filter(
+        ([k, t]) => typeof t === "string" && !["__proto__", "constructor", "prototype"].includes(k),
+      ),
+    ) as Record<string, string>;
+  }
+  return { tenant, errors };
+}

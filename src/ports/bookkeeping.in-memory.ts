@@ -1,12 +1,6 @@
 import { DomainError } from "../domain/errors";
 import type { Tenant } from "../domain/tenant";
-import type {
-  AuditEntry,
-  Bookkeeping,
-  ConnectionQuery,
-  ConnectionRecord,
-  ConnectionUpdate,
-} from "./bookkeeping.port";
+import type { AuditEntry, Bookkeeping, ConnectionQuery, ConnectionRecord, ConnectionUpdate } from "./bookkeeping.port";
 
 const norm = (id: string): string => id.trim().replace(/\/+$/, "").toLowerCase();
 

@@ -1,0 +1,387 @@
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../clock";
+import { EventType, historyEvent, type HistoryEvent } from "./history";
+import { isTerminal, type DurableStore, type InstanceState, type InstanceSummary, type RuntimeStatus } from "./instance-state";
+import { runEpisode, type ChildStart, type OrchestratorRun } from "./replay";
+
+export type ActivityOutcome = { ok: true; resultText: string } | { ok: false; reason: string; details: string };
+
+export interface EngineOptions {
+  store: DurableStore;
+  clock: Clock;
+  /** Runs the orchestrator function (by name) with the trigger JSON; undefined when no such orchestrator exists. */
+  runOrchestrator(name: string, trigger: Record<string, unknown>): Promise<OrchestratorRun>;
+  runActivity(name: string, inputText: string): Promise<ActivityOutcome>;
+  hasOrchestrator(name: string): boolean;
+  /** Arm real timeouts for durable timers (off when a test drives a manual clock). */
+  autoTimers: boolean;
+  runActivitiesTwice?: boolean;
+  log(line: string): void;
+}
+
+export type StartResult = { kind: "started"; instanceId: string } | { kind: "conflict"; status: RuntimeStatus } | { kind: "unknownOrchestrator" };
+export type ControlResult = "ok" | "notFound" | "gone";
+
+/**
+ * Runs orchestrations: one lock per instance, one event per episode, state saved after every step, and work
+ * (activities, timers, children, parent notifications) dispatched only from saved state, so a restart resumes it.
+ */
+export class DurableEngine {
+  private readonly cache = new Map<string, InstanceState>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Set<string>();
+  private readonly waiters = new Set<() => void>();
+  private busy = 0;
+  private idleWaiters: (() => void)[] = [];
+  private timerHandle: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: EngineOptions) {}
+
+  /** Picks up every unfinished instance from the store: reruns unfinished activities, re-arms timers, drains inboxes. */
+  async recover(): Promise<number> {
+    let count = 0;
+    for (const summary of await this.o.store.list()) {
+      if (isTerminal(summary.status)) continue;
+      const state = await this.o.store.load(summary.instanceId);
+      if (!state) continue;
+      this.cache.set(state.instanceId, state);
+      count++;
+      this.afterSave(state, []);
+      for (const slot of state.slots) {
+        if (slot.kind !== "subOrchestration" || slot.done || slot.retry?.waitingTimer || !slot.childInstanceId) continue;
+        this.track(this.recoverChild(state, slot.id!, slot.name, slot.childInstanceId, slot.inputText ?? "null"));
+      }
+    }
+    this.armTimers();
+    return count;
+  }
+
+  async start(name: string, instanceId: string | undefined, inputText: string | null): Promise<StartResult> {
+    if (!this.o.hasOrchestrator(name)) return { kind: "unknownOrchestrator" };
+    const id = instanceId ?? randomUUID().replace(/-/g, "");
+    return this.withInstance(id, async (existing) => {
+      if (existing && !isTerminal(existing.status)) return { kind: "conflict", status: existing.status } as const;
+      const state = this.newExecution(id, name, inputText, existing);
+      await this.save(state);
+      this.kick(id);
+      return { kind: "started", instanceId: id } as const;
+    });
+  }
+
+  async getState(instanceId: string): Promise<InstanceState | undefined> {
+    return this.cache.get(instanceId) ?? (await this.o.store.load(instanceId));
+  }
+
+  async list(): Promise<InstanceSummary[]> {
+    return this.o.store.list();
+  }
+
+  async raiseEvent(instanceId: string, name: string, inputText: string): Promise<ControlResult> {
+    return this.control(instanceId, (state) => {
+      state.inbox.push(historyEvent(EventType.EventRaised, this.iso(), { Name: name, Input: inputText }));
+    });
+  }
+
+  async terminate(instanceId: string, reason: string | null): Promise<ControlResult> {
+    return this.control(instanceId, (state) => {
+      state.status = "Terminated";
+      state.output = reason;
+      state.inbox = [];
+      state.activities = [];
+      state.timers = [];
+      state.history.push(historyEvent(3, this.iso(), { Input: JSON.stringify(reason) }));
+    });
+  }
+
+  async suspend(instanceId: string, reason: string | null): Promise<ControlResult> {
+    return this.control(instanceId, (state) => {
+      if (state.status === "Suspended") return;
+      state.status = "Suspended";
+      state.history.push(historyEvent(EventType.ExecutionSuspended, this.iso(), { Reason: reason ?? "" }));
+    });
+  }
+
+  async resume(instanceId: string, reason: string | null): Promise<ControlResult> {
+    return this.control(instanceId, (state) => {
+      if (state.status !== "Suspended") return;
+      state.status = "Running";
+      state.history.push(historyEvent(EventType.ExecutionResumed, this.iso(), { Reason: reason ?? "" }));
+    });
+  }
+
+  /** Deletes a finished instance's state; a running one must be terminated first. */
+  async purge(instanceId: string): Promise<"ok" | "notFound" | "running"> {
+    return this.withInstance(instanceId, async (state) => {
+      if (!state) return "notFound" as const;
+      if (!isTerminal(state.status)) return "running" as const;
+      await this.o.store.remove(instanceId);
+      this.cache.delete(instanceId);
+      return "ok" as const;
+    });
+  }
+
+  /** Fires every durable timer that is due by the clock. */
+  async fireDueTimers(): Promise<void> {
+    const now = this.o.clock.now();
+    const due = [...this.cache.values()].filter((s) => !isTerminal(s.status) && s.timers.some((t) => t.fireAt <= now));
+    await Promise.all(
+      due.map((s) =>
+        this.control(s.instanceId, (state) => {
+          const ready = state.timers.filter((t) => t.fireAt <= now).sort((a, b) => a.fireAt - b.fireAt);
+          state.timers = state.timers.filter((t) => t.fireAt > now);
+          for (const t of ready) {
+            state.inbox.push(historyEvent(EventType.TimerFired, this.iso(), { TimerId: t.timerId, FireAt: new Date(t.fireAt).toISOString() }));
+          }
+        }),
+      ),
+    );
+  }
+
+  /** Resolves once no episode, activity or notification is in progress. */
+  whenIdle(): Promise<void> {
+    if (this.busy === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Resolves with the state once the instance is terminal (Completed, Failed, Terminated). */
+  async waitFor(instanceId: string, timeoutMs: number): Promise<InstanceState> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = await this.getState(instanceId);
+      if (state && isTerminal(state.status)) return state;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`Instance ${instanceId} is still ${state?.status ?? "unknown"} after ${timeoutMs} ms.`);
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, Math.min(left, 1000));
+        function done(): void {
+          clearTimeout(t);
+          waiters.delete(done);
+          resolve();
+        }
+        const waiters = this.waiters;
+        waiters.add(done);
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timerHandle) clearTimeout(this.timerHandle);
+    await this.whenIdle();
+  }
+
+  private newExecution(id: string, name: string, inputText: string | null, existing: InstanceState | undefined): InstanceState {
+    const now = this.iso();
+    return {
+      instanceId: id,
+      name,
+      executionId: (existing?.executionId ?? 0) + 1,
+      status: "Pending",
+      inputText,
+      output: null,
+      customStatus: null,
+      createdTime: now,
+      lastUpdatedTime: now,
+      history: [],
+      inbox: [historyEvent(EventType.ExecutionStarted, now, { Name: name, Input: inputText })],
+      nextId: 0,
+      slots: [],
+      activities: [],
+      timers: [],
+    };
+  }
+
+  private iso(): string {
+    return new Date(this.o.clock.now()).toISOString();
+  }
+
+  private async control(instanceId: string, change: (state: InstanceState) => void): Promise<ControlResult> {
+    const result = await this.withInstance(instanceId, async (state) => {
+      if (!state) return "notFound" as const;
+      if (isTerminal(state.status)) return "gone" as const;
+      change(state);
+      await this.save(state);
+      this.afterSave(state, []);
+      return "ok" as const;
+    });
+    return result;
+  }
+
+  private async withInstance<T>(instanceId: string, fn: (state: InstanceState | undefined) => Promise<T>): Promise<T> {
+    const previous = this.locks.get(instanceId) ?? Promise.resolve();
+    const next = previous.then(async () => fn(this.cache.get(instanceId) ?? (await this.o.store.load(instanceId))));
+    const settled = next.catch(() => undefined);
+    this.locks.set(instanceId, settled);
+    void settled.then(() => {
+      if (this.locks.get(instanceId) === settled) this.locks.delete(instanceId);
+    });
+    return next;
+  }
+
+  private async save(state: InstanceState): Promise<void> {
+    state.lastUpdatedTime = this.iso();
+    await this.o.store.save(state);
+    this.cache.set(state.instanceId, state);
+    for (const w of [...this.waiters]) w();
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.busy++;
+    p.catch((err: unknown) => this.o.log(`devhost durable: ${err instanceof Error ? err.stack : String(err)}`)).finally(() => {
+      this.busy--;
+      if (this.busy === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
+  }
+
+  private kick(instanceId: string): void {
+    if (this.stopped) return;
+    this.track(this.drive(instanceId));
+  }
+
+  private async drive(instanceId: string): Promise<void> {
+    for (;;) {
+      let starts: ChildStart[] = [];
+      const state = await this.withInstance(instanceId, async (s) => {
+        if (!s || this.stopped || s.inbox.length === 0 || (s.status !== "Pending" && s.status !== "Running")) return undefined;
+        const event = s.inbox.shift()!;
+        const episode = await runEpisode(s, event, this.o.clock.now(), (trigger) => this.o.runOrchestrator(s.name, trigger));
+        starts = episode.childStarts;
+        await this.save(s);
+        return s;
+      });
+      if (!state) return;
+      this.afterSave(state, starts);
+    }
+  }
+
+  /** Dispatches what saved state asks for; safe to call repeatedly (in-flight work is not started twice). */
+  private afterSave(state: InstanceState, childStarts: ChildStart[]): void {
+    if (this.stopped) return;
+    for (const a of state.activities) {
+      const key = `${state.instanceId}\u0000${state.executionId}\u0000${a.taskId}`;
+      if (this.inflight.has(key)) continue;
+      this.inflight.add(key);
+      this.track(this.runActivity(state.instanceId, state.executionId, a.taskId, a.name, a.inputText).finally(() => this.inflight.delete(key)));
+    }
+    for (const c of childStarts) this.track(this.startChild(state, c));
+    if (isTerminal(state.status) && state.parent && !state.parentNotified) this.track(this.notifyParent(state));
+    if (state.inbox.length > 0 && (state.status === "Running" || state.status === "Pending")) this.kick(state.instanceId);
+    this.armTimers();
+  }
+
+  private async runActivity(instanceId: string, executionId: number, taskId: number, name: string, inputText: string): Promise<void> {
+    let outcome = await this.o.runActivity(name, inputText);
+    if (this.o.runActivitiesTwice) outcome = await this.o.runActivity(name, inputText);
+    const event: HistoryEvent = outcome.ok
+      ? historyEvent(EventType.TaskCompleted, this.iso(), { TaskScheduledId: taskId, Result: outcome.resultText })
+      : historyEvent(EventType.TaskFailed, this.iso(), { TaskScheduledId: taskId, Reason: outcome.reason, Details: outcome.details });
+    await this.deliver(instanceId, executionId, event, (s) => s.activities.some((a) => a.taskId === taskId), (s) => {
+      s.activities = s.activities.filter((a) => a.taskId !== taskId);
+    });
+  }
+
+  /** Adds a completion to an instance's inbox unless it is stale (other execution, finished, already delivered). */
+  private async deliver(
+    instanceId: string,
+    executionId: number,
+    event: HistoryEvent,
+    stillWaiting: (s: InstanceState) => boolean,
+    consume: (s: InstanceState) => void,
+  ): Promise<void> {
+    await this.withInstance(instanceId, async (s) => {
+      if (!s || s.executionId !== executionId || isTerminal(s.status) || !stillWaiting(s)) return;
+      consume(s);
+      s.inbox.push(event);
+      await this.save(s);
+    });
+    this.kick(instanceId);
+  }
+
+  private async startChild(parent: InstanceState, c: ChildStart): Promise<void> {
+    const link = { instanceId: parent.instanceId, taskId: c.taskId, executionId: parent.executionId };
+    let refused: string | undefined;
+    await this.withInstance(c.instanceId, async (existing) => {
+      const sameLink =
+        existing?.parent?.instanceId === link.instanceId &&
+        existing.parent.taskId === link.taskId &&
+        existing.parent.executionId === link.executionId;
+      if (existing && sameLink) return; // already started before a restart
+      if (existing && !isTerminal(existing.status)) {
+        refused = `An orchestration with instance id "${c.instanceId}" is already ${existing.status}.`;
+        return;
+      }
+      const state = this.newExecution(c.instanceId, c.name, c.inputText, existing);
+      state.parent = link;
+      if (!this.o.hasOrchestrator(c.name)) {
+        refused = `The orchestrator function "${c.name}" is not registered in this app.`;
+        return;
+      }
+      await this.save(state);
+    });
+    if (refused !== undefined) {
+      await this.deliverChildResult(link, c.taskId, { ok: false, reason: refused, details: refused });
+      return;
+    }
+    this.kick(c.instanceId);
+  }
+
+  private async recoverChild(parent: InstanceState, taskId: number, name: string, childId: string, inputText: string): Promise<void> {
+    const child = await this.getState(childId);
+    if (!child || child.parent?.instanceId !== parent.instanceId || child.parent.taskId !== taskId) {
+      await this.startChild(parent, { taskId, name, instanceId: childId, inputText });
+    } else if (isTerminal(child.status)) {
+      await this.notifyParent(child);
+    }
+  }
+
+  private async notifyParent(child: InstanceState): Promise<void> {
+    const link = child.parent!;
+    const outcome: ActivityOutcome =
+      child.status === "Completed"
+        ? { ok: true, resultText: JSON.stringify(child.output ?? null) }
+        : {
+            ok: false,
+            reason: `Orchestrator function '${child.name}' failed: ${typeof child.output === "string" ? child.output : JSON.stringify(child.output)}`,
+            details: `Sub-orchestration ${child.instanceId} ended ${child.status}.`,
+          };
+    await this.deliverChildResult(link, link.taskId, outcome);
+    await this.withInstance(child.instanceId, async (s) => {
+      if (!s || s.parentNotified || s.executionId !== child.executionId) return;
+      s.parentNotified = true;
+      await this.save(s);
+    });
+  }
+
+  private async deliverChildResult(link: NonNullable<InstanceState["parent"]>, taskId: number, outcome: ActivityOutcome): Promise<void> {
+    const event = outcome.ok
+      ? historyEvent(EventType.SubOrchestrationInstanceCompleted, this.iso(), { TaskScheduledId: taskId, Result: outcome.resultText })
+      : historyEvent(EventType.SubOrchestrationInstanceFailed, this.iso(), { TaskScheduledId: taskId, Reason: outcome.reason, Details: outcome.details });
+    await this.deliver(
+      link.instanceId,
+      link.executionId,
+      event,
+      (s) =>
+        s.slots.some((slot) => slot.kind === "subOrchestration" && slot.id === taskId && !slot.done) &&
+        !s.inbox.some((e) => e.TaskScheduledId === taskId),
+      () => undefined,
+    );
+  }
+
+  /** With a real clock, one timeout for the earliest durable timer (re-armed after every change). */
+  private armTimers(): void {
+    if (!this.o.autoTimers || this.stopped) return;
+    if (this.timerHandle) clearTimeout(this.timerHandle);
+    let earliest = Infinity;
+    for (const s of this.cache.values()) {
+      if (isTerminal(s.status)) continue;
+      for (const t of s.timers) earliest = Math.min(earliest, t.fireAt);
+    }
+    if (earliest === Infinity) return;
+    const delay = Math.max(0, Math.min(earliest - this.o.clock.now(), 60_000));
+    this.timerHandle = setTimeout(() => this.track(this.fireDueTimers()), delay);
+    this.timerHandle.unref();
+  }
+}

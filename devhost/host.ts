@@ -1,0 +1,284 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ManualClock, systemClock } from "./clock";
+import { forgetLoadedModules, loadEntryFiles, readAppConfig, resolveSetting } from "./core/app-loader";
+import { installCoreApi, resetCoreRegistry } from "./core/core-api-shim";
+import { fromTypedData, FunctionInvocationError, Invoker } from "./core/invoker";
+import { buildRegistrations, describeRegistrations, RegistrationError, type Registration } from "./core/registry";
+import type { RpcHttpData, RpcTypedData } from "./core/rpc-types";
+import { durableClientJson, handleDurableApi, statusBody, type ClientUrls } from "./durable/client-api";
+import { DurableEngine, type ActivityOutcome } from "./durable/engine";
+import type { OrchestratorOutput } from "./durable/history";
+import type { DurableStore, InstanceState } from "./durable/instance-state";
+import type { OrchestratorRun } from "./durable/replay";
+import { MemoryStore } from "./durable/store-memory";
+import { TableStore } from "./durable/store-table";
+import type { Devhost, DevhostOptions, InstanceStatus, RegistrationInfo } from "./host-types";
+import { hasKey } from "./http/auth";
+import { handleEventGrid } from "./http/eventgrid-webhook";
+import { handleHttpTrigger } from "./http/http-trigger";
+import { BodyTooLargeError, parseJson, readBody, sendError } from "./http/respond";
+import { CronError } from "./timers/ncrontab";
+import { timerJob, TimerScheduler, type TimerJob, type TimerPayload } from "./timers/timer-scheduler";
+
+const OUT_OF_PROC_LABEL = "$OutOfProcData$:";
+
+/** Starts the app in this process (one app per process: its settings become process.env). */
+export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  for (const [k, v] of Object.entries(options.settings ?? {})) process.env[k] = v;
+  const clock = options.clock ?? systemClock;
+  const manualClock = clock instanceof ManualClock ? clock : undefined;
+  const bodyLimit = options.maxBodyBytes ?? 10 * 1024 * 1024;
+
+  installCoreApi();
+  const core = resetCoreRegistry((level, message) => {
+    if (level !== "debug" && level !== "trace") log(`[host ${level}] ${message}`);
+  });
+  const config = readAppConfig(options.appRoot, process.env);
+  forgetLoadedModules(config.appRoot);
+  loadEntryFiles(config);
+  if (!core.programmingModel) {
+    throw new RegistrationError(`The app at ${config.appRoot} did not load @azure/functions, so it registered nothing.`);
+  }
+  const regs = buildRegistrations(core);
+  const timerJobs = buildTimerJobs(regs);
+  await core.programmingModel.getCapabilities({});
+
+  const key = options.localKey ?? randomBytes(24).toString("base64url");
+  const byName = new Map(regs.map((r) => [r.name.toLowerCase(), r]));
+  const find = (name: string): Registration | undefined => byName.get(name.toLowerCase());
+  const invoker = new Invoker(core, (fn, level, message) => log(`[${fn}]${level === "information" ? "" : ` ${level}:`} ${message}`));
+  let urls: ClientUrls = { origin: "", hubName: config.hubName, key };
+
+  const extraInputs = (reg: Registration): Record<string, RpcTypedData> =>
+    reg.durableClientBinding ? { [reg.durableClientBinding]: { string: JSON.stringify(durableClientJson(urls)) } } : {};
+  const invokeWith = (reg: Registration, trigger: RpcTypedData) =>
+    invoker.invoke(reg, { trigger, extraInputs: extraInputs(reg) });
+
+  const store: DurableStore =
+    options.storage && options.storage !== "memory"
+      ? await TableStore.open(options.storage.tableConnectionString, config.hubName)
+      : new MemoryStore();
+  const engine = new DurableEngine({
+    store,
+    clock,
+    autoTimers: !manualClock,
+    runActivitiesTwice: options.runActivitiesTwice,
+    log,
+    hasOrchestrator: (name) => find(name)?.kind === "orchestration",
+    runOrchestrator: (name, trigger) => runOrchestrator(find(name)!, trigger),
+    runActivity: (name, inputText) => runActivity(find(name), name, inputText),
+  });
+
+  async function runOrchestrator(reg: Registration, trigger: Record<string, unknown>): Promise<OrchestratorRun> {
+    try {
+      const response = await invokeWith(reg, { string: JSON.stringify(trigger) });
+      const output = fromTypedData(response.returnValue) as OrchestratorOutput | undefined;
+      if (!output || !Array.isArray(output.actions)) return { failure: `Orchestrator ${reg.name} returned no orchestrator state.` };
+      return { output };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const at = message.indexOf(OUT_OF_PROC_LABEL);
+      if (at < 0) return { failure: message };
+      const state = JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length)) as OrchestratorOutput;
+      return { failure: state.error ?? message.slice(0, at).trim(), output: state };
+    }
+  }
+
+  async function runActivity(reg: Registration | undefined, name: string, inputText: string): Promise<ActivityOutcome> {
+    if (!reg || reg.kind !== "activity") {
+      const reason = `The activity function '${name}' is not registered in this app.`;
+      return { ok: false, reason, details: reason };
+    }
+    try {
+      const response = await invokeWith(reg, { json: inputText });
+      return { ok: true, resultText: JSON.stringify(fromTypedData(response.returnValue) ?? null) };
+    } catch (err) {
+      const cause = err instanceof FunctionInvocationError ? err.cause : err;
+      const reason = err instanceof Error ? err.message : String(err);
+      return { ok: false, reason, details: cause instanceof Error ? (cause.stack ?? reason) : reason };
+    }
+  }
+
+  const fireTimerFunction = async (name: string, payload: TimerPayload): Promise<void> => {
+    await invokeWith(find(name)!, { json: JSON.stringify(payload) });
+  };
+  const timers = new TimerScheduler(timerJobs, clock, fireTimerFunction, options.schedule !== false && !manualClock, log);
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      log(`devhost: ${err instanceof Error ? err.stack : String(err)}`);
+      sendError(res, 500, "HostError", "devhost failed to handle the request; see its log.");
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", urls.origin);
+    const path = url.pathname;
+    if (path === "/runtime/webhooks/eventgrid") {
+      if (req.method !== "OPTIONS" && !hasKey(req, url, key)) {
+        return sendError(res, 401, "Unauthorized", "Event Grid deliveries need the system key: add ?code=<devhost key> to the subscription URL.");
+      }
+      return handleEventGrid(req, res, url, find, async (reg, event) => {
+        await invokeWith(reg, { json: JSON.stringify(event) });
+      }, bodyLimit);
+    }
+    if (path.startsWith("/durabletask/")) {
+      return handleDurableApi(engine, urls, req, res, url, path.slice("/durabletask/".length), bodyLimit);
+    }
+    if (path.startsWith("/runtime/webhooks/durabletask/")) {
+      if (!hasKey(req, url, key)) return sendError(res, 401, "Unauthorized", "The durable task webhook needs the devhost key as ?code= or x-functions-key.");
+      return handleDurableApi(engine, urls, req, res, url, path.slice("/runtime/webhooks/durabletask/".length), bodyLimit);
+    }
+    if (path === "/admin/devhost/advance-time") return adminAdvance(req, res, url);
+    if (path.startsWith("/admin/functions/")) return adminInvoke(req, res, url, decodeURIComponent(path.slice("/admin/functions/".length)));
+    const prefix = config.routePrefix ? `/${config.routePrefix}` : "";
+    if (prefix === "" || path === prefix || path.startsWith(`${prefix}/`)) {
+      const httpRegs = regs.filter((r) => r.kind === "http");
+      return handleHttpTrigger(req, res, url, path.slice(prefix.length), httpRegs, key, (reg, request: RpcHttpData) => invokeWith(reg, { http: request }), bodyLimit);
+    }
+    sendError(res, 404, "RouteNotFound", `Nothing is served at ${path}; HTTP functions live under ${prefix || "/"}.`);
+  }
+
+  /** POST /admin/devhost/advance-time {"ms": n}: moves a manual clock (child processes in tests). */
+  async function adminAdvance(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== "POST") return sendError(res, 405, "MethodNotAllowed", "Use POST with {\"ms\": <milliseconds>}.");
+    if (!hasKey(req, url, key)) return sendError(res, 401, "Unauthorized", "The admin API needs the devhost key.");
+    if (!manualClock) return sendError(res, 409, "RealClock", "Start devhost with a manual clock (--manual-clock) to move time.");
+    const parsed = parseJson(await readBody(req, 1024).catch(() => Buffer.from("")));
+    const ms = parsed.ok ? (parsed.value as { ms?: unknown } | null)?.ms : undefined;
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) return sendError(res, 400, "InvalidBody", "Send {\"ms\": <non-negative number>}.");
+    await host.advanceTime(ms);
+    res.writeHead(204).end();
+  }
+
+  /** POST /admin/functions/<name> with {"input": "..."}: runs a non-HTTP function now, as the host's admin API. */
+  async function adminInvoke(req: IncomingMessage, res: ServerResponse, url: URL, name: string): Promise<void> {
+    if (req.method !== "POST") return sendError(res, 405, "MethodNotAllowed", "Use POST with a body {\"input\": \"...\"}.");
+    if (!hasKey(req, url, key)) return sendError(res, 401, "Unauthorized", "The admin API needs the devhost key as x-functions-key or ?code=.");
+    const reg = find(name);
+    if (!reg) return sendError(res, 404, "FunctionNotFound", `No function named '${name}'.`);
+    let body: Buffer;
+    try {
+      body = await readBody(req, bodyLimit);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return sendError(res, 413, "PayloadTooLarge", `The body is over ${bodyLimit} bytes.`);
+      throw err;
+    }
+    const parsed = body.length === 0 ? { ok: true as const, value: {} } : parseJson(body);
+    if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)) {
+      return sendError(res, 400, "InvalidBody", "Send a JSON object such as {\"input\": \"\"}.");
+    }
+    const input = (parsed.value as { input?: unknown }).input;
+    if (input !== undefined && typeof input !== "string") return sendError(res, 400, "InvalidBody", "\"input\" must be a string.");
+    if (reg.kind === "timer") {
+      await timers.fireNow(reg.name);
+    } else if (reg.kind === "eventGrid") {
+      const event = parseJson(Buffer.from(input ?? ""));
+      if (!event.ok || typeof event.value !== "object" || event.value === null) {
+        return sendError(res, 400, "InvalidInput", "For an Event Grid function, \"input\" is the event as JSON text.");
+      }
+      try {
+        await invokeWith(reg, { json: JSON.stringify(event.value) });
+      } catch (err) {
+        return sendError(res, 500, "FunctionFailed", `Function ${reg.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    } else {
+      return sendError(res, 400, "NotInvocable", `${reg.name} is a ${reg.kind} function; the admin API runs timer and Event Grid functions.`);
+    }
+    res.writeHead(202).end();
+  }
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 7071, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+  });
+  urls = { origin: `http://127.0.0.1:${port}`, hubName: config.hubName, key };
+  // durable-functions rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME names the host.
+  if (!process.env.WEBSITE_HOSTNAME) process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
+
+  const descriptions = describeRegistrations(regs, urls.origin, config.routePrefix);
+  const registrations: RegistrationInfo[] = regs.map((r, i) => ({
+    name: r.name,
+    kind: r.kind,
+    description: descriptions[i]!,
+    route: r.http?.route.template,
+    methods: r.http?.methods,
+    authLevel: r.http?.authLevel,
+    schedule: r.timer?.schedule,
+  }));
+  log("Functions:");
+  for (const line of descriptions) log(`  ${line}`);
+  log(`Local key (x-functions-key header or ?code=): ${key}`);
+
+  await invoker.runHooks("appStart", { hookData: {}, functionAppDirectory: config.appRoot });
+  const resumed = await engine.recover();
+  if (resumed > 0) log(`Resumed ${resumed} durable instance(s) from storage.`);
+  await timers.start();
+  log(`devhost listening on ${urls.origin} (task hub ${config.hubName}, ${store instanceof TableStore ? "Table Storage" : "in-memory"} state)`);
+
+  let stopped = false;
+  const host: Devhost = {
+    url: urls.origin,
+    port,
+    localKey: key,
+    hubName: config.hubName,
+    registrations,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      timers.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await engine.stop();
+      await invoker.runHooks("appTerminate", { hookData: {} });
+      await store.close();
+    },
+    async waitForInstance(instanceId, opts) {
+      return toStatus(await engine.waitFor(instanceId, opts?.timeoutMs ?? 30_000));
+    },
+    async getInstance(instanceId) {
+      const s = await engine.getState(instanceId);
+      return s ? toStatus(s) : undefined;
+    },
+    async fireTimer(name) {
+      const reg = find(name);
+      if (!reg || reg.kind !== "timer") throw new Error(`No timer function named ${name}.`);
+      await timers.fireNow(reg.name);
+    },
+    async advanceTime(ms) {
+      if (!manualClock) throw new Error("advanceTime needs a ManualClock passed as options.clock.");
+      manualClock.advance(ms);
+      await engine.whenIdle();
+      await engine.fireDueTimers();
+      if (options.schedule !== false) await timers.runDue();
+      await engine.whenIdle();
+    },
+    whenIdle: () => engine.whenIdle(),
+  };
+  return host;
+}
+
+function buildTimerJobs(regs: Registration[]): TimerJob[] {
+  const problems: string[] = [];
+  const jobs: TimerJob[] = [];
+  for (const r of regs.filter((x) => x.kind === "timer")) {
+    try {
+      const schedule = resolveSetting(r.timer!.schedule, process.env, `The schedule of ${r.name}`);
+      r.timer!.schedule = schedule;
+      jobs.push(timerJob(r.name, schedule, r.timer!.runOnStartup));
+    } catch (err) {
+      if (err instanceof CronError || err instanceof Error) problems.push(`Function "${r.name}": ${err.message}`);
+    }
+  }
+  if (problems.length > 0) throw new RegistrationError(`devhost cannot run this app:\n- ${problems.join("\n- ")}`);
+  return jobs;
+}
+
+function toStatus(s: InstanceState): InstanceStatus {
+  return statusBody(s, new URLSearchParams()) as unknown as InstanceStatus;
+}

@@ -1,0 +1,344 @@
+import type { NetworkManagementClient, PrivateEndpointConnection } from "@azure/arm-network";
+import type { GenericResource, ResourceManagementClient } from "@azure/arm-resources";
+import type { AzureConnectionStatus } from "../../domain/connection";
+import { parseArmId, type ArmId } from "../../domain/arm-id";
+import type {
+  ConnectionGateway,
+  ConnectionState,
+  PrivateEndpointInfo,
+  ProviderResource,
+} from "../../ports/connection-gateway.port";
+import { PermanentCodes, PermanentError } from "../../ports/errors";
+import apiVersions from "./api-versions.json";
+import { statusOf, toPortError } from "./arm-errors";
+
+const PLS_TYPE = "microsoft.network/privatelinkservices";
+
+/** Per-subscription SDK clients, built by the composition root (endpoint, credential, CA). */
+export interface ArmClients {
+  network(subscriptionId: string): NetworkManagementClient;
+  resources(subscriptionId: string): ResourceManagementClient;
+}
+
+export interface ArmGatewayOptions {
+  /** Bounds every call, including a huge Retry-After inside the SDK's retry policy. */
+  callTimeoutMs?: number;
+  /** Long-running operation polling interval (tests shorten it). */
+  pollIntervalMs?: number;
+}
+
+const API_VERSIONS: Record<string, string> = Object.fromEntries(
+  Object.entries(apiVersions as Record<string, string>)
+    .filter(([type]) => !type.startsWith("$"))
+    .map(([type, version]) => [type.toLowerCase(), version]),
+);
+
+/** Resource types we can manage: Private Link Services plus every type in api-versions.json. */
+export function isSupportedType(type: string): boolean {
+  return type.toLowerCase() === PLS_TYPE || API_VERSIONS[type.toLowerCase()] !== undefined;
+}
+
+/**
+ * ConnectionGateway over ARM: Private Link Services through @azure/arm-network, PaaS resources through generic
+ * ARM calls with the api-version kept as data. Every failure is mapped onto TransientError / PermanentError.
+ */
+export class ArmConnectionGateway implements ConnectionGateway {
+  private readonly timeoutMs: number;
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly clients: ArmClients,
+    options: ArmGatewayOptions = {},
+  ) {
+    this.timeoutMs = options.callTimeoutMs ?? 120_000;
+    this.pollMs = options.pollIntervalMs ?? 2_000;
+  }
+
+  async getConnection(connectionId: string): Promise<ConnectionState | undefined> {
+    const { id, provider } = this.parseConnection(connectionId);
+    try {
+      const resource = await this.providerResource(provider);
+      if (isPls(provider)) {
+        const c = await this.clients
+          .network(id.subscriptionId)
+          .privateLinkServices.getPrivateEndpointConnection(provider.resourceGroup!, provider.name!, id.name!, this.opts());
+        return plsConnection(c, resource, connectionId);
+      }
+      const raw = await this.clients
+        .resources(id.subscriptionId)
+        .resources.getById(trimSlash(id.id), this.apiVersion(provider), this.opts());
+      return paasConnection(raw, resource, connectionId);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw toPortError(error, `reading connection ${connectionId}`);
+    }
+  }
+
+  async listConnections(providerResourceId: string): Promise<ConnectionState[]> {
+    const provider = parseArmId(providerResourceId);
+    if (!provider.type || !isSupportedType(provider.type)) return [];
+    try {
+      const resource = await this.providerResource(provider);
+      if (isPls(provider)) {
+        const out: ConnectionState[] = [];
+        const pages = this.clients
+          .network(provider.subscriptionId)
+          .privateLinkServices.listPrivateEndpointConnections(provider.resourceGroup!, provider.name!, this.opts());
+        for await (const c of pages) out.push(plsConnection(c, resource));
+        return out;
+      }
+      const inline = (resource.raw?.properties as { privateEndpointConnections?: GenericResource[] } | undefined)
+        ?.privateEndpointConnections;
+      return (inline ?? []).map((c) => paasConnection(c, resource));
+    } catch (error) {
+      if (statusOf(error) === 404) return [];
+      throw toPortError(error, `listing the connections of ${providerResourceId}`);
+    }
+  }
+
+  async listProviderResources(scopeId: string): Promise<ProviderResource[]> {
+    const scope = parseArmId(scopeId);
+    if (scope.type) {
+      return isSupportedType(scope.type) ? [{ id: scope.id, type: scope.type }] : [];
+    }
+    try {
+      const client = this.clients.resources(scope.subscriptionId).resources;
+      const pages = scope.resourceGroup
+        ? client.listByResourceGroup(scope.resourceGroup, this.opts())
+        : client.list(this.opts());
+      const out: ProviderResource[] = [];
+      for await (const r of pages) {
+        if (!r.id || !r.type || !isSupportedType(r.type)) continue;
+        out.push({
+          id: r.id,
+          type: r.type,
+          ...(r.location ? { location: r.location } : {}),
+          ...(r.tags ? { tags: r.tags } : {}),
+        });
+      }
+      return out;
+    } catch (error) {
+      throw toPortError(error, `listing resources in ${scopeId}`);
+    }
+  }
+
+  async setConnectionStatus(
+    connectionId: string,
+    status: "Approved" | "Rejected",
+    description: string,
+  ): Promise<ConnectionState> {
+    const { id, provider } = this.parseConnection(connectionId);
+    const state = { status, description, actionsRequired: "None" };
+    try {
+      if (isPls(provider)) {
+        const c = await this.clients
+          .network(id.subscriptionId)
+          .privateLinkServices.updatePrivateEndpointConnection(
+            provider.resourceGroup!,
+            provider.name!,
+            id.name!,
+            { name: id.name!, privateLinkServiceConnectionState: state },
+            this.opts(),
+          );
+        return plsConnection(c, { id: provider.id, type: provider.type! }, connectionId);
+      }
+      const result = await this.clients
+        .resources(id.subscriptionId)
+        .resources.beginCreateOrUpdateByIdAndWait(
+          trimSlash(id.id),
+          this.apiVersion(provider),
+          { properties: { privateLinkServiceConnectionState: state } },
+          { ...this.opts(), updateIntervalInMs: this.pollMs },
+        );
+      return paasConnection(result, { id: provider.id, type: provider.type! }, connectionId);
+    } catch (error) {
+      throw toPortError(error, `setting ${status} on ${connectionId}`);
+    }
+  }
+
+  async deleteConnection(connectionId: string): Promise<void> {
+    const { id, provider } = this.parseConnection(connectionId);
+    try {
+      if (isPls(provider)) {
+        await this.clients
+          .network(id.subscriptionId)
+          .privateLinkServices.beginDeletePrivateEndpointConnectionAndWait(provider.resourceGroup!, provider.name!, id.name!, {
+            ...this.opts(),
+            updateIntervalInMs: this.pollMs,
+          });
+        return;
+      }
+      await this.clients
+        .resources(id.subscriptionId)
+        .resources.beginDeleteByIdAndWait(trimSlash(id.id), this.apiVersion(provider), {
+          ...this.opts(),
+          updateIntervalInMs: this.pollMs,
+        });
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw toPortError(error, `deleting ${connectionId}`);
+    }
+  }
+
+  async getPrivateEndpoint(endpointId: string): Promise<PrivateEndpointInfo | undefined> {
+    const id = parseArmId(endpointId);
+    if (!id.resourceGroup || !id.name || id.type?.toLowerCase() !== "microsoft.network/privateendpoints") {
+      throw new PermanentError("ENDPOINT_ID_INVALID", `${endpointId} is not a private endpoint id.`);
+    }
+    const network = this.clients.network(id.subscriptionId);
+    try {
+      const pe = await network.privateEndpoints.get(id.resourceGroup, id.name, this.opts());
+      const connections = [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])];
+      const nicConfigs: PrivateEndpointInfo["nicIpConfigurations"] = [];
+      for (const nicRef of pe.networkInterfaces ?? []) {
+        if (!nicRef.id) continue;
+        const nicId = parseArmId(nicRef.id);
+        const nic = await this.clients
+          .network(nicId.subscriptionId)
+          .networkInterfaces.get(nicId.resourceGroup!, nicId.name!, this.opts());
+        for (const ip of nic.ipConfigurations ?? []) {
+          if (!ip.privateIPAddress) continue;
+          const props = ip.privateLinkConnectionProperties;
+          nicConfigs.push({
+            privateIPAddress: ip.privateIPAddress,
+            fqdns: props?.fqdns ?? [],
+            ...(props?.groupId ? { groupId: props.groupId } : {}),
+            ...(props?.requiredMemberName ? { requiredMemberName: props.requiredMemberName } : {}),
+          });
+        }
+      }
+      return {
+        id: pe.id ?? endpointId,
+        ...(pe.location ? { location: pe.location } : {}),
+        targets: connections
+          .filter((c) => c.privateLinkServiceId)
+          .map((c) => ({ targetResourceId: c.privateLinkServiceId!, groupIds: c.groupIds ?? [] })),
+        customDnsConfigs: (pe.customDnsConfigs ?? [])
+          .filter((c) => c.fqdn)
+          .map((c) => ({ fqdn: c.fqdn!, ipAddresses: c.ipAddresses ?? [] })),
+        nicIpConfigurations: nicConfigs,
+      };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw toPortError(error, `reading private endpoint ${endpointId}`);
+    }
+  }
+
+  private parseConnection(connectionId: string): { id: ArmId; provider: ArmId } {
+    const id = parseArmId(connectionId);
+    const provider = id.parent;
+    if (!provider?.type || !provider.resourceGroup || !provider.name || !id.name) {
+      throw new PermanentError("CONNECTION_ID_INVALID", `${connectionId} is not a private endpoint connection id.`);
+    }
+    if (!isSupportedType(provider.type)) {
+      throw new PermanentError(
+        PermanentCodes.unsupportedResourceType,
+        `${provider.type} is not managed: add its api-version to src/adapters/arm/api-versions.json.`,
+      );
+    }
+    return { id, provider };
+  }
+
+  private async providerResource(provider: ArmId): Promise<ProviderInfo> {
+    if (isPls(provider)) {
+      const pls = await this.clients
+        .network(provider.subscriptionId)
+        .privateLinkServices.get(provider.resourceGroup!, provider.name!, this.opts());
+      return {
+        id: pls.id ?? provider.id,
+        type: provider.type!,
+        ...(pls.location ? { location: pls.location } : {}),
+        ...(pls.tags ? { tags: pls.tags } : {}),
+      };
+    }
+    const raw = await this.clients
+      .resources(provider.subscriptionId)
+      .resources.getById(trimSlash(provider.id), this.apiVersion(provider), this.opts());
+    return {
+      id: raw.id ?? provider.id,
+      type: provider.type!,
+      ...(raw.location ? { location: raw.location } : {}),
+      ...(raw.tags ? { tags: raw.tags } : {}),
+      raw,
+    };
+  }
+
+  private apiVersion(provider: ArmId): string {
+    const version = API_VERSIONS[provider.type!.toLowerCase()];
+    if (!version) {
+      throw new PermanentError(PermanentCodes.unsupportedResourceType, `${provider.type} has no api-version configured.`);
+    }
+    return version;
+  }
+
+  private opts(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(this.timeoutMs) };
+  }
+}
+
+interface ProviderInfo {
+  id: string;
+  type: string;
+  location?: string;
+  tags?: Record<string, string>;
+  raw?: GenericResource;
+}
+
+function isPls(id: ArmId): boolean {
+  return id.type?.toLowerCase() === PLS_TYPE;
+}
+
+/** The generic client writes "/" + id: an id that keeps its leading slash becomes "//subscriptions/...". */
+function trimSlash(id: string): string {
+  return id.replace(/^\/+/, "");
+}
+
+function status(value: string | undefined): AzureConnectionStatus {
+  const known: AzureConnectionStatus[] = ["Pending", "Approved", "Rejected", "Disconnected"];
+  return known.find((k) => k.toLowerCase() === (value ?? "").toLowerCase()) ?? "Pending";
+}
+
+function common(resource: ProviderInfo): Pick<ConnectionState, "providerResourceId" | "providerResourceType" | "location" | "providerResourceTags"> {
+  return {
+    providerResourceId: resource.id,
+    providerResourceType: resource.type,
+    ...(resource.location ? { location: resource.location } : {}),
+    ...(resource.tags ? { providerResourceTags: resource.tags } : {}),
+  };
+}
+
+function plsConnection(c: PrivateEndpointConnection, resource: ProviderInfo, fallbackId?: string): ConnectionState {
+  const s = status(c.privateLinkServiceConnectionState?.status);
+  const description = c.privateLinkServiceConnectionState?.description;
+  return {
+    connectionId: c.id ?? fallbackId ?? "",
+    ...common(resource),
+    status: s,
+    ...(description ? { description } : {}),
+    ...(c.privateEndpoint?.id ? { privateEndpointId: c.privateEndpoint.id } : {}),
+    groupIds: [],
+    // While Pending, the description carries the consumer's request message.
+    ...(s === "Pending" && description ? { requestMessage: description } : {}),
+  };
+}
+
+interface PaasProperties {
+  privateEndpoint?: { id?: string };
+  privateLinkServiceConnectionState?: { status?: string; description?: string };
+  groupIds?: string[];
+}
+
+function paasConnection(raw: GenericResource, resource: ProviderInfo, fallbackId?: string): ConnectionState {
+  const p = (raw.properties ?? {}) as PaasProperties;
+  const s = status(p.privateLinkServiceConnectionState?.status);
+  const description = p.privateLinkServiceConnectionState?.description;
+  return {
+    connectionId: raw.id ?? fallbackId ?? "",
+    ...common(resource),
+    status: s,
+    ...(description ? { description } : {}),
+    ...(p.privateEndpoint?.id ? { privateEndpointId: p.privateEndpoint.id } : {}),
+    groupIds: p.groupIds ?? [],
+    ...(s === "Pending" && description ? { requestMessage: description } : {}),
+  };
+}

@@ -1,0 +1,133 @@
+import type { PrivateDnsManagementClient, RecordSet } from "@azure/arm-privatedns";
+import { decodeKey, encodeKey, normaliseArmId, parseArmId } from "../../domain/arm-id";
+import type {
+  DnsRecordOwner,
+  DnsRecordSpec,
+  DnsRegistrar,
+  DnsRemoveOutcome,
+  DnsWriteOutcome,
+} from "../../ports/dns-registrar.port";
+import { statusOf, toPortError } from "./arm-errors";
+
+/** Metadata keys that tie a record set to the endpoint and connection it was written for. */
+export const OWNER_ENDPOINT_KEY = "plaEndpoint";
+export const OWNER_CONNECTION_KEY = "plaConnection";
+const TTL_SECONDS = 10;
+const MAX_RACE_RETRIES = 3;
+
+/**
+ * A records in the central private DNS zones (DNS_ZONES_RESOURCE_GROUP_ID). Creates with If-None-Match: *,
+ * updates and deletes with If-Match: etag, and never touches a record whose metadata names another endpoint.
+ */
+export class ArmDnsRegistrar implements DnsRegistrar {
+  private readonly subscriptionId: string;
+  private readonly resourceGroup: string;
+
+  constructor(
+    private readonly client: (subscriptionId: string) => PrivateDnsManagementClient,
+    zonesResourceGroupId: string,
+    private readonly callTimeoutMs = 60_000,
+  ) {
+    const rg = parseArmId(zonesResourceGroupId);
+    if (!rg.resourceGroup) throw new Error("DNS_ZONES_RESOURCE_GROUP_ID must name a resource group.");
+    this.subscriptionId = rg.subscriptionId;
+    this.resourceGroup = rg.resourceGroup;
+  }
+
+  async ensureARecord(record: DnsRecordSpec, owner: DnsRecordOwner): Promise<DnsWriteOutcome> {
+    const sets = this.client(this.subscriptionId).recordSets;
+    const mine = ownerValue(owner.privateEndpointId);
+    const body: RecordSet = {
+      ttl: TTL_SECONDS,
+      aRecords: record.ipAddresses.map((ipv4Address) => ({ ipv4Address })),
+      metadata: { [OWNER_ENDPOINT_KEY]: mine, [OWNER_CONNECTION_KEY]: ownerValue(owner.connectionId) },
+    };
+    const where = `${record.name}.${record.zone}`;
+    for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+      try {
+        await sets.createOrUpdate(this.resourceGroup, record.zone, "A", record.name, body, {
+          ifNoneMatch: "*",
+          ...this.opts(),
+        });
+        return { outcome: "created", zone: record.zone, name: record.name };
+      } catch (error) {
+        if (statusOf(error) !== 412) throw toPortError(error, `creating A ${where}`);
+      }
+      // It exists: ours (same endpoint) is kept in step; anyone else's is left alone.
+      let existing: RecordSet;
+      try {
+        existing = await sets.get(this.resourceGroup, record.zone, "A", record.name, this.opts());
+      } catch (error) {
+        if (statusOf(error) === 404) continue; // deleted in between: create again
+        throw toPortError(error, `reading A ${where}`);
+      }
+      if (existing.metadata?.[OWNER_ENDPOINT_KEY] !== mine) {
+        const who = existing.metadata?.[OWNER_ENDPOINT_KEY];
+        return {
+          outcome: "conflict",
+          zone: record.zone,
+          name: record.name,
+          detail: who
+            ? `The name is registered for another private endpoint (${safeDecode(who)}); it was left as it is.`
+            : "The name exists and was not written by the autopilot; it was left as it is.",
+        };
+      }
+      const want = [...record.ipAddresses].sort().join(",");
+      const have = (existing.aRecords ?? []).map((a) => a.ipv4Address ?? "").sort().join(",");
+      if (want === have) return { outcome: "already-ours", zone: record.zone, name: record.name };
+      try {
+        await sets.createOrUpdate(this.resourceGroup, record.zone, "A", record.name, body, {
+          ...(existing.etag ? { ifMatch: existing.etag } : {}),
+          ...this.opts(),
+        });
+        return { outcome: "already-ours", zone: record.zone, name: record.name };
+      } catch (error) {
+        if (statusOf(error) !== 412) throw toPortError(error, `updating A ${where}`);
+      }
+    }
+    throw toPortError({ statusCode: 503, name: "EtagRace" }, `writing A ${where} (lost ETag races)`);
+  }
+
+  async removeARecord(zone: string, name: string, privateEndpointId: string): Promise<DnsRemoveOutcome> {
+    const sets = this.client(this.subscriptionId).recordSets;
+    const where = `${name}.${zone}`;
+    for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+      let existing: RecordSet;
+      try {
+        existing = await sets.get(this.resourceGroup, zone, "A", name, this.opts());
+      } catch (error) {
+        if (statusOf(error) === 404) return { outcome: "absent", zone, name };
+        throw toPortError(error, `reading A ${where}`);
+      }
+      if (existing.metadata?.[OWNER_ENDPOINT_KEY] !== ownerValue(privateEndpointId)) {
+        return { outcome: "not-ours", zone, name, detail: "The record belongs to another endpoint or to a person; it was kept." };
+      }
+      try {
+        await sets.delete(this.resourceGroup, zone, "A", name, {
+          ...(existing.etag ? { ifMatch: existing.etag } : {}),
+          ...this.opts(),
+        });
+        return { outcome: "removed", zone, name };
+      } catch (error) {
+        if (statusOf(error) !== 412) throw toPortError(error, `deleting A ${where}`);
+      }
+    }
+    throw toPortError({ statusCode: 503, name: "EtagRace" }, `deleting A ${where} (lost ETag races)`);
+  }
+
+  private opts(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(this.callTimeoutMs) };
+  }
+}
+
+function ownerValue(armId: string): string {
+  return encodeKey(normaliseArmId(armId));
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeKey(value);
+  } catch {
+    return value;
+  }
+}

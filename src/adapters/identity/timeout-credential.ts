@@ -1,0 +1,35 @@
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import { TransientError } from "../../ports/errors";
+
+/**
+ * Bounds token acquisition (TOKEN_TIMEOUT_MS): ManagedIdentityCredential can hang for minutes on an endpoint that
+ * accepts the connection and never answers, ignoring abort signals. A timeout becomes a TransientError.
+ */
+export class TimeoutCredential implements TokenCredential {
+  constructor(
+    private readonly inner: TokenCredential,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TransientError(
+              "TOKEN_TIMEOUT",
+              `The managed identity gave no token within ${this.timeoutMs} ms; check the identity endpoint (or raise TOKEN_TIMEOUT_MS).`,
+            ),
+          ),
+        this.timeoutMs,
+      );
+      timer.unref?.();
+    });
+    try {
+      return await Promise.race([this.inner.getToken(scopes, options), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,438 @@
+import { randomUUID } from "node:crypto";
+import { odata, type TableClient, type TableEntity, type TableEntityResult } from "@azure/data-tables";
+import { encodeKey, normaliseArmId } from "../../domain/arm-id";
+import type { Tenant } from "../../domain/tenant";
+import type {
+  AuditEntry,
+  Bookkeeping,
+  ConnectionQuery,
+  ConnectionRecord,
+  ConnectionUpdate,
+} from "../../ports/bookkeeping.port";
+import { PermanentCodes, PermanentError } from "../../ports/errors";
+import { DomainError } from "../../domain/errors";
+import { statusOf, toPortError } from "./table-errors";
+
+export type TableName = "Tenants" | "Connections" | "Audit" | "Index";
+export const TABLE_NAMES: readonly TableName[] = ["Tenants", "Connections", "Audit", "Index"];
+
+/** Gives the TableClient for `${prefix}${name}`; the composition root decides the endpoint and credential. */
+export type TableClientFactory = (name: TableName) => TableClient;
+
+/** Table Storage rejects string properties over 64 KiB (32 K UTF-16 chars); stay below. */
+const MAX_STRING = 30_000;
+const MAX_ETAG_RETRIES = 8;
+const TENANT_PK = "tenant";
+const CONNECTION_RK = "connection";
+
+type Row = TableEntity<Record<string, unknown>>;
+type StoredRow = TableEntityResult<Record<string, unknown>>;
+
+const ensured = new Map<string, Promise<void>>();
+
+/**
+ * Bookkeeping on Azure Table Storage.
+ * - Tenants: one partition ("tenant"), row key = lower-case tenant id.
+ * - Connections: partition = encodeKey(connection id), row "connection"; ETag-guarded read-modify-write.
+ * - Audit: partition = encodeKey(connection id); row key = inverted time + step so newest sorts first, plus a
+ *   "step-..." marker row created in the same transaction, which makes each step id land once.
+ * - Index: partitions "tenant-<id>", "resource-<key>", "endpoint-<key>", "state-<state>", "subscription-<guid>",
+ *   "usage-<tenant>"; rows point at connection keys (or tenant ids) so queries never scan.
+ */
+export class TableBookkeeping implements Bookkeeping {
+  constructor(private readonly tables: TableClientFactory) {}
+
+  private async table(name: TableName): Promise<TableClient> {
+    const client = this.tables(name);
+    const id = `${client.url}|${client.tableName}`;
+    let ready = ensured.get(id);
+    if (!ready) {
+      ready = client.createTable().catch((error: unknown) => {
+        ensured.delete(id);
+        throw toPortError(error, `creating table ${client.tableName}`);
+      });
+      ensured.set(id, ready);
+    }
+    await ready;
+    return client;
+  }
+
+  // ---- tenants ----
+
+  async getTenant(tenantId: string): Promise<Tenant | undefined> {
+    const row = await this.read("Tenants", TENANT_PK, tenantId.toLowerCase());
+    return row ? rowToTenant(row) : undefined;
+  }
+
+  async findTenantBySubscription(subscriptionId: string): Promise<Tenant | undefined> {
+    const index = await this.table("Index");
+    const pk = `subscription-${subscriptionId.toLowerCase()}`;
+    for await (const row of index.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) {
+      const tenant = await this.getTenant(String(row.rowKey));
+      if (tenant?.subscriptions.some((s) => s.toLowerCase() === subscriptionId.toLowerCase())) return tenant;
+    }
+    return undefined;
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    const tenants = await this.table("Tenants");
+    const out: Tenant[] = [];
+    for await (const row of tenants.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${TENANT_PK}` } })) {
+      out.push(rowToTenant(row));
+    }
+    return out;
+  }
+
+  async upsertTenant(tenant: Tenant): Promise<void> {
+    const rk = tenant.tenantId.toLowerCase();
+    const previous = await this.updateGuarded("Tenants", TENANT_PK, rk, (existing) => ({
+      partitionKey: TENANT_PK,
+      rowKey: rk,
+      tenantId: tenant.tenantId,
+      displayName: tenant.displayName,
+      status: tenant.status,
+      subscriptions: json(tenant.subscriptions.map((s) => s.toLowerCase())),
+      approvers: json(tenant.approvers),
+      ...(tenant.quota !== undefined ? { quota: tenant.quota } : {}),
+      // usage is counted from approved connections, never taken from an import
+      usage: existing ? Number(existing.usage ?? 0) : 0,
+      ...(tenant.tags ? { tags: json(tenant.tags) } : {}),
+    }));
+    const index = await this.table("Index");
+    const now = new Set(tenant.subscriptions.map((s) => s.toLowerCase()));
+    for (const sub of now) {
+      await this.safe(
+        () => index.upsertEntity({ partitionKey: `subscription-${sub}`, rowKey: rk }, "Replace"),
+        "indexing a subscription",
+      );
+    }
+    const before: string[] = previous ? (JSON.parse(String(previous.subscriptions ?? "[]")) as string[]) : [];
+    for (const sub of before.filter((s) => !now.has(s))) {
+      await this.deleteQuietly(index, `subscription-${sub}`, rk);
+    }
+  }
+
+  async setTenantUsage(tenantId: string, connectionId: string, counted: boolean): Promise<number> {
+    const index = await this.table("Index");
+    const pk = `usage-${tenantId.toLowerCase()}`;
+    const rk = key(connectionId);
+    if (counted)
+      await this.safe(() => index.upsertEntity({ partitionKey: pk, rowKey: rk }, "Replace"), "counting usage");
+    else await this.deleteQuietly(index, pk, rk);
+    let usage = 0;
+    for await (const _ of index.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${pk}`, select: ["RowKey"] },
+    })) {
+      usage += 1;
+    }
+    const tenantRow = await this.read("Tenants", TENANT_PK, tenantId.toLowerCase());
+    if (tenantRow) {
+      await this.updateGuarded("Tenants", TENANT_PK, tenantId.toLowerCase(), (existing) =>
+        existing ? { ...strip(existing), usage } : undefined,
+      );
+    }
+    return usage;
+  }
+
+  // ---- connections ----
+
+  async getConnection(connectionId: string): Promise<ConnectionRecord | undefined> {
+    const row = await this.read("Connections", key(connectionId), CONNECTION_RK);
+    return row ? rowToConnection(row) : undefined;
+  }
+
+  async saveConnection(update: ConnectionUpdate): Promise<ConnectionRecord> {
+    const pk = key(update.connectionId);
+    let before: ConnectionRecord | undefined;
+    let after: ConnectionRecord | undefined;
+    await this.updateGuarded("Connections", pk, CONNECTION_RK, (existing) => {
+      before = existing ? rowToConnection(existing) : undefined;
+      if (!before && (update.state === undefined || update.providerResourceId === undefined)) {
+        throw new DomainError(
+          "CONNECTION_INCOMPLETE",
+          "A new connection row needs state and providerResourceId; record the request first.",
+        );
+      }
+      after = {
+        ...before,
+        ...(Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined)) as Partial<ConnectionRecord>),
+        connectionId: before?.connectionId ?? update.connectionId,
+        createdAt: before?.createdAt ?? update.updatedAt,
+      } as ConnectionRecord;
+      return connectionToRow(pk, after);
+    });
+    await this.reindex(pk, before, after!);
+    return after!;
+  }
+
+  async listConnections(query: ConnectionQuery): Promise<ConnectionRecord[]> {
+    const limit = Math.min(Math.max(query.limit ?? 200, 1), 1000);
+    const partition = query.tenantId
+      ? `tenant-${query.tenantId.toLowerCase()}`
+      : query.providerResourceId
+        ? `resource-${key(query.providerResourceId)}`
+        : query.privateEndpointId
+          ? `endpoint-${key(query.privateEndpointId)}`
+          : query.state
+            ? `state-${query.state}`
+            : undefined;
+    const out: ConnectionRecord[] = [];
+    if (partition === undefined) {
+      // No filter: the connections table itself, paged.
+      const connections = await this.table("Connections");
+      for await (const row of connections.listEntities({
+        queryOptions: { filter: odata`RowKey eq ${CONNECTION_RK}` },
+      })) {
+        out.push(rowToConnection(row));
+        if (out.length >= limit) break;
+      }
+      return out;
+    }
+    const index = await this.table("Index");
+    const filter = query.state
+      ? odata`PartitionKey eq ${partition} and state eq ${query.state}`
+      : odata`PartitionKey eq ${partition}`;
+    for await (const pointer of index.listEntities({ queryOptions: { filter } })) {
+      const record = await this.read("Connections", String(pointer.rowKey), CONNECTION_RK);
+      if (!record) continue;
+      const connection = rowToConnection(record);
+      if (matches(connection, query)) out.push(connection);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  // ---- audit ----
+
+  async appendAudit(entry: AuditEntry): Promise<boolean> {
+    const audit = await this.table("Audit");
+    const pk = key(entry.connectionId);
+    const step = Buffer.from(entry.stepId, "utf8").toString("base64url").slice(0, 512);
+    const row: Row = {
+      partitionKey: pk,
+      rowKey: `${invertedTime(entry.at)}-${randomUUID()}`,
+      connectionId: entry.connectionId,
+      stepId: entry.stepId,
+      at: entry.at,
+      kind: entry.kind,
+      actor: entry.actor,
+      message: cap(entry.message),
+      ...(entry.data ? { data: cap(json(entry.data)) } : {}),
+    };
+    try {
+      // The marker and the entry land together or not at all: a retried step finds the marker and adds nothing.
+      await audit.submitTransaction([
+        ["create", { partitionKey: pk, rowKey: `step-${step}`, entryRowKey: row.rowKey }],
+        ["create", row],
+      ]);
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 409) return false;
+      throw toPortError(error, "appending to the audit log");
+    }
+  }
+
+  async listAudit(connectionId: string, limit = 200): Promise<AuditEntry[]> {
+    const audit = await this.table("Audit");
+    const pk = key(connectionId);
+    const out: AuditEntry[] = [];
+    // Entry rows sort before "step-" markers and newest first thanks to the inverted time.
+    for await (const row of audit.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey lt ${"step-"}` },
+    })) {
+      out.push({
+        connectionId: String(row.connectionId),
+        stepId: String(row.stepId),
+        at: String(row.at),
+        kind: String(row.kind) as AuditEntry["kind"],
+        actor: String(row.actor),
+        message: String(row.message),
+        ...(typeof row.data === "string" ? { data: JSON.parse(row.data) as Record<string, unknown> } : {}),
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  async ping(): Promise<void> {
+    const tenants = await this.table("Tenants");
+    await this.safe(async () => {
+      for await (const page of tenants
+        .listEntities({ queryOptions: { select: ["RowKey"] } })
+        .byPage({ maxPageSize: 1 })) {
+        void page;
+        break;
+      }
+    }, "answering a health probe");
+  }
+
+  // ---- helpers ----
+
+  private async reindex(pk: string, before: ConnectionRecord | undefined, after: ConnectionRecord): Promise<void> {
+    const index = await this.table("Index");
+    const keysOf = (r: ConnectionRecord | undefined): string[] =>
+      r
+        ? [
+            `state-${r.state}`,
+            `resource-${key(r.providerResourceId)}`,
+            ...(r.tenantId ? [`tenant-${r.tenantId.toLowerCase()}`] : []),
+            ...(r.privateEndpointId ? [`endpoint-${key(r.privateEndpointId)}`] : []),
+          ]
+        : [];
+    const next = keysOf(after);
+    for (const partition of next) {
+      await this.safe(
+        () => index.upsertEntity({ partitionKey: partition, rowKey: pk, state: after.state }, "Replace"),
+        "updating an index",
+      );
+    }
+    for (const stale of keysOf(before).filter((k) => !next.includes(k))) {
+      await this.deleteQuietly(index, stale, pk);
+    }
+  }
+
+  private async read(name: TableName, pk: string, rk: string): Promise<StoredRow | undefined> {
+    const table = await this.table(name);
+    try {
+      return await table.getEntity<Record<string, unknown>>(pk, rk);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw toPortError(error, `reading ${name}`);
+    }
+  }
+
+  /**
+   * Read-modify-write guarded by ETag: on 412 (someone wrote in between) or 409 (someone created first) read
+   * again and re-apply. `change` returns the new row, or undefined to leave the row alone. Returns the previous row.
+   */
+  private async updateGuarded(
+    name: TableName,
+    pk: string,
+    rk: string,
+    change: (existing: StoredRow | undefined) => Row | undefined,
+  ): Promise<StoredRow | undefined> {
+    const table = await this.table(name);
+    for (let attempt = 0; attempt < MAX_ETAG_RETRIES; attempt++) {
+      const existing = await this.read(name, pk, rk);
+      const next = change(existing);
+      if (!next) return existing;
+      try {
+        if (existing) await table.updateEntity(next, "Replace", { etag: existing.etag });
+        else await table.createEntity(next);
+        return existing;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 412 || status === 409) continue;
+        throw toPortError(error, `writing ${name}`);
+      }
+    }
+    throw toPortError({ statusCode: 503 }, `writing ${name} (kept losing ETag races)`);
+  }
+
+  private async deleteQuietly(table: TableClient, pk: string, rk: string): Promise<void> {
+    try {
+      await table.deleteEntity(pk, rk);
+    } catch (error) {
+      if (statusOf(error) !== 404) throw toPortError(error, "deleting an index row");
+    }
+  }
+
+  private async safe<T>(work: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toPortError(error, what);
+    }
+  }
+}
+
+function key(armId: string): string {
+  return encodeKey(normaliseArmId(armId));
+}
+
+function invertedTime(iso: string): string {
+  const ms = Date.parse(iso);
+  const safe = Number.isFinite(ms) ? ms : 0;
+  return String(99_999_999_999_999 - safe).padStart(14, "0");
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+function cap(text: string): string {
+  return text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
+}
+
+function strip(row: StoredRow): Row {
+  const { etag: _etag, timestamp: _timestamp, ...rest } = row as StoredRow & { timestamp?: unknown };
+  return rest as Row;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function num(value: unknown): number | undefined {
+  // Int64 values come back as bigint; the counts we keep fit a number.
+  if (typeof value === "bigint") return Number(value);
+  return typeof value === "number" ? value : undefined;
+}
+
+function rowToTenant(row: StoredRow): Tenant {
+  const quota = num(row.quota);
+  const tags = str(row.tags);
+  return {
+    tenantId: String(row.tenantId ?? row.rowKey),
+    displayName: String(row.displayName ?? ""),
+    status: String(row.status ?? "active") as Tenant["status"],
+    subscriptions: JSON.parse(String(row.subscriptions ?? "[]")) as string[],
+    approvers: JSON.parse(String(row.approvers ?? "[]")) as string[],
+    ...(quota !== undefined ? { quota } : {}),
+    usage: num(row.usage) ?? 0,
+    ...(tags ? { tags: JSON.parse(tags) as Record<string, string> } : {}),
+  };
+}
+
+const JSON_FIELDS = new Set(["dnsRecords", "groupIds"]);
+
+function connectionToRow(pk: string, record: ConnectionRecord): Row {
+  const row: Row = { partitionKey: pk, rowKey: CONNECTION_RK };
+  for (const [field, value] of Object.entries(record)) {
+    if (value === undefined) continue;
+    const stored = JSON_FIELDS.has(field) ? json(value) : value;
+    if (typeof stored === "string" && stored.length > MAX_STRING) {
+      throw new PermanentError(
+        PermanentCodes.storage,
+        `The connection's ${field} is too large to record (over 64 KiB).`,
+      );
+    }
+    row[field] = stored;
+  }
+  return row;
+}
+
+function rowToConnection(row: StoredRow): ConnectionRecord {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(strip(row))) {
+    if (field === "partitionKey" || field === "rowKey") continue;
+    out[field] =
+      JSON_FIELDS.has(field) && typeof value === "string"
+        ? JSON.parse(value)
+        : typeof value === "bigint"
+          ? Number(value)
+          : value;
+  }
+  return out as unknown as ConnectionRecord;
+}
+
+function matches(record: ConnectionRecord, query: ConnectionQuery): boolean {
+  const same = (a: string | undefined, b: string | undefined): boolean =>
+    b === undefined || (a !== undefined && normaliseArmId(a) === normaliseArmId(b));
+  return (
+    (query.state === undefined || record.state === query.state) &&
+    (query.tenantId === undefined || record.tenantId?.toLowerCase() === query.tenantId.toLowerCase()) &&
+    same(record.providerResourceId, query.providerResourceId) &&
+    same(record.privateEndpointId, query.privateEndpointId)
+  );
+}

@@ -1,0 +1,154 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import { parse as parseYaml } from "yaml";
+import { DomainError } from "../errors";
+import { FORBIDDEN_KEYS } from "../safe-json";
+import { contentVersion } from "./content-hash";
+import { durationToMs } from "./duration";
+import type { PolicyDocument, PolicyOutcome } from "./policy-document";
+import schema from "./policy.schema.json";
+import { compileConditions, type NamedCheck } from "./rule-matchers";
+
+/** A validated policy; `version` is a 12-hex content hash of the document. */
+export interface Policy {
+  version: string;
+  document: PolicyDocument;
+}
+
+export interface CompiledRule {
+  id: string;
+  checks: NamedCheck[];
+  then: PolicyOutcome;
+}
+
+export const MAX_POLICY_CHARS = 2 * 1024 * 1024;
+const MAX_DEPTH = 32;
+
+export const POLICY_SCHEMA: object = schema;
+
+let validator: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(schema);
+  return validator;
+}
+
+/** Parses a YAML or JSON policy; throws DomainError("POLICY_INVALID") listing every problem with its path. */
+export function parsePolicy(text: string): Policy {
+  if (typeof text !== "string" || text.length > MAX_POLICY_CHARS) {
+    throw new DomainError("POLICY_INVALID", `The policy must be text of at most ${MAX_POLICY_CHARS} characters.`);
+  }
+  let doc: unknown;
+  try {
+    // JSON is YAML; uniqueKeys refuses a document that says the same thing twice; aliases are capped.
+    doc = parseYaml(text, { uniqueKeys: true, maxAliasCount: 100, prettyErrors: true });
+  } catch (e) {
+    const first = (e as Error).message.split("\n")[0];
+    throw new DomainError(
+      "POLICY_INVALID",
+      `The policy is not valid YAML or JSON: ${first}. Fix the syntax and try again.`,
+    );
+  }
+  const { errors } = validatePolicyDocument(doc);
+  if (errors.length > 0) {
+    throw new DomainError("POLICY_INVALID", problemList(errors));
+  }
+  const policy: Policy = { version: contentVersion(doc), document: doc as PolicyDocument };
+  compiled.set(policy, compileRules(policy.document, []));
+  return policy;
+}
+
+/** Checks a parsed document against the JSON Schema and the rules a schema cannot express. */
+export function validatePolicyDocument(doc: unknown): { valid: boolean; errors: string[] } {
+  const errors: string[] = [];
+  const hostile = findHostileStructure(doc, "", 0);
+  if (hostile) return { valid: false, errors: [hostile] };
+  const validate = schemaValidator();
+  if (!validate(doc)) {
+    errors.push(...(validate.errors ?? []).map(formatAjvError));
+    return { valid: false, errors: dedupe(errors) };
+  }
+  compileRules(doc as PolicyDocument, errors);
+  return { valid: errors.length === 0, errors };
+}
+
+const compiled = new WeakMap<Policy, CompiledRule[]>();
+
+/** The precompiled rules of a policy; compiles (and validates) a Policy built by hand or read back from JSON. */
+export function compiledRulesOf(policy: Policy): CompiledRule[] {
+  let rules = compiled.get(policy);
+  if (!rules) {
+    const { errors } = validatePolicyDocument(policy.document);
+    if (errors.length > 0) throw new DomainError("POLICY_INVALID", problemList(errors));
+    rules = compileRules(policy.document, []);
+    compiled.set(policy, rules);
+  }
+  return rules;
+}
+
+function compileRules(doc: PolicyDocument, problems: string[]): CompiledRule[] {
+  const seen = new Set<string>();
+  const rules = doc.rules.map((rule, i) => {
+    const at = `/rules/${i}`;
+    if (seen.has(rule.id.toLowerCase()))
+      problems.push(`${at}/id: rule id "${rule.id}" is used twice; give each rule its own id.`);
+    seen.add(rule.id.toLowerCase());
+    checkOutcome(rule.then, `${at}/then`, problems);
+    return { id: rule.id, checks: compileConditions(rule.when, `${at}/when`, problems), then: rule.then };
+  });
+  if (doc.default) {
+    checkOutcome(doc.default, "/default", problems);
+    if (doc.default.verdict === "approve") {
+      problems.push(
+        '/default: the default must not approve: unmatched requests would be approved silently. Use "review".',
+      );
+    }
+  }
+  return rules;
+}
+
+function checkOutcome(o: PolicyOutcome, at: string, problems: string[]): void {
+  if (o.review && o.verdict !== "review") problems.push(`${at}/review: only a "review" verdict takes review settings.`);
+  const deadline = o.review?.deadline === undefined ? undefined : durationToMs(o.review.deadline);
+  if (deadline === 0) problems.push(`${at}/review/deadline: the deadline must be longer than zero.`);
+  o.review?.reminders?.forEach((r, i) => {
+    const ms = durationToMs(r);
+    if (ms <= 0 || ms >= (deadline ?? durationToMs(DEFAULT_DEADLINE))) {
+      problems.push(`${at}/review/reminders/${i}: a reminder must fall after the start and before the deadline.`);
+    }
+  });
+}
+
+function problemList(errors: string[]): string {
+  return `The policy has ${errors.length} problem(s): ${errors.map((e) => e.replace(/\.$/, "")).join("; ")}.`;
+}
+
+export const DEFAULT_DEADLINE = "PT48H";
+
+function formatAjvError(e: ErrorObject): string {
+  const where = e.instancePath || "/";
+  if (e.keyword === "pattern") {
+    const description = (e.parentSchema as { description?: string } | undefined)?.description;
+    return `${where}: has the wrong form${description ? ` (${description.replace(/\.$/, "")})` : ""}`;
+  }
+  const extra =
+    e.keyword === "additionalProperties"
+      ? ` ("${(e.params as { additionalProperty: string }).additionalProperty}")`
+      : e.keyword === "enum"
+        ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")})`
+        : "";
+  return `${where}: ${e.message ?? "is invalid"}${extra}`;
+}
+
+function dedupe(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+function findHostileStructure(value: unknown, at: string, depth: number): string | undefined {
+  if (depth > MAX_DEPTH) return `${at || "/"}: nested deeper than ${MAX_DEPTH} levels; a policy never needs that.`;
+  if (value === null || typeof value !== "object") return undefined;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return `${at}/${key}: this key name is not allowed; remove it.`;
+    const found = findHostileStructure((value as Record<string, unknown>)[key], `${at}/${key}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}

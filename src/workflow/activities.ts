@@ -1,0 +1,504 @@
+import type { ConnectionRequest } from "../domain/connection";
+import { DomainError } from "../domain/errors";
+import { parseArmId, sameArmId, tryParseArmId } from "../domain/arm-id";
+import { evaluatePolicy, type PolicyDecision } from "../domain/policy";
+import { planDnsRecords } from "../domain/dns";
+import type { Tenant } from "../domain/tenant";
+import type { Bookkeeping, RecordedDnsRecord } from "../ports/bookkeeping.port";
+import type { ConnectionGateway, ConnectionState } from "../ports/connection-gateway.port";
+import type { DnsRegistrar } from "../ports/dns-registrar.port";
+import { PermanentCodes, PermanentError } from "../ports/errors";
+import type { Notifier } from "../ports/notifier.port";
+import type { PolicySource } from "../ports/policy-source.port";
+import type {
+  ApplyDecisionInput,
+  CleanupInput,
+  CleanupTarget,
+  DecideInput,
+  DeleteProviderConnectionInput,
+  RecordHumanDecisionInput,
+  RecordOutcomeInput,
+  RecordRemovalInput,
+  RecordRequestInput,
+  RegisterDnsInput,
+  RegisterDnsResult,
+  RemoveDnsInput,
+  RequestApprovalInput,
+  ResolveEndpointInput,
+  ResolveTenantInput,
+  StepResult,
+} from "./contracts";
+import { ActivityNames } from "./names";
+
+export interface ActivityPorts {
+  gateway: ConnectionGateway;
+  dns: DnsRegistrar;
+  bookkeeping: Bookkeeping;
+  notifier: Notifier;
+  policy: PolicySource;
+  /** MANAGED_RESOURCE_IDS: provider resources, resource groups or subscriptions whose connections we manage. */
+  managedScopes: readonly string[];
+  /** Central zone and name template for Private Link Service records (PLS_DNS_ZONE, PLS_DNS_NAME_TEMPLATE). */
+  privateLinkServiceDns?: { zone: string; nameTemplate: string };
+}
+
+const AUTOPILOT = "autopilot";
+
+/** Permanent failures become values so the durable retry policy does not repeat them. */
+async function step<T>(work: () => Promise<T>): Promise<StepResult<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    if (error instanceof PermanentError || error instanceof DomainError) {
+      return { ok: false, code: error.code, message: error.message };
+    }
+    throw error;
+  }
+}
+
+export function toConnectionRequest(
+  state: ConnectionState,
+  source: ConnectionRequest["source"],
+  observedAt: string,
+  consumerTenantId?: string,
+): ConnectionRequest {
+  const endpoint = state.privateEndpointId ? tryParseArmId(state.privateEndpointId) : undefined;
+  return {
+    connectionId: state.connectionId,
+    providerResourceId: state.providerResourceId,
+    providerResourceType: state.providerResourceType,
+    ...(state.providerResourceTags ? { providerResourceTags: state.providerResourceTags } : {}),
+    groupIds: state.groupIds,
+    ...(state.privateEndpointId ? { privateEndpointId: state.privateEndpointId } : {}),
+    ...(endpoint ? { consumerSubscriptionId: endpoint.subscriptionId } : {}),
+    ...(consumerTenantId ? { consumerTenantId } : {}),
+    ...(state.requestMessage !== undefined ? { requestMessage: state.requestMessage } : {}),
+    ...(state.location ? { location: state.location } : {}),
+    status: state.status,
+    source,
+    observedAt,
+  };
+}
+
+export function isManaged(resourceId: string, scopes: readonly string[]): boolean {
+  return scopes.some((scope) => {
+    const s = scope.trim().replace(/\/+$/, "").toLowerCase();
+    const r = resourceId.trim().replace(/\/+$/, "").toLowerCase();
+    return r === s || r.startsWith(s + "/");
+  });
+}
+
+/**
+ * The activities of every workflow, bound to their ports. Each is idempotent: inputs carry the orchestration's
+ * time and instance id, so a retried or repeated activity writes the same rows and the same audit step ids.
+ */
+export function createActivities(ports: ActivityPorts) {
+  const { gateway, dns, bookkeeping, notifier, policy } = ports;
+
+  return {
+    async [ActivityNames.recordRequest](input: RecordRequestInput): Promise<StepResult<null>> {
+      return step(async () => {
+        const providerResourceId = parseArmId(input.connectionId).parent?.id;
+        if (!providerResourceId) {
+          throw new DomainError("CONNECTION_ID_INVALID", "The id is not a private endpoint connection id.");
+        }
+        const existing = await bookkeeping.getConnection(input.connectionId);
+        // A new review never overwrites a decided state here; the outcome step does that once the review decides.
+        await bookkeeping.saveConnection({
+          connectionId: input.connectionId,
+          ...(existing ? {} : { state: "received" as const, providerResourceId }),
+          instanceId: input.instanceId,
+          source: input.source,
+          updatedAt: input.at,
+        });
+        await bookkeeping.appendAudit({
+          connectionId: input.connectionId,
+          stepId: `${input.instanceId}:signal`,
+          at: input.at,
+          kind: "signal",
+          actor: input.requestedBy ?? input.source,
+          message: `Review requested from ${input.source}.`,
+          data: { eventId: input.eventId ?? null, observedAt: input.observedAt },
+        });
+        return null;
+      });
+    },
+
+    async [ActivityNames.readConnection](input: { connectionId: string }): Promise<StepResult<ConnectionState | null>> {
+      return step(async () => (await gateway.getConnection(input.connectionId)) ?? null);
+    },
+
+    async [ActivityNames.resolveTenant](input: ResolveTenantInput): Promise<Tenant | null> {
+      const { connection } = input;
+      const endpoint = connection.privateEndpointId ? tryParseArmId(connection.privateEndpointId) : undefined;
+      const tenant =
+        (input.claimsTenantId ? await bookkeeping.getTenant(input.claimsTenantId) : undefined) ??
+        (endpoint ? await bookkeeping.findTenantBySubscription(endpoint.subscriptionId) : undefined);
+      await bookkeeping.saveConnection({
+        connectionId: connection.connectionId,
+        providerResourceType: connection.providerResourceType,
+        azureStatus: connection.status,
+        groupIds: connection.groupIds,
+        ...(connection.privateEndpointId ? { privateEndpointId: connection.privateEndpointId } : {}),
+        ...(endpoint ? { consumerSubscriptionId: endpoint.subscriptionId } : {}),
+        ...(tenant ? { tenantId: tenant.tenantId } : {}),
+        updatedAt: input.at,
+      });
+      return tenant ?? null;
+    },
+
+    async [ActivityNames.decide](input: DecideInput): Promise<StepResult<PolicyDecision>> {
+      return step(async () => {
+        let loaded;
+        try {
+          loaded = await policy.load();
+        } catch (error) {
+          if (error instanceof PermanentError) throw error;
+          const why = error instanceof Error ? error.message : String(error);
+          throw new PermanentError(PermanentCodes.policyUnavailable, `The policy could not be loaded: ${why}`);
+        }
+        const decision = evaluatePolicy(loaded, {
+          request: input.request,
+          ...(input.tenant ? { tenant: input.tenant } : {}),
+          now: input.now,
+        });
+        await bookkeeping.saveConnection({
+          connectionId: input.request.connectionId,
+          verdict: decision.verdict,
+          ruleId: decision.ruleId,
+          reason: decision.reason,
+          policyVersion: decision.policyVersion,
+          ...(decision.verdict === "review" ? { state: "awaiting-approval" as const } : {}),
+          updatedAt: input.now,
+        });
+        await bookkeeping.appendAudit({
+          connectionId: input.request.connectionId,
+          stepId: `${input.instanceId}:decision`,
+          at: input.now,
+          kind: "decision",
+          actor: `policy:${decision.ruleId}`,
+          message: `Policy ${decision.policyVersion} says ${decision.verdict}: ${decision.reason}`,
+          data: { trace: decision.trace },
+        });
+        return decision;
+      });
+    },
+
+    async [ActivityNames.requestApproval](input: RequestApprovalInput): Promise<null> {
+      const approvers = input.decision.review?.approvers ?? [];
+      await notifier.requestApproval({
+        instanceId: input.instanceId,
+        request: input.request,
+        decision: input.decision,
+        approvers,
+        deadline: input.deadline,
+        kind: input.kind,
+      });
+      await bookkeeping.appendAudit({
+        connectionId: input.request.connectionId,
+        stepId: `${input.instanceId}:approval-${input.kind}-${input.sequence}`,
+        at: input.at,
+        kind: "decision",
+        actor: AUTOPILOT,
+        message: `Approval ${input.kind} sent to ${approvers.join(", ") || "no one"}; deadline ${input.deadline}.`,
+      });
+      return null;
+    },
+
+    async [ActivityNames.recordHumanDecision](input: RecordHumanDecisionInput): Promise<null> {
+      await bookkeeping.appendAudit({
+        connectionId: input.connectionId,
+        stepId: `${input.instanceId}:human-${input.via}-${input.sequence}`,
+        at: input.at,
+        kind: "decision",
+        actor: input.actor,
+        message:
+          input.via === "invalid-event"
+            ? `An approval event was ignored: ${input.reason}`
+            : `${input.decision ?? "no decision"} (${input.via}): ${input.reason}`,
+      });
+      return null;
+    },
+
+    async [ActivityNames.applyDecision](input: ApplyDecisionInput): Promise<StepResult<ConnectionState>> {
+      return step(async () => {
+        const current = await gateway.getConnection(input.connectionId);
+        if (!current) {
+          throw new PermanentError(PermanentCodes.notFound, `The connection ${input.connectionId} no longer exists.`);
+        }
+        let after = current;
+        // Idempotent: a repeated call after a successful write finds the target status and writes nothing.
+        if (current.status !== input.status) {
+          if (current.status !== "Pending") {
+            throw new PermanentError(
+              PermanentCodes.notPending,
+              `The connection is ${current.status}, not Pending; it was left as it is.`,
+            );
+          }
+          after = await gateway.setConnectionStatus(input.connectionId, input.status, input.description);
+        }
+        await bookkeeping.appendAudit({
+          connectionId: input.connectionId,
+          stepId: `${input.instanceId}:arm-${input.status}`,
+          at: input.at,
+          kind: "arm-write",
+          actor: input.actor,
+          message: `Set ${input.status}: ${input.description}`,
+        });
+        return after;
+      });
+    },
+
+    async [ActivityNames.registerDns](input: RegisterDnsInput): Promise<RegisterDnsResult> {
+      const { connection } = input;
+      const audit = (suffix: string, message: string, data?: Record<string, unknown>) =>
+        bookkeeping.appendAudit({
+          connectionId: connection.connectionId,
+          stepId: `${input.instanceId}:dns-${suffix}`,
+          at: input.at,
+          kind: "dns",
+          actor: AUTOPILOT,
+          message,
+          ...(data ? { data } : {}),
+        });
+      const save = async (result: RegisterDnsResult): Promise<RegisterDnsResult> => {
+        await bookkeeping.saveConnection({
+          connectionId: connection.connectionId,
+          dnsRecords: result.records,
+          ...(result.note ? { dnsNote: result.note } : {}),
+          updatedAt: input.at,
+        });
+        return result;
+      };
+      if (!connection.privateEndpointId) {
+        const note = "ARM reports no private endpoint for this connection; no DNS records were written.";
+        await audit("none", note);
+        return save({ records: [], note });
+      }
+      let endpoint;
+      try {
+        endpoint = await gateway.getPrivateEndpoint(connection.privateEndpointId);
+      } catch (error) {
+        if (!(error instanceof PermanentError)) throw error;
+        endpoint = undefined;
+      }
+      if (!endpoint) {
+        const note =
+          "The private endpoint is not readable from here (another tenant's subscription): DNS is the consumer's.";
+        await audit("consumer", note);
+        return save({ records: [], note });
+      }
+      const pls = ports.privateLinkServiceDns;
+      const isPls = connection.providerResourceType.toLowerCase() === "microsoft.network/privatelinkservices";
+      let plan: ReturnType<typeof planDnsRecords>;
+      try {
+        plan = planDnsRecords({
+          providerResourceType: connection.providerResourceType,
+          groupIds: connection.groupIds,
+          ...(endpoint.location ? { location: endpoint.location } : {}),
+          endpoint: { customDnsConfigs: endpoint.customDnsConfigs, nicIpConfigurations: endpoint.nicIpConfigurations },
+          ...(isPls && pls
+            ? {
+                privateLinkService: {
+                  zone: pls.zone,
+                  nameTemplate: pls.nameTemplate,
+                  vars: {
+                    tenant: (input.tenantId ?? "unknown").toLowerCase(),
+                    service: parseArmId(connection.providerResourceId).name ?? "service",
+                    endpoint: parseArmId(connection.privateEndpointId).name ?? "endpoint",
+                  },
+                },
+              }
+            : {}),
+        });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        const note = `No DNS plan: ${error.message}`;
+        await audit("plan", note);
+        return save({ records: [], note });
+      }
+      const records: RecordedDnsRecord[] = [];
+      for (const planned of plan.records) {
+        const outcome = await dns.ensureARecord(
+          { zone: planned.zone, name: planned.name, ipAddresses: planned.ipAddresses },
+          { privateEndpointId: connection.privateEndpointId, connectionId: connection.connectionId },
+        );
+        const recorded: RecordedDnsRecord = {
+          zone: planned.zone,
+          name: planned.name,
+          ipAddresses: planned.ipAddresses,
+          outcome: outcome.outcome,
+          ...(outcome.outcome === "conflict" ? { detail: outcome.detail } : {}),
+        };
+        records.push(recorded);
+        await audit(
+          `${planned.zone}/${planned.name}`,
+          outcome.outcome === "conflict"
+            ? `DNS conflict on ${planned.fqdn}: ${outcome.detail}`
+            : `A ${planned.fqdn} → ${planned.ipAddresses.join(", ")} (${outcome.outcome}).`,
+        );
+      }
+      const note = plan.unmatched.length ? `No central zone for: ${plan.unmatched.join(", ")}.` : undefined;
+      return save({ records, ...(note ? { note } : {}) });
+    },
+
+    async [ActivityNames.recordOutcome](input: RecordOutcomeInput): Promise<null> {
+      const existing = await bookkeeping.getConnection(input.connectionId);
+      // "skipped" must not hide an earlier decision of ours (e.g. a re-review of a connection we approved).
+      const keepState =
+        input.state === "skipped" && existing && !["received", "awaiting-approval"].includes(existing.state);
+      await bookkeeping.saveConnection({
+        connectionId: input.connectionId,
+        ...(keepState ? {} : { state: input.state }),
+        providerResourceId: existing?.providerResourceId ?? input.providerResourceId,
+        ...(input.azureStatus ? { azureStatus: input.azureStatus } : {}),
+        ...(input.verdict ? { verdict: input.verdict } : {}),
+        ...(input.ruleId ? { ruleId: input.ruleId } : {}),
+        ...(input.policyVersion ? { policyVersion: input.policyVersion } : {}),
+        ...(keepState ? {} : { reason: input.reason }),
+        ...(input.decidedBy ? { decidedBy: input.decidedBy } : {}),
+        ...(input.dnsRecords ? { dnsRecords: input.dnsRecords } : {}),
+        ...(input.dnsNote ? { dnsNote: input.dnsNote } : {}),
+        updatedAt: input.at,
+      });
+      const tenantId = input.tenantId ?? existing?.tenantId;
+      if (tenantId && (input.state === "approved" || input.state === "rejected")) {
+        await bookkeeping.setTenantUsage(tenantId, input.connectionId, input.state === "approved");
+      }
+      await bookkeeping.appendAudit({
+        connectionId: input.connectionId,
+        stepId: `${input.instanceId}:outcome`,
+        at: input.at,
+        kind: input.state === "failed" ? "error" : "state",
+        actor: input.decidedBy ?? AUTOPILOT,
+        message: `Review ended ${input.state}: ${input.reason}`,
+      });
+      return null;
+    },
+
+    async [ActivityNames.findEndpointConnections](input: CleanupInput): Promise<CleanupTarget[]> {
+      const rows = input.privateEndpointId
+        ? await bookkeeping.listConnections({ privateEndpointId: input.privateEndpointId, limit: 1000 })
+        : input.connectionId
+          ? [await bookkeeping.getConnection(input.connectionId)].filter((r) => r !== undefined)
+          : [];
+      const targets: CleanupTarget[] = rows.map((row) => ({
+        connectionId: row.connectionId,
+        ...(row.privateEndpointId ? { privateEndpointId: row.privateEndpointId } : {}),
+        ...(row.tenantId ? { tenantId: row.tenantId } : {}),
+        dnsRecords: (row.dnsRecords ?? [])
+          .filter((r) => r.outcome === "created" || r.outcome === "already-ours")
+          .map((r) => ({ zone: r.zone, name: r.name })),
+      }));
+      if (input.connectionId && targets.length === 0) {
+        targets.push({ connectionId: input.connectionId, dnsRecords: [] });
+      }
+      return targets;
+    },
+
+    async [ActivityNames.removeDns](input: RemoveDnsInput): Promise<{ removed: number; kept: number }> {
+      const { target } = input;
+      let removed = 0;
+      let kept = 0;
+      if (!target.privateEndpointId) return { removed, kept };
+      for (const record of target.dnsRecords) {
+        const outcome = await dns.removeARecord(record.zone, record.name, target.privateEndpointId);
+        if (outcome.outcome === "not-ours") kept += 1;
+        else removed += 1;
+        await bookkeeping.appendAudit({
+          connectionId: target.connectionId,
+          stepId: `${input.instanceId}:dns-remove-${record.zone}/${record.name}`,
+          at: input.at,
+          kind: "dns",
+          actor: AUTOPILOT,
+          message:
+            outcome.outcome === "not-ours"
+              ? `Kept ${record.name}.${record.zone}: ${outcome.detail}`
+              : `Removed ${record.name}.${record.zone} (${outcome.outcome}).`,
+        });
+      }
+      return { removed, kept };
+    },
+
+    async [ActivityNames.deleteProviderConnection](
+      input: DeleteProviderConnectionInput,
+    ): Promise<StepResult<"deleted" | "absent" | "kept">> {
+      return step(async () => {
+        const current = await gateway.getConnection(input.connectionId);
+        if (!current) return "absent" as const;
+        // Only a dead connection is removed: Disconnected, or any leftover once the endpoint itself is gone.
+        if (current.status !== "Disconnected" && !input.endpointDeleted) return "kept" as const;
+        await gateway.deleteConnection(input.connectionId);
+        await bookkeeping.appendAudit({
+          connectionId: input.connectionId,
+          stepId: `${input.instanceId}:arm-delete`,
+          at: input.at,
+          kind: "arm-write",
+          actor: AUTOPILOT,
+          message: `Deleted the ${current.status} connection on the provider side.`,
+        });
+        return "deleted" as const;
+      });
+    },
+
+    async [ActivityNames.recordRemoval](input: RecordRemovalInput): Promise<null> {
+      const { target } = input;
+      const existing = await bookkeeping.getConnection(target.connectionId);
+      if (existing) {
+        await bookkeeping.saveConnection({
+          connectionId: target.connectionId,
+          state: "removed",
+          reason: input.reason,
+          ...(input.providerConnection === "deleted" || input.providerConnection === "absent"
+            ? { azureStatus: "Disconnected" as const }
+            : {}),
+          dnsRecords: (existing.dnsRecords ?? []).map((r) =>
+            r.outcome === "created" || r.outcome === "already-ours" ? { ...r, outcome: "removed" as const } : r,
+          ),
+          updatedAt: input.at,
+        });
+      }
+      const tenantId = target.tenantId ?? existing?.tenantId;
+      if (tenantId) await bookkeeping.setTenantUsage(tenantId, target.connectionId, false);
+      await bookkeeping.appendAudit({
+        connectionId: target.connectionId,
+        stepId: `${input.instanceId}:removed`,
+        at: input.at,
+        kind: "state",
+        actor: AUTOPILOT,
+        message: `Cleaned up: ${input.reason}`,
+      });
+      return null;
+    },
+
+    async [ActivityNames.resolveEndpoint](input: ResolveEndpointInput): Promise<StepResult<string[]>> {
+      return step(async () => {
+        let targets: string[] | undefined;
+        try {
+          const endpoint = await gateway.getPrivateEndpoint(input.privateEndpointId);
+          if (!endpoint) return [];
+          targets = endpoint.targets.map((t) => t.targetResourceId);
+        } catch (error) {
+          if (!(error instanceof PermanentError)) throw error;
+          targets = undefined; // unreadable: fall back to scanning every managed resource
+        }
+        const resources = targets
+          ? targets.filter((t) => isManaged(t, ports.managedScopes))
+          : (await Promise.all(ports.managedScopes.map((s) => gateway.listProviderResources(s))))
+              .flat()
+              .map((r) => r.id);
+        const found: string[] = [];
+        for (const resourceId of resources) {
+          for (const connection of await gateway.listConnections(resourceId)) {
+            if (connection.privateEndpointId && sameArmId(connection.privateEndpointId, input.privateEndpointId)) {
+              found.push(connection.connectionId);
+            }
+          }
+        }
+        return found;
+      });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

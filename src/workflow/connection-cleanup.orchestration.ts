@@ -1,0 +1,60 @@
+import type { CleanupInput, CleanupOutcome, CleanupTarget, StepResult } from "./contracts";
+import { ActivityNames } from "./names";
+import { callActivity, type WorkflowContext, type WorkflowGenerator } from "./workflow-context";
+
+/**
+ * Endpoint deleted or connection Disconnected: remove the DNS records that carry this endpoint (never others),
+ * delete the dead connection on the provider side, then mark the row removed and release the tenant's quota.
+ */
+export function* connectionCleanupOrchestration(context: WorkflowContext): WorkflowGenerator<CleanupOutcome> {
+  const input = context.df.getInput<CleanupInput>();
+  const instanceId = context.df.instanceId;
+  const at = (): string => context.df.currentUtcDateTime.toISOString();
+  const outcome: CleanupOutcome = { cleaned: [], failures: [] };
+
+  context.df.setCustomStatus({ step: "finding-connections" });
+  const targets = yield* callActivity<CleanupTarget[]>(context, ActivityNames.findEndpointConnections, input);
+
+  for (const target of targets) {
+    try {
+      context.df.setCustomStatus({ step: "cleaning", connectionId: target.connectionId });
+      const dns = yield* callActivity<{ removed: number; kept: number }>(context, ActivityNames.removeDns, {
+        instanceId,
+        target,
+        at: at(),
+      });
+      const deleted = yield* callActivity<StepResult<string>>(context, ActivityNames.deleteProviderConnection, {
+        instanceId,
+        connectionId: target.connectionId,
+        endpointDeleted: input.privateEndpointId !== undefined,
+        at: at(),
+      });
+      const providerConnection = deleted.ok ? deleted.value : `error ${deleted.code}`;
+      if (!deleted.ok) {
+        outcome.failures.push({ connectionId: target.connectionId, code: deleted.code, message: deleted.message });
+      }
+      yield* callActivity<null>(context, ActivityNames.recordRemoval, {
+        instanceId,
+        target,
+        reason: input.reason,
+        providerConnection,
+        at: at(),
+      });
+      outcome.cleaned.push({
+        connectionId: target.connectionId,
+        dnsRemoved: dns.removed,
+        dnsKept: dns.kept,
+        providerConnection,
+      });
+    } catch (error) {
+      // One connection's trouble does not stop the others; it is reported in the output.
+      outcome.failures.push({
+        connectionId: target.connectionId,
+        code: "CLEANUP_FAILED",
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  context.df.setCustomStatus({ step: "done" });
+  return outcome;
+}

@@ -1,0 +1,319 @@
+import type { ConnectionRequest, ReviewState } from "../domain/connection";
+import { tryParseArmId } from "../domain/arm-id";
+import { durationToMs, type PolicyDecision, type Verdict } from "../domain/policy";
+import type { Tenant } from "../domain/tenant";
+import type { ConnectionState } from "../ports/connection-gateway.port";
+import { toConnectionRequest } from "./activities";
+import type {
+  ApprovalEventBody,
+  RecordOutcomeInput,
+  RegisterDnsResult,
+  ReviewInput,
+  ReviewOutcome,
+  ReviewProgress,
+  StepResult,
+} from "./contracts";
+import { ActivityNames, APPROVAL_EVENT } from "./names";
+import { callActivity, type WorkflowContext, type WorkflowGenerator, type WorkflowTask } from "./workflow-context";
+
+interface FinalDecision {
+  verdict: "approve" | "reject";
+  actor: string;
+  reason: string;
+}
+
+/**
+ * One review per connection: record → read ARM → tenant → policy → (person or deadline) → ARM write → DNS → record.
+ * Nothing approves on an error path: every failure before the ARM write ends the review as "failed".
+ */
+export function* connectionReviewOrchestration(context: WorkflowContext): WorkflowGenerator<ReviewOutcome> {
+  const input = context.df.getInput<ReviewInput>();
+  const instanceId = context.df.instanceId;
+  const now = (): string => context.df.currentUtcDateTime.toISOString();
+  const progress = (p: ReviewProgress): void => context.df.setCustomStatus(p);
+  const providerResourceId = tryParseArmId(input.connectionId)?.parent?.id ?? input.connectionId;
+
+  let decision: PolicyDecision | undefined;
+  let tenantId: string | undefined;
+  let approvedInArm = false;
+
+  const finish = function* (
+    state: ReviewState,
+    reason: string,
+    extra: Partial<RecordOutcomeInput> = {},
+  ): WorkflowGenerator<ReviewOutcome> {
+    progress({ step: "recording-outcome", state });
+    const record: RecordOutcomeInput = {
+      instanceId,
+      connectionId: input.connectionId,
+      providerResourceId,
+      state,
+      reason,
+      at: now(),
+      ...(decision
+        ? { verdict: decision.verdict, ruleId: decision.ruleId, policyVersion: decision.policyVersion }
+        : {}),
+      ...(tenantId ? { tenantId } : {}),
+      ...extra,
+    };
+    yield* callActivity<null>(context, ActivityNames.recordOutcome, record);
+    progress({ step: "done", state, ...(decision ? { verdict: decision.verdict, ruleId: decision.ruleId } : {}) });
+    return {
+      connectionId: input.connectionId,
+      state,
+      reason,
+      ...(decision ? { verdict: decision.verdict, ruleId: decision.ruleId } : {}),
+      ...(extra.decidedBy ? { decidedBy: extra.decidedBy } : {}),
+      ...(extra.dnsRecords ? { dnsRecords: extra.dnsRecords } : {}),
+      ...(extra.dnsNote ? { dnsNote: extra.dnsNote } : {}),
+    };
+  };
+
+  try {
+    progress({ step: "recording" });
+    const recorded = yield* callActivity<StepResult<null>>(context, ActivityNames.recordRequest, {
+      instanceId,
+      connectionId: input.connectionId,
+      source: input.source,
+      observedAt: input.observedAt,
+      ...(input.eventId ? { eventId: input.eventId } : {}),
+      ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+      at: now(),
+    });
+    if (!recorded.ok) return yield* finish("failed", `${recorded.code}: ${recorded.message}`);
+
+    progress({ step: "reading-connection" });
+    const read = yield* callActivity<StepResult<ConnectionState | null>>(context, ActivityNames.readConnection, {
+      connectionId: input.connectionId,
+    });
+    if (!read.ok) return yield* finish("failed", `${read.code}: ${read.message}`);
+    const connection = read.value;
+    if (!connection) return yield* finish("skipped", "The connection no longer exists in Azure.");
+    if (connection.status !== "Pending") {
+      return yield* finish("skipped", `The connection is already ${connection.status}; nothing was written.`, {
+        azureStatus: connection.status,
+      });
+    }
+
+    progress({ step: "resolving-tenant" });
+    const tenant = yield* callActivity<Tenant | null>(context, ActivityNames.resolveTenant, {
+      instanceId,
+      connection,
+      ...(input.claimsTenantId ? { claimsTenantId: input.claimsTenantId } : {}),
+      at: now(),
+    });
+    tenantId = tenant?.tenantId;
+    const request = toConnectionRequest(
+      connection,
+      input.source,
+      input.observedAt,
+      tenant?.tenantId ?? input.claimsTenantId,
+    );
+
+    progress({ step: "evaluating-policy" });
+    const decided = yield* callActivity<StepResult<PolicyDecision>>(context, ActivityNames.decide, {
+      instanceId,
+      request,
+      ...(tenant ? { tenant } : {}),
+      now: now(),
+    });
+    if (!decided.ok) return yield* finish("failed", `${decided.code}: ${decided.message}`);
+    decision = decided.value;
+
+    let final: FinalDecision;
+    if (decision.verdict === "review") {
+      final = yield* awaitApproval(context, request, decision);
+    } else {
+      final = { verdict: decision.verdict, actor: `policy:${decision.ruleId}`, reason: decision.reason };
+    }
+
+    progress({ step: "applying-decision", verdict: decision.verdict, ruleId: decision.ruleId });
+    const status = final.verdict === "approve" ? "Approved" : "Rejected";
+    const applied = yield* callActivity<StepResult<ConnectionState>>(context, ActivityNames.applyDecision, {
+      instanceId,
+      connectionId: input.connectionId,
+      status,
+      description: describe(final, decision),
+      actor: final.actor,
+      at: now(),
+    });
+    if (!applied.ok) {
+      const state: ReviewState = applied.code === "CONNECTION_NOT_PENDING" ? "skipped" : "failed";
+      return yield* finish(state, `${applied.code}: ${applied.message}`, { decidedBy: final.actor });
+    }
+    approvedInArm = final.verdict === "approve";
+
+    let dns: RegisterDnsResult | undefined;
+    if (final.verdict === "approve") {
+      progress({ step: "registering-dns", verdict: decision.verdict, ruleId: decision.ruleId });
+      try {
+        dns = yield* callActivity<RegisterDnsResult>(context, ActivityNames.registerDns, {
+          instanceId,
+          connection: applied.value,
+          ...(tenantId ? { tenantId } : {}),
+          at: now(),
+        });
+      } catch (error) {
+        dns = { records: [], note: `DNS registration failed after retries: ${message(error)}` };
+      }
+    }
+    return yield* finish(final.verdict === "approve" ? "approved" : "rejected", final.reason, {
+      azureStatus: status,
+      decidedBy: final.actor,
+      ...(dns ? { dnsRecords: dns.records } : {}),
+      ...(dns?.note ? { dnsNote: dns.note } : {}),
+    });
+  } catch (error) {
+    // Retries exhausted. If the ARM write already approved, say so rather than "failed".
+    const state: ReviewState = approvedInArm ? "approved" : "failed";
+    const reason = approvedInArm
+      ? `Approved in Azure, but recording failed: ${message(error)}`
+      : `Stopped without approving: ${message(error)}`;
+    try {
+      return yield* finish(state, reason);
+    } catch {
+      progress({ step: "done", state });
+      return { connectionId: input.connectionId, state, reason };
+    }
+  }
+}
+
+function* awaitApproval(
+  context: WorkflowContext,
+  request: ConnectionRequest,
+  decision: PolicyDecision,
+): WorkflowGenerator<FinalDecision> {
+  const instanceId = context.df.instanceId;
+  const review = decision.review ?? { approvers: [], deadline: "PT48H", reminders: [], onDeadline: "reject" as const };
+  const startMs = context.df.currentUtcDateTime.getTime();
+  const deadline = new Date(startMs + durationToMs(review.deadline));
+  const reminders = review.reminders
+    .map((r) => startMs + durationToMs(r))
+    .filter((at) => at > startMs && at < deadline.getTime())
+    .sort((a, b) => a - b);
+  const at = (): string => context.df.currentUtcDateTime.toISOString();
+
+  context.df.setCustomStatus({
+    step: "awaiting-approval",
+    verdict: "review",
+    ruleId: decision.ruleId,
+    deadline: deadline.toISOString(),
+  } satisfies ReviewProgress);
+  yield* callActivity<null>(context, ActivityNames.requestApproval, {
+    instanceId,
+    request,
+    decision,
+    deadline: deadline.toISOString(),
+    kind: "request",
+    sequence: 0,
+    at: at(),
+  });
+
+  // One event task for the whole wait: a fresh waitForExternalEvent per loop would leave stale waiters
+  // that swallow the event.
+  let event: WorkflowTask = context.df.waitForExternalEvent(APPROVAL_EVENT);
+  let sequence = 0;
+  for (;;) {
+    const nextReminder = reminders[0];
+    const fireAt = nextReminder !== undefined ? new Date(nextReminder) : deadline;
+    const timer = context.df.createTimer(fireAt);
+    const winner = yield context.df.Task.any([event, timer]);
+    sequence += 1;
+    if (winner === event) {
+      timer.cancel();
+      const body = parseApprovalEvent(event.result);
+      if (body) {
+        yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
+          instanceId,
+          connectionId: request.connectionId,
+          via: "event",
+          decision: body.decision,
+          actor: body.approver,
+          reason: body.reason ?? "",
+          sequence,
+          at: at(),
+        });
+        return {
+          verdict: body.decision,
+          actor: body.approver,
+          reason: body.reason
+            ? `${body.decision} by ${body.approver}: ${body.reason}`
+            : `${body.decision} by ${body.approver}`,
+        };
+      }
+      yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
+        instanceId,
+        connectionId: request.connectionId,
+        via: "invalid-event",
+        actor: "unknown",
+        reason: "the body needs decision (approve|reject) and approver",
+        sequence,
+        at: at(),
+      });
+      event = context.df.waitForExternalEvent(APPROVAL_EVENT);
+      continue;
+    }
+    if (nextReminder !== undefined) {
+      reminders.shift();
+      yield* callActivity<null>(context, ActivityNames.requestApproval, {
+        instanceId,
+        request,
+        decision,
+        deadline: deadline.toISOString(),
+        kind: "reminder",
+        sequence,
+        at: at(),
+      });
+      continue;
+    }
+    const outcome: Verdict = review.onDeadline;
+    const reason = `No decision by ${deadline.toISOString()}; the policy's onDeadline says ${outcome}.`;
+    yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
+      instanceId,
+      connectionId: request.connectionId,
+      via: "deadline",
+      decision: outcome,
+      actor: `policy:${decision.ruleId}`,
+      reason,
+      sequence,
+      at: at(),
+    });
+    return { verdict: review.onDeadline, actor: `policy:${decision.ruleId}`, reason };
+  }
+}
+
+/** Accepts only a well-formed decision; anything else is ignored (fail closed) and the wait goes on. */
+export function parseApprovalEvent(raw: unknown): ApprovalEventBody | undefined {
+  const value: unknown = typeof raw === "string" ? safeJson(raw) : raw;
+  if (typeof value !== "object" || value === null) return undefined;
+  const body = value as Record<string, unknown>;
+  if (body.decision !== "approve" && body.decision !== "reject") return undefined;
+  if (typeof body.approver !== "string" || body.approver.trim() === "") return undefined;
+  return {
+    decision: body.decision,
+    approver: body.approver.trim().slice(0, 256),
+    ...(typeof body.reason === "string" ? { reason: body.reason.slice(0, 1000) } : {}),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The description ARM shows in the portal: who decided and under which policy version. */
+function describe(final: FinalDecision, decision: PolicyDecision): string {
+  const verb = final.verdict === "approve" ? "Approved" : "Rejected";
+  const who = final.actor.startsWith("policy:")
+    ? `by rule ${final.actor.slice("policy:".length)}`
+    : `by ${final.actor} (rule ${decision.ruleId})`;
+  // ARM caps the description; keep it short.
+  return `${verb} ${who} (policy ${decision.policyVersion})`.slice(0, 140);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

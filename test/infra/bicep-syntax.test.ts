@@ -1,0 +1,164 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  ROOT,
+  descendants,
+  loadInfra,
+  modulePaths,
+  parseBicep,
+  property,
+  resources,
+  stringLiteral,
+  syntaxProblems,
+  type BicepFile,
+} from "./bicep-source";
+
+/** Preview API versions allowed, each with the reason. Empty: every resource uses a GA version. */
+const PREVIEW_API_ALLOWED: Record<string, string> = {};
+
+let files: BicepFile[] = [];
+
+beforeAll(async () => {
+  files = await loadInfra();
+});
+
+describe("Bicep syntax (tree-sitter-bicep)", () => {
+  it("finds the templates azd and the postdeploy hook deploy", () => {
+    const paths = files.map((f) => f.path);
+    expect(paths).toContain("infra/main.bicep");
+    expect(paths).toContain("infra/event-subscriptions.bicep");
+    expect(paths.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("parses every .bicep file with no ERROR or MISSING node", () => {
+    expect(files.flatMap(syntaxProblems)).toEqual([]);
+  });
+
+  it("reports broken Bicep (the check can fail)", async () => {
+    const broken = await parseBicep(
+      "resource x 'Microsoft.Web/sites@2024-04-01' = {\n  name: 'a'\n  properties: {\n}\n",
+    );
+    expect(syntaxProblems(broken).length).toBeGreaterThan(0);
+    const spread = await parseBicep("var a = { ...b }\n");
+    expect(syntaxProblems(spread).length).toBeGreaterThan(0);
+  });
+
+  it("points every module at a file that exists", () => {
+    const missing = files.flatMap((f) => modulePaths(f)).filter((p) => !existsSync(join(ROOT, p)));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe("Bicep resource rules", () => {
+  it("pins a GA api-version on every resource declaration", () => {
+    const all = files.flatMap(resources);
+    expect(all.length).toBeGreaterThan(20);
+    const unpinned = all.filter((r) => !/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(r.apiVersion));
+    expect(unpinned.map((r) => `${r.file}:${r.line} ${r.symbol}`)).toEqual([]);
+    const preview = all.filter(
+      (r) => r.apiVersion.endsWith("-preview") && !PREVIEW_API_ALLOWED[`${r.type}@${r.apiVersion}`],
+    );
+    expect(preview.map((r) => `${r.file}:${r.line} ${r.type}@${r.apiVersion}`)).toEqual([]);
+  });
+
+  it("names every role assignment with guid()", () => {
+    const assignments = files
+      .flatMap(resources)
+      .filter((r) => r.type === "Microsoft.Authorization/roleAssignments" && !r.existing);
+    expect(assignments.length).toBeGreaterThanOrEqual(8);
+    const badlyNamed = assignments.filter((r) => {
+      const name = property(r.body, "name");
+      return !(name?.type === "call_expression" && name.childForFieldName("function")?.text === "guid");
+    });
+    expect(badlyNamed.map((r) => `${r.file}:${r.line} ${r.symbol}`)).toEqual([]);
+  });
+
+  it("states the role by id and the principal type on every role assignment", () => {
+    const assignments = files.flatMap(resources).filter((r) => r.type === "Microsoft.Authorization/roleAssignments");
+    for (const r of assignments) {
+      const props = property(r.body, "properties");
+      const where = `${r.file}:${r.line}`;
+      expect(property(props, "roleDefinitionId")?.text, where).toMatch(
+        /^subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', /,
+      );
+      expect(property(props, "principalId"), where).toBeDefined();
+      // Without principalType a new identity's assignment can fail while Entra replicates it.
+      const principalType = property(props, "principalType");
+      expect(stringLiteral(principalType) ?? principalType?.text, where).toMatch(
+        /^(ServicePrincipal|deployerPrincipalType)$/,
+      );
+    }
+  });
+
+  it("gives custom roles no data actions and no wildcard", () => {
+    const roles = files.flatMap(resources).filter((r) => r.type === "Microsoft.Authorization/roleDefinitions");
+    expect(roles.length).toBeGreaterThanOrEqual(1);
+    for (const r of roles) {
+      const permissions = property(property(r.body, "properties"), "permissions");
+      const entries = descendants(permissions!, "object");
+      for (const entry of entries) {
+        expect(property(entry, "dataActions")?.text.replace(/\s/g, "")).toBe("[]");
+        expect(property(entry, "notDataActions")?.text.replace(/\s/g, "")).toBe("[]");
+      }
+    }
+    const everyString = files.flatMap((f) => descendants(f.root, "string")).map((s) => stringLiteral(s) ?? "");
+    expect(everyString.filter((s) => /^Microsoft\.[A-Za-z]+\/.*\*/.test(s) || s === "*")).toEqual([]);
+  });
+
+  it("turns shared key access off on every storage account it creates", () => {
+    const accounts = files
+      .flatMap(resources)
+      .filter((r) => r.type === "Microsoft.Storage/storageAccounts" && !r.existing);
+    expect(accounts.length).toBe(1);
+    for (const r of accounts) {
+      const props = property(r.body, "properties");
+      expect(property(props, "allowSharedKeyAccess")?.text).toBe("false");
+      expect(property(props, "allowBlobPublicAccess")?.text).toBe("false");
+      expect(stringLiteral(property(props, "minimumTlsVersion"))).toBe("TLS1_2");
+    }
+  });
+
+  it("turns local auth off on Application Insights and uses RBAC on Key Vault", () => {
+    const all = files.flatMap(resources);
+    const insights = all.find((r) => r.type === "Microsoft.Insights/components");
+    expect(property(property(insights?.body, "properties"), "DisableLocalAuth")?.text).toBe("true");
+    const vault = all.find((r) => r.type === "Microsoft.KeyVault/vaults");
+    expect(property(property(vault?.body, "properties"), "enableRbacAuthorization")?.text).toBe("true");
+  });
+
+  it("runs the app on Flex Consumption with a user-assigned identity and Node 20+", () => {
+    const all = files.flatMap(resources);
+    const plan = all.find((r) => r.type === "Microsoft.Web/serverfarms");
+    expect(stringLiteral(property(property(plan?.body, "sku"), "tier"))).toBe("FlexConsumption");
+    const site = all.find((r) => r.type === "Microsoft.Web/sites");
+    expect(stringLiteral(property(property(site?.body, "identity"), "type"))).toBe("UserAssigned");
+    const config = property(property(site?.body, "properties"), "functionAppConfig");
+    expect(stringLiteral(property(property(config, "runtime"), "name"))).toBe("node");
+    const storage = property(property(config, "deployment"), "storage");
+    expect(stringLiteral(property(storage, "type"))).toBe("blobContainer");
+    expect(stringLiteral(property(property(storage, "authentication"), "type"))).toBe("UserAssignedIdentity");
+    expect(property(config, "scaleAndConcurrency")).toBeDefined();
+    const main = files.find((f) => f.path === "infra/main.bicep")!;
+    const nodeVersion = descendants(main.root, "parameter_declaration").find(
+      (d) => d.namedChildren[0]?.text === "nodeVersion",
+    );
+    expect(nodeVersion?.text).toMatch(/=\s*'20'/);
+  });
+
+  it("protects the HTTP API with App Service authentication, leaving out only health, approval links and the Event Grid webhook", () => {
+    const auth = files
+      .flatMap(resources)
+      .find(
+        (r) => r.type === "Microsoft.Web/sites/config" && stringLiteral(property(r.body, "name")) === "authsettingsV2",
+      );
+    const props = property(auth?.body, "properties");
+    const validation = property(props, "globalValidation");
+    expect(property(validation, "requireAuthentication")?.text).toBe("true");
+    expect(stringLiteral(property(validation, "unauthenticatedClientAction"))).toBe("Return401");
+    const excluded = descendants(property(validation, "excludedPaths")!, "string").map((s) => stringLiteral(s));
+    expect(excluded.sort()).toEqual(["/api/approvals/*", "/api/health", "/runtime/webhooks/eventgrid"]);
+    const aad = property(property(props, "identityProviders"), "azureActiveDirectory");
+    expect(property(property(aad, "registration"), "clientId")?.text).toBe("authClientId");
+  });
+});

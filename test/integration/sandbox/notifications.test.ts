@@ -1,0 +1,80 @@
+import { EmailClient } from "@azure/communication-email";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { caFetch, startTestSandbox, type TestSandbox } from "./sandbox-test-harness";
+
+let t: TestSandbox;
+
+beforeAll(async () => {
+  t = await startTestSandbox();
+});
+afterAll(async () => t?.stop());
+
+const card = {
+  type: "message",
+  attachments: [
+    {
+      contentType: "application/vnd.microsoft.card.adaptive",
+      contentUrl: null,
+      content: {
+        type: "AdaptiveCard",
+        version: "1.4",
+        body: [{ type: "TextBlock", text: "Approve <orders-pe>?" }],
+        actions: [{ type: "Action.OpenUrl", title: "Review", url: "https://plautopilot.example.net/api/approvals/x" }],
+      },
+    },
+  ],
+};
+
+describe("sandbox notifications: ACS email and the Teams Workflows webhook", () => {
+  it("accepts an HMAC-signed send from the real EmailClient, completes the operation and keeps the mail", async () => {
+    const client = new EmailClient(t.sandbox.acsConnectionString, { tlsOptions: { ca: t.sandbox.caPem } });
+    const poller = await client.beginSend(
+      {
+        senderAddress: "DoNotReply@contoso.example",
+        recipients: { to: [{ address: "netops@contoso.example" }] },
+        content: { subject: "Approval needed: orders-pe", plainText: "Open <the link> to decide." },
+      },
+      { updateIntervalInMs: 10 },
+    );
+    const result = await poller.pollUntilDone();
+    expect(result.status).toBe("Succeeded");
+    const mail = t.sandbox.inbox().find((i) => i.subject === "Approval needed: orders-pe");
+    expect(mail).toMatchObject({ kind: "email", to: ["netops@contoso.example"], from: "DoNotReply@contoso.example" });
+  });
+
+  it("refuses a send signed with another key", async () => {
+    const wrongKey = Buffer.alloc(32, 7).toString("base64");
+    const forged = t.sandbox.acsConnectionString.replace(/accesskey=.*$/, `accesskey=${wrongKey}`);
+    const client = new EmailClient(forged, { tlsOptions: { ca: t.sandbox.caPem }, retryOptions: { maxRetries: 0 } });
+    await expect(
+      client.beginSend({
+        senderAddress: "DoNotReply@contoso.example",
+        recipients: { to: [{ address: "netops@contoso.example" }] },
+        content: { subject: "forged", plainText: "x" },
+      }),
+    ).rejects.toMatchObject({ statusCode: 401 });
+    expect(t.sandbox.inbox().some((i) => i.subject === "forged")).toBe(false);
+  });
+
+  it("accepts an Adaptive Card envelope, refuses an old connector payload and a missing signature", async () => {
+    const url = new URL(t.sandbox.teamsWebhookUrl);
+    const ok = await caFetch(t.sandbox, url.pathname + url.search, "POST", JSON.stringify(card));
+    expect(ok.status).toBe(202);
+    const old = await caFetch(t.sandbox, url.pathname + url.search, "POST", JSON.stringify({ text: "Approve?" }));
+    expect(old.status).toBe(400);
+    expect(JSON.parse(old.text).error.code).toBe("InvalidTeamsPayload");
+    const unsigned = await caFetch(t.sandbox, url.pathname, "POST", JSON.stringify(card));
+    expect(unsigned.status).toBe(401);
+    const garbage = await caFetch(t.sandbox, url.pathname + url.search, "POST", "{not json");
+    expect(garbage.status).toBe(400);
+  });
+
+  it("shows the inbox as JSON and as escaped HTML", async () => {
+    const json = await t.control<{ items: { kind: string }[] }>("GET", "/_sandbox/inbox");
+    expect(json.body.items.map((i) => i.kind)).toEqual(expect.arrayContaining(["email", "teams"]));
+    const html = await caFetch(t.sandbox, "/_sandbox/inbox.html");
+    expect(html.headers["content-type"]).toContain("text/html");
+    expect(html.text).toContain("Approve &lt;orders-pe&gt;?");
+    expect(html.text).not.toContain("<orders-pe>");
+  });
+});

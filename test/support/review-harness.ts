@@ -1,0 +1,55 @@
+/** Wires the in-memory fakes of every port to the real activities, for orchestration tests. */
+import { parsePolicy } from "../../src/domain/policy";
+import { InMemoryBookkeeping } from "../../src/ports/bookkeeping.in-memory";
+import { InMemoryConnectionGateway } from "../../src/ports/connection-gateway.in-memory";
+import { InMemoryDnsRegistrar } from "../../src/ports/dns-registrar.in-memory";
+import { RecordingNotifier } from "../../src/ports/notifier.in-memory";
+import { StaticPolicySource } from "../../src/ports/policy-source.in-memory";
+import { createActivities } from "../../src/workflow/activities";
+import type { ActivityHandler } from "./orchestration-driver";
+import { aPrivateLinkServiceId } from "./builders";
+
+export const TEST_POLICY = `
+schemaVersion: 1
+rules:
+  - id: tenant-suspended
+    when: { tenant: { status: [suspended, offboarded] } }
+    then: { verdict: reject, reason: Your organisation's access is suspended. }
+  - id: known-tenant
+    when: { tenant: { status: active, subscriptionAllowed: true } }
+    then: { verdict: approve, reason: A registered tenant from its own subscription. }
+default:
+  verdict: review
+  reason: Unknown tenant; a person decides.
+  review:
+    approvers: [ops@contoso.example]
+    deadline: PT48H
+    reminders: [PT24H]
+    onDeadline: reject
+`;
+
+export function reviewHarness(policyText = TEST_POLICY) {
+  const gateway = new InMemoryConnectionGateway();
+  const dns = new InMemoryDnsRegistrar();
+  const bookkeeping = new InMemoryBookkeeping();
+  const notifier = new RecordingNotifier();
+  const policy = new StaticPolicySource(parsePolicy(policyText));
+  gateway.resources.push({ id: aPrivateLinkServiceId(), type: "Microsoft.Network/privateLinkServices" });
+  const activities = createActivities({
+    gateway,
+    dns,
+    bookkeeping,
+    notifier,
+    policy,
+    managedScopes: ["/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/provider-rg"],
+    privateLinkServiceDns: { zone: "privatelink.services.contoso.example", nameTemplate: "{tenant}.{service}" },
+  });
+  return {
+    gateway,
+    dns,
+    bookkeeping,
+    notifier,
+    policy,
+    activities: activities as unknown as Record<string, ActivityHandler>,
+  };
+}

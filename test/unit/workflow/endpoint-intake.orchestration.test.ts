@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { createEndpointIntakeOrchestration } from "../../../src/workflow/endpoint-intake.orchestration";
+import { OrchestrationNames } from "../../../src/workflow/names";
+import { aConnectionId, aConnectionState, anEndpoint, anEndpointId } from "../../support/builders";
+import { runOrchestration } from "../../support/orchestration-driver";
+import { reviewHarness } from "../../support/review-harness";
+
+const orchestration = createEndpointIntakeOrchestration((id) => `review-${id.length}`);
+
+describe("endpoint-intake orchestration", () => {
+  it("resolves a consumer endpoint to the connection it made on our resource and runs its review", async () => {
+    const h = reviewHarness();
+    const ours = aConnectionState();
+    h.gateway.addConnection(ours);
+    h.gateway.addConnection(aConnectionState({ connectionId: aConnectionId({ name: "other" }), privateEndpointId: anEndpointId("pe-2") }));
+    h.gateway.addEndpoint(anEndpoint());
+    const started: { name: string; instanceId?: string; input: unknown }[] = [];
+    const result = await runOrchestration(orchestration, {
+      instanceId: "intake-1",
+      input: { privateEndpointId: anEndpointId().toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/"), observedAt: "2026-01-01T09:00:00.000Z" },
+      activities: h.activities,
+      subOrchestration: async (name, input, instanceId) => {
+        started.push({ name, input, ...(instanceId ? { instanceId } : {}) });
+        return { state: "approved" };
+      },
+    });
+    expect(result.output?.connectionIds).toEqual([ours.connectionId]);
+    expect(started).toEqual([
+      { name: OrchestrationNames.connectionReview, instanceId: `review-${ours.connectionId.length}`, input: expect.objectContaining({ connectionId: ours.connectionId }) },
+    ]);
+  });
+
+  it("falls back to scanning managed resources when the endpoint is not readable, and tolerates a running review", async () => {
+    const h = reviewHarness();
+    const ours = aConnectionState();
+    h.gateway.addConnection(ours);
+    h.gateway.addEndpoint(anEndpoint(), { forbidden: true });
+    const result = await runOrchestration(orchestration, {
+      instanceId: "intake-2",
+      input: { privateEndpointId: anEndpointId(), observedAt: "2026-01-01T09:00:00.000Z" },
+      activities: h.activities,
+      subOrchestration: async () => {
+        throw new Error("An instance with this id is already running.");
+      },
+    });
+    expect(result.output?.reviews).toEqual([{ connectionId: ours.connectionId, state: "already-running" }]);
+  });
+
+  it("an endpoint outside our managed resources starts nothing", async () => {
+    const h = reviewHarness();
+    h.gateway.addEndpoint(anEndpoint({ targets: [{ targetResourceId: "/subscriptions/00000000-0000-0000-0000-0000000000ff/resourceGroups/x/providers/Microsoft.Network/privateLinkServices/theirs", groupIds: [] }] }));
+    const result = await runOrchestration(orchestration, {
+      instanceId: "intake-3",
+      input: { privateEndpointId: anEndpointId(), observedAt: "2026-01-01T09:00:00.000Z" },
+      activities: h.activities,
+    });
+    expect(result.output).toMatchObject({ connectionIds: [], reviews: [] });
+  });
+});
