@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ManualClock, systemClock } from "./clock";
 import { forgetLoadedModules, loadEntryFiles, readAppConfig, resolveSetting } from "./core/app-loader";

@@ -60,8 +60,8 @@ export async function spawnDevhost(options: SpawnOptions): Promise<SpawnedDevhos
         resolve(JSON.parse(m[1]!) as { url: string; port: number });
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`devhost exited with code ${code} before it was ready:\n${output}`));

@@ -245,7 +245,7 @@ module emailSenderRole 'app/custom-role.bicep' = {
 
 module providerAccess 'app/group-role-assignment.bicep' = [
   for groupId in managedGroups: {
-    name: 'provider-access-${uniqueString(groupId)}'
+    name: 'provider-access-${resourceToken}-${uniqueString(groupId)}'
     scope: resourceGroup(split(groupId, '/')[2], split(groupId, '/')[4])
     params: {
       principalId: identity.outputs.principalId
@@ -255,7 +255,7 @@ module providerAccess 'app/group-role-assignment.bicep' = [
 ]
 
 module dnsAccess 'app/group-role-assignment.bicep' = {
-  name: 'dns-access'
+  name: 'dns-access-${resourceToken}'
   scope: resourceGroup(split(dnsZonesResourceGroupId, '/')[2], split(dnsZonesResourceGroupId, '/')[4])
   params: {
     principalId: identity.outputs.principalId

@@ -104,7 +104,8 @@ export function expandGlob(root: string, pattern: string): string[] {
     }
     if (!seg.includes("*")) {
       const full = path.join(dir, seg);
-      if (last ? isFile(full) : isDir(full)) (last ? out.push(full) : walk(full, i + 1));
+      if (last && isFile(full)) out.push(full);
+      else if (!last && isDir(full)) walk(full, i + 1);
       return;
     }
     const re = new RegExp("^" + seg.split("*").map(escapeRe).join("[^/]*") + "$");

@@ -56,7 +56,7 @@ export class Invoker {
     await this.runHooks("postInvocation", post);
     if (post.error !== undefined && post.error !== null) {
       const cause = post.error;
-      const message = cause instanceof Error ? cause.message : String(cause);
+      const message = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : JSON.stringify(cause);
       throw new FunctionInvocationError(message, { cause });
     }
     return model.getResponse(context, post.result);

@@ -74,7 +74,7 @@ function toRegistration(fn: RegisteredFunction): Registration {
     const methods = Array.isArray(triggerBinding.methods)
       ? (triggerBinding.methods as string[]).map((m) => m.toUpperCase())
       : ALL_METHODS;
-    const authLevel = String(triggerBinding.authLevel ?? "function").toLowerCase();
+    const authLevel = (typeof triggerBinding.authLevel === "string" ? triggerBinding.authLevel : "function").toLowerCase();
     if (authLevel !== "anonymous" && authLevel !== "function" && authLevel !== "admin") {
       throw new Error(`Function "${name}": authLevel "${authLevel}" is not one of anonymous, function, admin.`);
     }
@@ -87,7 +87,7 @@ function toRegistration(fn: RegisteredFunction): Registration {
     }
   }
   if (kind === "timer") {
-    const schedule = String(triggerBinding.schedule ?? "");
+    const schedule = typeof triggerBinding.schedule === "string" ? triggerBinding.schedule : "";
     r.timer = { schedule, runOnStartup: triggerBinding.runOnStartup === true };
   }
   return r;

@@ -117,7 +117,9 @@ describe("encodeKey / decodeKey", () => {
     const random = seeded(42);
     const alphabet = "abcXYZ019-_.()~é日 ";
     const word = () =>
-      Array.from({ length: 1 + Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join("").trim() || "x";
+      Array.from({ length: 1 + Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)])
+        .join("")
+        .trim() || "x";
     for (let i = 0; i < 500; i++) {
       const id = `/subscriptions/${SUB}/resourceGroups/${word()}/providers/Microsoft.Network/privateLinkServices/${word()}/privateEndpointConnections/${word()}`;
       const parsed = tryParseArmId(id);

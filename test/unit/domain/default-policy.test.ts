@@ -8,11 +8,16 @@ import { findTenant, validateTenant, type Tenant } from "../../../src/domain/ten
 const root = path.resolve(__dirname, "../../..");
 const read = (...p: string[]) => readFileSync(path.join(root, ...p), "utf8");
 const policy = parsePolicy(read("policy/default-policy.yaml"));
-const tenants = (JSON.parse(read("test/fixtures/requests/tenants.json")) as unknown[]).map((t) => validateTenant(t).tenant as Tenant);
+const tenants = (JSON.parse(read("test/fixtures/requests/tenants.json")) as unknown[]).map(
+  (t) => validateTenant(t).tenant as Tenant,
+);
 const NOW = "2026-03-02T09:30:00Z";
 
 function decide(file: string) {
-  const request = parseConnectionRequest(JSON.parse(read("test/fixtures/requests", file)), { source: "cli", observedAt: NOW });
+  const request = parseConnectionRequest(JSON.parse(read("test/fixtures/requests", file)), {
+    source: "cli",
+    observedAt: NOW,
+  });
   const tenant = findTenant(tenants, request);
   return evaluatePolicy(policy, { request, ...(tenant ? { tenant } : {}), now: NOW });
 }

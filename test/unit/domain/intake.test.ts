@@ -54,7 +54,10 @@ describe("parseEventGridPayload on real captures", () => {
 
   it("ignores unrelated writes, deletes and actions from the documentation templates", () => {
     for (const f of ["docs-resource-write-success.template.json", "docs-resource-delete-success.template.json"]) {
-      expect(one(fixture(f))).toMatchObject({ kind: "ignored", reason: expect.stringContaining("not one the intake acts on") });
+      expect(one(fixture(f))).toMatchObject({
+        kind: "ignored",
+        reason: expect.stringContaining("not one the intake acts on"),
+      });
     }
     expect(one(fixture("docs-resource-action-success.template.json"))).toMatchObject({
       kind: "ignored",
@@ -71,8 +74,13 @@ describe("parseEventGridPayload on real captures", () => {
 describe("parseEventGridPayload on quirks (derived fixtures)", () => {
   it("reads PascalCase authorization keys, resourceGroups casing and a trailing / on subscriptionId", () => {
     const s = one(fixture("derived-pe-write-pascalcase-authorization.json"));
-    expect(s).toMatchObject({ kind: "private-endpoint-written", subscriptionId: "1a45a694-ae23-4650-9774-89a571c462f6" });
-    expect(s.kind === "private-endpoint-written" && s.privateEndpointId).toBe(PE.replace("resourcegroups", "resourceGroups"));
+    expect(s).toMatchObject({
+      kind: "private-endpoint-written",
+      subscriptionId: "1a45a694-ae23-4650-9774-89a571c462f6",
+    });
+    expect(s.kind === "private-endpoint-written" && s.privateEndpointId).toBe(
+      PE.replace("resourcegroups", "resourceGroups"),
+    );
   });
 
   it("accepts an empty httpRequest and U+FFFD in claims", () => {
@@ -91,9 +99,14 @@ describe("parseEventGridPayload on quirks (derived fixtures)", () => {
     const echo = one(fixture("derived-pls-connection-write-self-echo.json"));
     expect(echo).toMatchObject({ kind: "connection-written", initiatedBySelf: true });
     expect(echo.kind === "connection-written" && echo.providerResourceId).toMatch(/privateLinkServices\/pls-orders$/);
-    expect(one(fixture("derived-pls-connection-write-self-echo.json"), [SELF.toUpperCase()])).toMatchObject({ initiatedBySelf: true });
+    expect(one(fixture("derived-pls-connection-write-self-echo.json"), [SELF.toUpperCase()])).toMatchObject({
+      initiatedBySelf: true,
+    });
     expect(one(fixture("derived-pls-connection-write-self-echo.json"), [])).toMatchObject({ initiatedBySelf: false });
-    expect(one(fixture("derived-pls-connection-write-operator.json"))).toMatchObject({ kind: "connection-written", initiatedBySelf: false });
+    expect(one(fixture("derived-pls-connection-write-operator.json"))).toMatchObject({
+      kind: "connection-written",
+      initiatedBySelf: false,
+    });
   });
 
   it("turns a connection delete into connection-deleted", () => {
@@ -104,9 +117,18 @@ describe("parseEventGridPayload on quirks (derived fixtures)", () => {
   });
 
   it("ignores failures, network interfaces and the validation handshake, with the reason", () => {
-    expect(one(fixture("derived-pe-write-failure.json"))).toMatchObject({ kind: "ignored", reason: expect.stringMatching(/failed/) });
-    expect(one(fixture("derived-nic-write.json"))).toMatchObject({ kind: "ignored", reason: expect.stringMatching(/network interface/) });
-    expect(one(fixture("derived-subscription-validation.json"))).toMatchObject({ kind: "ignored", reason: expect.stringMatching(/validation/) });
+    expect(one(fixture("derived-pe-write-failure.json"))).toMatchObject({
+      kind: "ignored",
+      reason: expect.stringMatching(/failed/),
+    });
+    expect(one(fixture("derived-nic-write.json"))).toMatchObject({
+      kind: "ignored",
+      reason: expect.stringMatching(/network interface/),
+    });
+    expect(one(fixture("derived-subscription-validation.json"))).toMatchObject({
+      kind: "ignored",
+      reason: expect.stringMatching(/validation/),
+    });
   });
 
   it("reads a resource notification's connections, keeping only those that belong to the resource", () => {
@@ -136,7 +158,11 @@ describe("parseEventGridPayload on quirks (derived fixtures)", () => {
 
   it("handles a mixed batch in order, and a JSON string body", () => {
     const batch = [fixture("consumer-pe-write.real.json"), fixture("derived-pls-connection-delete.json"), 42];
-    expect(parseEventGridPayload(batch).map((s) => s.kind)).toEqual(["private-endpoint-written", "connection-deleted", "ignored"]);
+    expect(parseEventGridPayload(batch).map((s) => s.kind)).toEqual([
+      "private-endpoint-written",
+      "connection-deleted",
+      "ignored",
+    ]);
     expect(parseEventGridPayload(JSON.stringify(batch))).toHaveLength(3);
   });
 });
@@ -160,7 +186,9 @@ describe("parseEventGridPayload on hostile or malformed input", () => {
   it("caps the batch at Event Grid's limit", () => {
     const event = fixture("consumer-pe-write.real.json");
     expect(parseEventGridPayload(Array(MAX_EVENTS_PER_BATCH).fill(event))).toHaveLength(MAX_EVENTS_PER_BATCH);
-    expect(codeOf(() => parseEventGridPayload(Array(MAX_EVENTS_PER_BATCH + 1).fill(event)))).toBe("EVENT_BATCH_TOO_LARGE");
+    expect(codeOf(() => parseEventGridPayload(Array(MAX_EVENTS_PER_BATCH + 1).fill(event)))).toBe(
+      "EVENT_BATCH_TOO_LARGE",
+    );
     expect(codeOf(() => parseEventGridPayload(" ".repeat(1024 * 1024 + 1)))).toBe("EVENT_BATCH_TOO_LARGE");
   });
 
@@ -181,7 +209,8 @@ describe("parseEventGridPayload on hostile or malformed input", () => {
 
   it("does not act on a write whose operation and resource disagree", () => {
     const e = fixture("consumer-pe-write.real.json") as { data: Record<string, unknown> };
-    e.data.resourceUri = "/subscriptions/1a45a694-ae23-4650-9774-89a571c462f6/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x";
+    e.data.resourceUri =
+      "/subscriptions/1a45a694-ae23-4650-9774-89a571c462f6/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x";
     expect(one(e).kind).toBe("ignored");
   });
 });
@@ -192,6 +221,8 @@ describe("filter lists for infra", () => {
     expect(HANDLED_EVENT_TYPES).toContain("Microsoft.ResourceNotifications.Resources.CreatedOrUpdated");
     expect(HANDLED_OPERATION_NAMES).toContain("Microsoft.Network/privateEndpoints/write");
     expect(HANDLED_OPERATION_NAMES).toContain("Microsoft.Network/privateLinkServices/privateEndpointConnections/write");
-    expect(HANDLED_OPERATION_NAMES).toContain("Microsoft.DBforPostgreSQL/flexibleServers/privateEndpointConnections/delete");
+    expect(HANDLED_OPERATION_NAMES).toContain(
+      "Microsoft.DBforPostgreSQL/flexibleServers/privateEndpointConnections/delete",
+    );
   });
 });

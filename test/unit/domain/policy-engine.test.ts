@@ -51,7 +51,9 @@ describe("parsePolicy", () => {
     const long = `schemaVersion: 1\nrules:\n  - id: r\n    when: { requestMessage: { matches: "${"a".repeat(300)}" } }\n    then: { verdict: approve, reason: x }\n`;
     expect(errorOf(() => parsePolicy(long)).message).toMatch(/matches: must NOT have more than 256 characters/);
     expect(errorOf(() => parsePolicy("rules: [")).message).toMatch(/not valid YAML or JSON/);
-    expect(errorOf(() => parsePolicy('{"schemaVersion":1,"rules":[],"__proto__":{"x":1}}')).code).toBe("POLICY_INVALID");
+    expect(errorOf(() => parsePolicy('{"schemaVersion":1,"rules":[],"__proto__":{"x":1}}')).code).toBe(
+      "POLICY_INVALID",
+    );
     expect(errorOf(() => parsePolicy(`${"[".repeat(60)}${"]".repeat(60)}`)).message).toMatch(/nested deeper|problem/);
     expect(errorOf(() => parsePolicy("schemaVersion: 1\nrules: []\nrules: []\n")).code).toBe("POLICY_INVALID");
     expect(validatePolicyDocument("text").valid).toBe(false);
@@ -62,7 +64,9 @@ describe("parsePolicy", () => {
     const b = parsePolicy("# comment\nrules:\n  - then: { reason: x, verdict: reject }\n    id: r\nschemaVersion: 1\n");
     expect(a.version).toMatch(/^[0-9a-f]{12}$/);
     expect(b.version).toBe(a.version);
-    expect(parsePolicy('{"schemaVersion":1,"rules":[{"id":"r","then":{"verdict":"reject","reason":"y"}}]}').version).not.toBe(a.version);
+    expect(
+      parsePolicy('{"schemaVersion":1,"rules":[{"id":"r","then":{"verdict":"reject","reason":"y"}}]}').version,
+    ).not.toBe(a.version);
   });
 });
 
@@ -70,7 +74,9 @@ describe("evaluatePolicy", () => {
   it("matches resource globs, types, group ids and locations (case-insensitive)", () => {
     const d = evaluatePolicy(load("matchers.policy.yaml"), { request: aRequest({ location: "westeurope" }), now: NOW });
     expect(d).toMatchObject({ verdict: "approve", ruleId: "glob-and-type" });
-    expect(d.trace).toEqual([{ ruleId: "glob-and-type", matched: true, detail: "all hold: resource.id, resource.type, groupId, location" }]);
+    expect(d.trace).toEqual([
+      { ruleId: "glob-and-type", matched: true, detail: "all hold: resource.id, resource.type, groupId, location" },
+    ]);
   });
 
   it("records why each earlier rule did not match, in order", () => {
@@ -86,7 +92,12 @@ describe("evaluatePolicy", () => {
       ["tag-any-value", true],
     ]);
     expect(d.trace[0]!.detail).toBe("groupId: group ids [blob] are not listed");
-    expect(d.review).toEqual({ approvers: ["oncall@contoso.example", "owner@contoso.example"], deadline: "PT48H", reminders: [], onDeadline: "reject" });
+    expect(d.review).toEqual({
+      approvers: ["oncall@contoso.example", "owner@contoso.example"],
+      deadline: "PT48H",
+      reminders: [],
+      onDeadline: "reject",
+    });
   });
 
   it("matches consumer subscription and tenant lists", () => {
@@ -101,12 +112,22 @@ describe("evaluatePolicy", () => {
   it("tells known from unknown tenants", () => {
     const request = aRequest({ groupIds: [] });
     expect(evaluatePolicy(load("matchers.policy.yaml"), { request, now: NOW }).ruleId).toBe("unknown-tenant-reject");
-    expect(evaluatePolicy(load("matchers.policy.yaml"), { request, tenant: aTenant(), now: NOW }).ruleId).toBe("default");
+    expect(evaluatePolicy(load("matchers.policy.yaml"), { request, tenant: aTenant(), now: NOW }).ruleId).toBe(
+      "default",
+    );
   });
 
   it("falls to review with onDeadline reject when the document has no default", () => {
-    const d = evaluatePolicy(load("matchers.policy.yaml"), { request: aRequest({ groupIds: [] }), tenant: aTenant(), now: NOW });
-    expect(d).toMatchObject({ verdict: "review", ruleId: "default", review: { onDeadline: "reject", deadline: "PT48H" } });
+    const d = evaluatePolicy(load("matchers.policy.yaml"), {
+      request: aRequest({ groupIds: [] }),
+      tenant: aTenant(),
+      now: NOW,
+    });
+    expect(d).toMatchObject({
+      verdict: "review",
+      ruleId: "default",
+      review: { onDeadline: "reject", deadline: "PT48H" },
+    });
     expect(d.trace.at(-1)).toEqual({ ruleId: "default", matched: true, detail: "no rule matched" });
   });
 
@@ -123,13 +144,17 @@ describe("evaluatePolicy", () => {
   });
 
   it("refuses an evaluation time that is not a time", () => {
-    expect(errorOf(() => evaluatePolicy(load("time-window.policy.json"), { request: aRequest(), now: "soon" })).code).toBe("NOW_INVALID");
+    expect(
+      errorOf(() => evaluatePolicy(load("time-window.policy.json"), { request: aRequest(), now: "soon" })).code,
+    ).toBe("NOW_INVALID");
   });
 
   it("compiles a policy built by hand or read back from JSON, and still refuses a bad one", () => {
     const p = load("matchers.policy.yaml");
     const copy: Policy = JSON.parse(JSON.stringify(p));
-    expect(evaluatePolicy(copy, { request: aRequest(), now: NOW })).toEqual(evaluatePolicy(p, { request: aRequest(), now: NOW }));
+    expect(evaluatePolicy(copy, { request: aRequest(), now: NOW })).toEqual(
+      evaluatePolicy(p, { request: aRequest(), now: NOW }),
+    );
     const bad = { version: "x", document: { schemaVersion: 1, rules: [{ id: "r" }] } } as unknown as Policy;
     expect(errorOf(() => evaluatePolicy(bad, { request: aRequest(), now: NOW })).code).toBe("POLICY_INVALID");
   });
@@ -138,7 +163,10 @@ describe("evaluatePolicy", () => {
     const p = parsePolicy(
       'schemaVersion: 1\nrules:\n  - id: r\n    when: { requestMessage: { matches: "CHG\\\\d{7}$" } }\n    then: { verdict: approve, reason: x }\n',
     );
-    const d = evaluatePolicy(p, { request: aRequest({ requestMessage: `${"x".repeat(100_000)}CHG1234567` }), now: NOW });
+    const d = evaluatePolicy(p, {
+      request: aRequest({ requestMessage: `${"x".repeat(100_000)}CHG1234567` }),
+      now: NOW,
+    });
     expect(d.ruleId).toBe("default"); // only the first 1,024 characters are read
   });
 });

@@ -1,0 +1,79 @@
+/** `npm start`: the whole product on embedded defaults, on loopback, until Ctrl-C. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { startLocalStack } from "./local-stack";
+
+const root = path.resolve(__dirname, "..", "..");
+const dataDir = path.join(root, ".local");
+
+/** Where `npm run demo` finds the running stack. */
+export const RUNTIME_FILE = path.join(dataDir, "runtime.json");
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    console.error(`start: ${name}="${raw}" is not a port number; set it to 1-65535 or unset it.`);
+    process.exit(2);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const started = Date.now();
+  const stack = await startLocalStack({
+    root,
+    dataDir,
+    ports: {
+      devhost: port("DEVHOST_PORT", 7071),
+      sandbox: port("SANDBOX_PORT", 8443),
+      azurite: port("AZURITE_TABLE_PORT", 10002),
+    },
+    devhostMode: "in-process",
+    log: (line) => console.log(line),
+  });
+  const runtime = {
+    apiUrl: `${stack.devhost.url}/api`,
+    devhostUrl: stack.devhost.url,
+    localKey: stack.devhost.localKey,
+    sandboxUrl: stack.sandbox.url,
+    sandboxCaFile: stack.sandbox.caFile,
+    tableEndpoint: stack.azurite.tableEndpoint,
+  };
+  writeFileSync(RUNTIME_FILE, JSON.stringify(runtime, null, 2));
+  console.log(`
+Private Link Autopilot is running locally (up in ${((Date.now() - started) / 1000).toFixed(1)} s).
+  app (devhost)     ${runtime.apiUrl}          local key: ${runtime.localKey}
+  health            ${runtime.apiUrl}/health
+  simulated Azure   ${runtime.sandboxUrl}      estate: ${runtime.sandboxUrl}/_sandbox/estate
+  inbox             ${runtime.sandboxUrl}/_sandbox/inbox.html
+  Table Storage     ${runtime.tableEndpoint}   (Azurite; data in .local/azurite)
+
+Next, in another terminal:
+  npm run demo                                   a scripted scenario with a timeline
+  curl -H "x-functions-key: ${runtime.localKey}" ${runtime.apiUrl}/connections
+Ctrl-C stops everything; the next start reuses the data.`);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nstopping...");
+    stack
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      });
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

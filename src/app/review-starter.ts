@@ -1,0 +1,51 @@
+import { OrchestrationNames } from "../workflow/names";
+import type { CleanupInput, EndpointIntakeInput, ReviewInput } from "../workflow/contracts";
+import { cleanupInstanceId, endpointIntakeInstanceId, reviewInstanceId } from "./instance-ids";
+import { isTerminal, type OrchestrationClient } from "./orchestration-client";
+
+export interface StartResult {
+  instanceId: string;
+  started: boolean;
+  /** "started", "restarted" (the previous run had ended), or "already-running". */
+  outcome: "started" | "restarted" | "already-running";
+}
+
+/**
+ * Idempotent start rules (every intake path uses them):
+ * - no instance with the derived id → start;
+ * - an instance running, pending or suspended → start nothing (duplicates, retries and echoes collapse);
+ * - the previous instance ended → start again: the review reads ARM first and, if the connection is no longer
+ *   Pending, records that and ends without writing; so a restart is harmless.
+ * A start that loses a race with another start (the host refuses a running id) counts as already running.
+ */
+export async function startOnce(
+  client: OrchestrationClient,
+  name: string,
+  instanceId: string,
+  input: unknown,
+): Promise<StartResult> {
+  const status = await client.getRuntimeStatus(instanceId);
+  if (status !== undefined && !isTerminal(status)) return { instanceId, started: false, outcome: "already-running" };
+  try {
+    await client.startNew(name, instanceId, input);
+  } catch (error) {
+    const now = await client.getRuntimeStatus(instanceId).catch(() => undefined);
+    if (now !== undefined && !isTerminal(now)) return { instanceId, started: false, outcome: "already-running" };
+    throw error;
+  }
+  return { instanceId, started: true, outcome: status === undefined ? "started" : "restarted" };
+}
+
+export function startReview(client: OrchestrationClient, input: ReviewInput): Promise<StartResult> {
+  return startOnce(client, OrchestrationNames.connectionReview, reviewInstanceId(input.connectionId), input);
+}
+
+export function startCleanup(client: OrchestrationClient, input: CleanupInput): Promise<StartResult> {
+  const target = input.privateEndpointId ?? input.connectionId ?? "";
+  return startOnce(client, OrchestrationNames.connectionCleanup, cleanupInstanceId(target), input);
+}
+
+export function startEndpointIntake(client: OrchestrationClient, input: EndpointIntakeInput): Promise<StartResult> {
+  const id = endpointIntakeInstanceId(input.privateEndpointId, input.eventId ?? input.observedAt);
+  return startOnce(client, OrchestrationNames.endpointIntake, id, input);
+}
