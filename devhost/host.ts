@@ -197,7 +197,12 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
   });
   urls = { origin: `http://127.0.0.1:${port}`, hubName: config.hubName, key };
   // durable-functions rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME names the host.
-  if (!process.env.WEBSITE_HOSTNAME) process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
+  // A previous devhost in this process may have set it: then it is ours to replace.
+  const ownsHostname = !process.env.WEBSITE_HOSTNAME || process.env.DEVHOST_OWNS_WEBSITE_HOSTNAME === "1";
+  if (ownsHostname) {
+    process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
+    process.env.DEVHOST_OWNS_WEBSITE_HOSTNAME = "1";
+  }
 
   const descriptions = describeRegistrations(regs, urls.origin, config.routePrefix);
   const registrations: RegistrationInfo[] = regs.map((r, i) => ({
@@ -237,6 +242,10 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
       await engine.stop();
       await invoker.runHooks("appTerminate", { hookData: {} });
       await store.close();
+      if (ownsHostname) {
+        delete process.env.WEBSITE_HOSTNAME;
+        delete process.env.DEVHOST_OWNS_WEBSITE_HOSTNAME;
+      }
     },
     async waitForInstance(instanceId, opts) {
       return toStatus(await engine.waitFor(instanceId, opts?.timeoutMs ?? 30_000));

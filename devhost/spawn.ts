@@ -46,6 +46,7 @@ export async function spawnDevhost(options: SpawnOptions): Promise<SpawnedDevhos
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.settings };
   if (opts.tableConnectionString) env.DEVHOST_TABLE_CONNECTION = opts.tableConnectionString;
   delete env.WEBSITE_HOSTNAME;
+  delete env.DEVHOST_OWNS_WEBSITE_HOSTNAME;
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {

@@ -16,7 +16,7 @@ import {
 } from "./bicep-source";
 
 /** Settings the platform or its extensions read, which the app code never does. */
-const PLATFORM_SETTING = /^(FUNCTIONS_|AzureWebJobs|APPLICATIONINSIGHTS_|WEBSITE_)/;
+const PLATFORM_SETTING = /^(FUNCTIONS_|AzureWebJobs|APPLICATIONINSIGHTS_)/;
 
 const localOnly = (
   JSON.parse(readFileSync(join(INFRA, "app-settings.local-only.json"), "utf8")) as { settings: Record<string, string> }

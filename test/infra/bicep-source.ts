@@ -181,3 +181,52 @@ export function modulePaths(file: BicepFile): string[] {
     .filter((p): p is string => p !== undefined)
     .map((p) => join(dir, p).split("\\").join("/"));
 }
+
+export interface ModuleDeclaration {
+  file: string;
+  symbol: string;
+  /** Module file relative to the project root. */
+  path: string;
+  params: Node | undefined;
+  line: number;
+}
+
+export function modules(file: BicepFile): ModuleDeclaration[] {
+  const dir = file.path.slice(0, file.path.lastIndexOf("/"));
+  return descendants(file.root, "module_declaration").map((decl) => {
+    const [symbol, pathNode, ...rest] = decl.namedChildren;
+    return {
+      file: file.path,
+      symbol: symbol?.text ?? "",
+      path: join(dir, stringLiteral(pathNode) ?? "")
+        .split("\\")
+        .join("/"),
+      params: property(bodyObject(rest[rest.length - 1]), "params"),
+      line: decl.startPosition.row + 1,
+    };
+  });
+}
+
+export function outputNames(file: BicepFile): string[] {
+  return descendants(file.root, "output_declaration").map((d) => d.namedChildren[0]?.text ?? "");
+}
+
+export function targetScope(file: BicepFile): string {
+  const assignment = descendants(file.root, "target_scope_assignment")[0];
+  return stringLiteral(assignment?.namedChildren[0]) ?? "resourceGroup";
+}
+
+/** `symbol.outputs.name` references (also `symbol[i].outputs.name`), as { symbol, output, line }. */
+export function outputReferences(file: BicepFile): { symbol: string; output: string; line: number }[] {
+  return descendants(file.root, "member_expression")
+    .filter((m) => m.childForFieldName("object")?.childForFieldName("property")?.text === "outputs")
+    .map((m) => {
+      let owner = m.childForFieldName("object")?.childForFieldName("object");
+      while (owner && owner.type !== "identifier") owner = owner.childForFieldName("object") ?? undefined;
+      return {
+        symbol: owner?.text ?? "",
+        output: m.childForFieldName("property")?.text ?? "",
+        line: m.startPosition.row + 1,
+      };
+    });
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { odata, type TableClient, type TableEntity, type TableEntityResult } from "@azure/data-tables";
+import type { TableClient, TableEntity, TableEntityResult } from "@azure/data-tables";
 import { encodeKey, normaliseArmId } from "../../domain/arm-id";
 import type { Tenant } from "../../domain/tenant";
 import type {
@@ -344,6 +344,11 @@ export class TableBookkeeping implements Bookkeeping {
       throw toPortError(error, what);
     }
   }
+}
+
+/** OData filter text with quoted literals (data-tables' odata helper, without loading the SDK at import). */
+function odata(strings: TemplateStringsArray, ...values: string[]): string {
+  return strings.reduce((out, part, i) => out + part + (i < values.length ? `'${values[i]!.replace(/'/g, "''")}'` : ""), "");
 }
 
 function key(armId: string): string {

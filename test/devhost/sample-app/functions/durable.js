@@ -69,9 +69,9 @@ df.app.orchestration("approval", function* (context) {
   return { decision: "timed out" };
 });
 
-// Waits for an event only after an activity: the event may arrive first.
+// Waits for an event only after a gated activity, so a test can raise the event first.
 df.app.orchestration("lateWaiter", function* (context) {
-  yield context.df.callActivity("double", 1);
+  yield context.df.callActivity("slowGate", context.df.getInput());
   const data = yield context.df.waitForExternalEvent("Go");
   return { got: data };
 });

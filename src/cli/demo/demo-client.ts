@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import https from "node:https";
+import path from "node:path";
+import { DomainError } from "../../domain/errors";
+
+/** Where the running local stack is: `npm start` writes it to .local/runtime.json. */
+export interface LocalRuntime {
+  apiUrl: string;
+  devhostUrl: string;
+  localKey: string;
+  sandboxUrl: string;
+  sandboxCaFile: string;
+}
+
+export function readLocalRuntime(
+  file = path.resolve(__dirname, "..", "..", "..", "..", ".local", "runtime.json"),
+): LocalRuntime {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as LocalRuntime;
+  } catch {
+    throw new DomainError(
+      "NOT_RUNNING",
+      "No running local stack found (.local/runtime.json); start it with `npm start` in another terminal first.",
+    );
+  }
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** Talks to the app (plain http on loopback) and to the sandbox (https with its own CA). */
+export class DemoClient {
+  private readonly ca: string;
+
+  constructor(readonly runtime: LocalRuntime) {
+    this.ca = readFileSync(runtime.sandboxCaFile, "utf8");
+  }
+
+  async app(method: string, route: string, body?: unknown): Promise<HttpAnswer> {
+    const response = await fetch(`${this.runtime.apiUrl}${route}`, {
+      method,
+      headers: { "content-type": "application/json", "x-functions-key": this.runtime.localKey },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: parseJson(text) };
+  }
+
+  /** Fires a timer trigger now through the host's admin API. */
+  async fireTimer(name: string): Promise<number> {
+    const response = await fetch(`${this.runtime.devhostUrl}/admin/functions/${name}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-functions-key": this.runtime.localKey },
+      body: JSON.stringify({ input: "" }),
+    });
+    await response.text();
+    return response.status;
+  }
+
+  sandbox(method: string, route: string, body?: unknown): Promise<HttpAnswer> {
+    const url = new URL(route, this.runtime.sandboxUrl);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const request = https.request(
+        url,
+        { method, ca: this.ca, headers: payload ? { "content-type": "application/json" } : {} },
+        (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => (text += chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body: parseJson(text) }));
+        },
+      );
+      request.on("error", reject);
+      request.end(payload);
+    });
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text === "" ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return text;
+  }
+}

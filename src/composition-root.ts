@@ -1,0 +1,146 @@
+/**
+ * The only place that builds SDK clients. Settings are read from process.env at first use, never at module load;
+ * heavy SDKs (@azure/arm-network ~220 ms, identity, data-tables) load inside the factories, not at registration,
+ * to keep Flex Consumption cold starts short.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { TokenCredential } from "@azure/identity";
+import { loadConfig, type AppConfig } from "./config";
+import type { Bookkeeping } from "./ports/bookkeeping.port";
+import type { ConnectionGateway } from "./ports/connection-gateway.port";
+import { createActivities, type Activities } from "./workflow/activities";
+import { TimeoutCredential } from "./adapters/identity/timeout-credential";
+import { TableBookkeeping } from "./adapters/tables/table-bookkeeping";
+import { ArmConnectionGateway } from "./adapters/arm/arm-connection-gateway";
+import { ArmDnsRegistrar } from "./adapters/arm/arm-dns-registrar";
+import { FilePolicySource } from "./adapters/policy/file-policy-source";
+import { LogNotifier } from "./adapters/notify/log-notifier";
+
+/** Loads an SDK on first use. Our adapters import SDK types only, so nothing heavy loads at registration. */
+function sdk<T>(id: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(id) as T;
+}
+
+/** dist/src/composition-root.js → the app root two levels up (where host.json and policy/ live). */
+export const APP_ROOT = resolve(__dirname, "..", "..");
+const ARM_SCOPE = "https://management.azure.com/.default";
+
+let config: AppConfig | undefined;
+let credential: Promise<TokenCredential> | undefined;
+let bookkeeping: Promise<Bookkeeping> | undefined;
+let gateway: Promise<ConnectionGateway> | undefined;
+let activities: Promise<Activities> | undefined;
+
+/** Validated settings; throws ConfigError naming every bad setting. */
+export function getConfig(): AppConfig {
+  config ??= loadConfig(process.env, { appRoot: APP_ROOT });
+  return config;
+}
+
+/** Forgets everything built so far (tests, or after settings change). */
+export function resetCompositionRoot(): void {
+  config = undefined;
+  credential = undefined;
+  bookkeeping = undefined;
+  gateway = undefined;
+  activities = undefined;
+}
+
+async function getCredential(): Promise<TokenCredential> {
+  credential ??= (async () => {
+    const cfg = getConfig();
+    const { ManagedIdentityCredential } = sdk<typeof import("@azure/identity")>("@azure/identity");
+    const inner = cfg.azureClientId
+      ? new ManagedIdentityCredential({ clientId: cfg.azureClientId })
+      : new ManagedIdentityCredential();
+    return new TimeoutCredential(inner, cfg.tokenTimeoutMs);
+  })();
+  return credential;
+}
+
+export function getBookkeeping(): Promise<Bookkeeping> {
+  bookkeeping ??= (async () => {
+    const cfg = getConfig();
+    const { TableClient } = sdk<typeof import("@azure/data-tables")>("@azure/data-tables");
+    const tables = cfg.tables;
+    if (tables.kind === "connection-string") {
+      const insecure = /UseDevelopmentStorage=true|http:\/\//i.test(tables.connectionString);
+      return new TableBookkeeping((name) =>
+        TableClient.fromConnectionString(tables.connectionString, `${cfg.tablePrefix}${name}`, {
+          allowInsecureConnection: insecure,
+        }),
+      );
+    }
+    const cred = await getCredential();
+    const insecure = tables.url.startsWith("http://");
+    return new TableBookkeeping(
+      (name) => new TableClient(tables.url, `${cfg.tablePrefix}${name}`, cred, { allowInsecureConnection: insecure }),
+    );
+  })();
+  return bookkeeping;
+}
+
+function armClientOptions(cfg: AppConfig) {
+  const ca = cfg.arm.caFile ? readFileSync(cfg.arm.caFile, "utf8") : undefined;
+  return {
+    endpoint: cfg.arm.endpoint,
+    credentialScopes: [ARM_SCOPE],
+    ...(ca ? { tlsOptions: { ca } } : {}),
+  };
+}
+
+export function getGateway(): Promise<ConnectionGateway> {
+  gateway ??= (async () => {
+    const cfg = getConfig();
+    const cred = await getCredential();
+    const { NetworkManagementClient } = sdk<typeof import("@azure/arm-network")>("@azure/arm-network");
+    const { ResourceManagementClient } = sdk<typeof import("@azure/arm-resources")>("@azure/arm-resources");
+    const options = armClientOptions(cfg);
+    const network = memo((sub: string) => new NetworkManagementClient(cred, sub, options));
+    const resources = memo((sub: string) => new ResourceManagementClient(cred, sub, options));
+    return new ArmConnectionGateway({ network, resources });
+  })();
+  return gateway;
+}
+
+export function getActivities(): Promise<Activities> {
+  activities ??= (async () => {
+    const cfg = getConfig();
+    const cred = await getCredential();
+    const { PrivateDnsManagementClient } = sdk<typeof import("@azure/arm-privatedns")>("@azure/arm-privatedns");
+    const options = armClientOptions(cfg);
+    const dnsClient = memo((sub: string) => new PrivateDnsManagementClient(cred, sub, options));
+    return createActivities({
+      gateway: await getGateway(),
+      dns: new ArmDnsRegistrar(dnsClient, cfg.dnsZonesResourceGroupId),
+      bookkeeping: await getBookkeeping(),
+      notifier: new LogNotifier((m) => console.info(m)),
+      policy: new FilePolicySource(APP_ROOT, cfg.policySource.path),
+      managedScopes: cfg.managedResourceIds,
+      ...(cfg.privateLinkServiceDns ? { privateLinkServiceDns: cfg.privateLinkServiceDns } : {}),
+    });
+  })();
+  return activities;
+}
+
+/** The tenants import file, resolved against the app root when relative. */
+export function tenantsImportPath(): string | undefined {
+  const file = getConfig().tenantsImportFile;
+  return file ? resolve(APP_ROOT, file) : undefined;
+}
+
+function memo<T>(make: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    const k = key.toLowerCase();
+    let v = cache.get(k);
+    if (!v) {
+      v = make(k);
+      cache.set(k, v);
+    }
+    return v;
+  };
+}
+

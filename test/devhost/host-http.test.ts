@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ManualClock, startDevhost, type Devhost } from "../../devhost";
+import { call, SAMPLE_APP, SAMPLE_SETTINGS, T0 } from "./support";
+
+let host: Devhost;
+const lines: string[] = [];
+const clock = new ManualClock(T0);
+
+beforeAll(async () => {
+  host = await startDevhost({ appRoot: SAMPLE_APP, port: 0, settings: SAMPLE_SETTINGS, clock, log: (l) => lines.push(l) });
+});
+afterAll(async () => {
+  await host?.stop();
+});
+
+const api = (path: string): string => `${host.url}/api/${path}`;
+const observed = async (): Promise<any> => (await call(api("observed"))).json;
+
+describe("registrations", () => {
+  it("prints every function the way the real host does, and the key once", () => {
+    expect(lines).toContain(`  hello: [GET,POST] ${host.url}/api/hello/{name?}`);
+    expect(lines).toContain("  tick: timerTrigger (*/10 * * * * *)");
+    expect(lines).toContain("  onEvent: eventGridTrigger");
+    expect(lines).toContain("  threeStep: orchestrationTrigger");
+    expect(lines).toContain("  double: activityTrigger");
+    expect(lines.filter((l) => l.includes(host.localKey))).toHaveLength(1);
+    expect(host.hubName).toBe("SampleHub");
+    expect(host.registrations.find((r) => r.name === "secret")).toMatchObject({ kind: "http", authLevel: "function", methods: ["GET"] });
+  });
+});
+
+describe("HTTP triggers", () => {
+  it("routes with optional parameters and keeps repeated query keys", async () => {
+    const r = await call(api("hello/bob?tag=a&tag=b"));
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ name: "bob", tags: ["a", "b"], method: "GET" });
+    expect((await call(api("hello"))).json.name).toBeNull();
+  });
+
+  it("passes status, headers, cookies and body back through the package's conversion", async () => {
+    const r = await call(api("items/42/echo"), { method: "POST", body: "payload" });
+    expect(r.status).toBe(201);
+    expect(r.text).toBe("payload");
+    expect(r.headers.get("x-item")).toBe("42");
+    expect(r.headers.get("set-cookie")).toContain("seen=1");
+    expect(r.headers.get("set-cookie")).toContain("HttpOnly");
+  });
+
+  it("answers unknown routes with 404 JSON and wrong methods with 405", async () => {
+    const missing = await call(api("nope/nothing"));
+    expect(missing.status).toBe(404);
+    expect(missing.json.error.code).toBe("RouteNotFound");
+    const wrong = await call(api("secret"), { method: "DELETE" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("GET");
+    expect((await call(`${host.url}/elsewhere`)).json.error.code).toBe("RouteNotFound");
+  });
+
+  it("requires the local key for authLevel function, as header or code", async () => {
+    const none = await call(api("secret"));
+    expect(none.status).toBe(401);
+    expect(none.json.error.message).toMatch(/x-functions-key/);
+    expect((await call(api("secret"), { headers: { "x-functions-key": "wrong" } })).status).toBe(401);
+    expect((await call(api("secret"), { headers: { "x-functions-key": host.localKey } })).json).toEqual({ ok: true });
+    expect((await call(api(`secret?code=${host.localKey}`))).status).toBe(200);
+  });
+
+  it("refuses bodies over the limit with 413 and survives a throwing function with 500 JSON", async () => {
+    const big = await call(api("items/1/echo"), { method: "POST", body: "x".repeat(11 * 1024 * 1024) });
+    expect(big.status).toBe(413);
+    const boom = await call(api("boom"));
+    expect(boom.status).toBe(500);
+    expect(boom.json.error).toEqual({ code: "FunctionFailed", message: "Function boom failed: sample failure" });
+    expect((await call(api("hello/still-alive"))).status).toBe(200);
+  });
+
+  it("runs appStart once and pre/post invocation hooks around every call; a post hook can replace the result", async () => {
+    const before = (await observed()).hooks;
+    const r = await call(api("hooked"));
+    expect(r.json).toEqual({ from: "postInvocation hook" });
+    const after = (await observed()).hooks;
+    expect(after.appStart).toBe(1);
+    expect(after.pre - before.pre).toBe(2); // hooked + observed
+    expect(after.post - before.post).toBe(2);
+  });
+});
+
+describe("Event Grid webhook", () => {
+  const hook = (fn = "onEvent", code?: string): string =>
+    `${host.url}/runtime/webhooks/eventgrid?functionName=${fn}&code=${code ?? host.localKey}`;
+
+  it("answers the subscription validation handshake", async () => {
+    const r = await call(hook(), {
+      method: "POST",
+      headers: { "aeg-event-type": "SubscriptionValidation" },
+      json: [{ id: "1", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", data: { validationCode: "abc-123" } }],
+    });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ validationResponse: "abc-123" });
+  });
+
+  it("answers the CloudEvents OPTIONS handshake", async () => {
+    const r = await call(hook(), { method: "OPTIONS", headers: { "WebHook-Request-Origin": "eventgrid.azure.net" } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
+  });
+
+  it("invokes the function once per event of a batch", async () => {
+    const before = (await observed()).events.length;
+    const r = await call(hook(), {
+      method: "POST",
+      headers: { "aeg-event-type": "Notification" },
+      json: [
+        { id: "e1", eventType: "Microsoft.Resources.ResourceWriteSuccess", subject: "/a", data: {}, dataVersion: "", eventTime: "2026-01-01T00:00:00Z", topic: "t" },
+        { id: "e2", eventType: "Microsoft.Resources.ResourceDeleteSuccess", subject: "/b", data: {}, dataVersion: "", eventTime: "2026-01-01T00:00:00Z", topic: "t" },
+      ],
+    });
+    expect(r.status).toBe(202);
+    const events = (await observed()).events.slice(before);
+    expect(events).toEqual([
+      { id: "e1", type: "Microsoft.Resources.ResourceWriteSuccess", subject: "/a" },
+      { id: "e2", type: "Microsoft.Resources.ResourceDeleteSuccess", subject: "/b" },
+    ]);
+  });
+
+  it("refuses malformed bodies, a missing key, unknown functions, and reports failures with 500", async () => {
+    const bad = await call(hook(), { method: "POST", body: "{not json" });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.code).toBe("InvalidJson");
+    expect((await call(hook(), { method: "POST", json: [1, 2] })).json.error.code).toBe("InvalidEvents");
+    expect((await call(hook(), { method: "POST", json: [] })).status).toBe(400);
+    expect((await call(hook("onEvent", "wrong"), { method: "POST", json: [{ id: "x" }] })).status).toBe(401);
+    expect((await call(hook("hello"), { method: "POST", json: [{ id: "x" }] })).status).toBe(404);
+    const noName = await call(`${host.url}/runtime/webhooks/eventgrid?code=${host.localKey}`, { method: "POST", json: [{}] });
+    expect(noName.json.error.code).toBe("MissingFunctionName");
+    const failing = await call(hook(), { method: "POST", json: [{ id: "f", subject: "fail", eventType: "x" }] });
+    expect(failing.status).toBe(500);
+    expect(failing.json.error.code).toBe("FunctionFailed");
+  });
+});
+
+describe("timer triggers", () => {
+  it("fire on their schedule as the clock moves, past due when late", async () => {
+    const before = (await observed()).timer.length;
+    await host.advanceTime(10_000);
+    let timer = (await observed()).timer.slice(before);
+    expect(timer).toEqual([{ isPastDue: false, next: new Date(T0 + 20_000).toISOString() }]);
+    await host.advanceTime(35_000); // several occurrences missed: one late invocation
+    timer = (await observed()).timer.slice(before);
+    expect(timer).toHaveLength(2);
+    expect(timer[1].isPastDue).toBe(true);
+  });
+
+  it("fire on demand through the admin API and fireTimer()", async () => {
+    const before = (await observed()).timer.length;
+    const r = await call(`${host.url}/admin/functions/tick`, {
+      method: "POST",
+      headers: { "x-functions-key": host.localKey },
+      json: { input: "" },
+    });
+    expect(r.status).toBe(202);
+    await host.fireTimer("tick");
+    expect((await observed()).timer.length - before).toBe(2);
+    const bad = await call(`${host.url}/admin/functions/tick`, { method: "POST", headers: { "x-functions-key": host.localKey }, body: "[" });
+    expect(bad.status).toBe(400);
+    expect((await call(`${host.url}/admin/functions/tick`, { method: "POST", json: {} })).status).toBe(401);
+    const missing = await call(`${host.url}/admin/functions/nope`, { method: "POST", headers: { "x-functions-key": host.localKey }, json: {} });
+    expect(missing.status).toBe(404);
+  });
+});

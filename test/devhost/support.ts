@@ -1,0 +1,41 @@
+import path from "node:path";
+
+export const SAMPLE_APP = path.join(__dirname, "sample-app");
+export const SAMPLE_SETTINGS = { SAMPLE_HUB: "SampleHub", TICK_SCHEDULE: "*/10 * * * * *" };
+/** 2026-01-01T00:00:00Z: tests run on a manual clock. */
+export const T0 = Date.UTC(2026, 0, 1);
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+export async function call(url: string, init: RequestInit & { json?: unknown } = {}): Promise<Reply> {
+  const { json, ...rest } = init;
+  const res = await fetch(url, {
+    ...rest,
+    body: json !== undefined ? JSON.stringify(json) : rest.body,
+    headers: { ...(json !== undefined ? { "content-type": "application/json" } : {}), ...(rest.headers ?? {}) },
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json: parsed };
+}
+
+/** Polls a condition (not a deadline): resolves as soon as it holds. */
+export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
