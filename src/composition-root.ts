@@ -143,4 +143,3 @@ function memo<T>(make: (key: string) => T): (key: string) => T {
     return v;
   };
 }
-

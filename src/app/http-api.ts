@@ -29,7 +29,11 @@ export function parseJsonBody(text: string): { ok: true; value: unknown } | { ok
   } catch {
     return {
       ok: false,
-      response: apiError(400, "BODY_INVALID", 'The body is not JSON: send {"connectionId": "<ARM id>"} or {"privateEndpointId": "<ARM id>"}.'),
+      response: apiError(
+        400,
+        "BODY_INVALID",
+        'The body is not JSON: send {"connectionId": "<ARM id>"} or {"privateEndpointId": "<ARM id>"}.',
+      ),
     };
   }
 }
@@ -46,7 +50,11 @@ export interface CreateReviewDeps {
 /** POST /api/reviews: { connectionId } starts (or finds) the review; { privateEndpointId } resolves it first. */
 export async function createReview(body: unknown, deps: CreateReviewDeps): Promise<ApiResponse> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    return apiError(400, "BODY_INVALID", 'Send a JSON object: {"connectionId": "<ARM id>"} or {"privateEndpointId": "<ARM id>"}.');
+    return apiError(
+      400,
+      "BODY_INVALID",
+      'Send a JSON object: {"connectionId": "<ARM id>"} or {"privateEndpointId": "<ARM id>"}.',
+    );
   }
   const { connectionId, privateEndpointId } = body as Record<string, unknown>;
   if ((connectionId === undefined) === (privateEndpointId === undefined)) {
@@ -62,7 +70,11 @@ export async function createReview(body: unknown, deps: CreateReviewDeps): Promi
       );
     }
     if (!id.parent || !isManaged(id.parent.id, deps.managedScopes)) {
-      return apiError(422, "RESOURCE_NOT_MANAGED", "That connection is on a resource this app does not manage (MANAGED_RESOURCE_IDS).");
+      return apiError(
+        422,
+        "RESOURCE_NOT_MANAGED",
+        "That connection is on a resource this app does not manage (MANAGED_RESOURCE_IDS).",
+      );
     }
     const started = await startReview(deps.client, {
       connectionId: id.id,
@@ -80,7 +92,11 @@ export async function createReview(body: unknown, deps: CreateReviewDeps): Promi
   }
   const pe = typeof privateEndpointId === "string" ? tryParseArmId(privateEndpointId) : undefined;
   if (!pe || pe.type?.toLowerCase() !== "microsoft.network/privateendpoints") {
-    return apiError(400, "ENDPOINT_ID_INVALID", "privateEndpointId must be a Microsoft.Network/privateEndpoints resource id.");
+    return apiError(
+      400,
+      "ENDPOINT_ID_INVALID",
+      "privateEndpointId must be a Microsoft.Network/privateEndpoints resource id.",
+    );
   }
   const observedAt = deps.now();
   const started = await startEndpointIntake(deps.client, {
@@ -98,7 +114,15 @@ export async function createReview(body: unknown, deps: CreateReviewDeps): Promi
   };
 }
 
-const STATES: readonly ReviewState[] = ["received", "awaiting-approval", "approved", "rejected", "skipped", "failed", "removed"];
+const STATES: readonly ReviewState[] = [
+  "received",
+  "awaiting-approval",
+  "approved",
+  "rejected",
+  "skipped",
+  "failed",
+  "removed",
+];
 
 /** GET /api/connections?status=&tenant=&resource=&limit= */
 export async function listConnections(query: URLSearchParams, bookkeeping: Bookkeeping): Promise<ApiResponse> {
@@ -125,7 +149,10 @@ export async function listConnections(query: URLSearchParams, bookkeeping: Bookk
     ...(resource ? { providerResourceId: resource } : {}),
     limit,
   });
-  return { status: 200, jsonBody: { count: rows.length, connections: rows.map((r) => ({ key: encodeKey(r.connectionId), ...r })) } };
+  return {
+    status: 200,
+    jsonBody: { count: rows.length, connections: rows.map((r) => ({ key: encodeKey(r.connectionId), ...r })) },
+  };
 }
 
 /** GET /api/connections/{key}: the row (decision, rule, reason, DNS records) and its audit history. */
@@ -138,7 +165,12 @@ export async function getConnection(key: string, bookkeeping: Bookkeeping): Prom
     return apiError(400, "KEY_INVALID", `${message} Use the key from /api/connections or the review's statusUrl.`);
   }
   const row = await bookkeeping.getConnection(id);
-  if (!row) return apiError(404, "CONNECTION_UNKNOWN", "No review has recorded this connection; POST /api/reviews to start one.");
+  if (!row)
+    return apiError(
+      404,
+      "CONNECTION_UNKNOWN",
+      "No review has recorded this connection; POST /api/reviews to start one.",
+    );
   const history = await bookkeeping.listAudit(id, 200);
   return { status: 200, jsonBody: { key, ...row, history } };
 }

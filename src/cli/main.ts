@@ -4,6 +4,8 @@ import { eventsParse } from "./commands/events-parse.command";
 import { policyCheck } from "./commands/policy-check.command";
 import { policyExplain } from "./commands/policy-explain.command";
 import { policySchema } from "./commands/policy-schema.command";
+// `demo` (src/cli/demo.ts) prints its own timeline and exit code, so it bypasses the JSON printing below.
+import { runDemo } from "./demo";
 
 /** A command prints its result as JSON on stdout; throwing gives a one-line coded error on stderr. */
 type Command = (argv: readonly string[], io: CliIo) => Promise<unknown>;
@@ -14,12 +16,6 @@ const COMMANDS: Record<string, Command> = {
   "policy explain": policyExplain,
   "policy schema": policySchema,
 };
-
-/**
- * The `demo` command lives in src/cli/demo.ts, which exports `runDemo(argv, io): Promise<number>` and prints its own
- * timeline. It is loaded on demand so the rest of the CLI works without it.
- */
-const DEMO_MODULE = "./demo";
 
 export const HELP = `privatelink-autopilot <command>
 
@@ -57,15 +53,4 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.stderr(errorLine(err));
     return exitCodeFor(err);
   }
-}
-
-async function runDemo(argv: string[], io: CliIo): Promise<number> {
-  let mod: { runDemo?: (argv: string[], io: CliIo) => Promise<number> };
-  try {
-    mod = (await import(DEMO_MODULE)) as typeof mod;
-  } catch {
-    throw new UsageError("The demo command is not part of this build.");
-  }
-  if (typeof mod.runDemo !== "function") throw new UsageError("The demo command is not part of this build.");
-  return mod.runDemo(argv, io);
 }

@@ -78,7 +78,7 @@ function claimsProblem(c: unknown): string | undefined {
   if (typeof c !== "object" || c === null) return "claims must be an object";
   const o = c as Record<string, unknown>;
   for (const k of ["instanceId", "connectionId", "expiresAt", "nonce"]) {
-    if (typeof o[k] !== "string" || (o[k] as string).length === 0) return `${k} must be a non-empty string`;
+    if (typeof o[k] !== "string" || o[k].length === 0) return `${k} must be a non-empty string`;
   }
   if (Number.isNaN(Date.parse(o.expiresAt as string))) return "expiresAt must be an ISO-8601 time";
   const d = o.decisions;

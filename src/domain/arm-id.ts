@@ -1,4 +1,5 @@
 import { DomainError } from "./errors";
+import { isGuid } from "./guid";
 
 /** A parsed Azure Resource Manager resource id. */
 export interface ArmId {
@@ -23,7 +24,6 @@ export interface ArmId {
 /** Longer than any real ARM id; bounds work on hostile input. */
 export const MAX_ARM_ID_LENGTH = 2048;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_IN_SEGMENT = /[\u0000-\u001f\u007f?#\\]/;
 const NAMESPACE = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/;
@@ -78,7 +78,7 @@ function build(segments: string[]): ArmId {
     throw invalid(text, 'it must start with "/subscriptions/<guid>"');
   }
   const sub = segments[1]!;
-  if (!GUID.test(sub)) throw invalid(text, `"${sub}" is not a subscription GUID`);
+  if (!isGuid(sub)) throw invalid(text, `"${sub}" is not a subscription GUID`);
   const subscriptionId = sub.toLowerCase();
   let i = 2;
   let resourceGroup: string | undefined;

@@ -1,6 +1,7 @@
 import { isPrivateEndpointConnectionId, tryParseArmId, type ArmId } from "./arm-id";
 import type { AzureConnectionStatus } from "./connection";
 import { DomainError } from "./errors";
+import { normaliseGuid } from "./guid";
 import { field, isObject, path, str, stringMap, text, type JsonObject } from "./safe-json";
 
 /** What one Event Grid event means to us. */
@@ -78,6 +79,18 @@ const PE_WRITE = "Microsoft.Network/privateEndpoints/write";
 const PE_DELETE = "Microsoft.Network/privateEndpoints/delete";
 const PEC_WRITE_SUFFIX = "/privateEndpointConnections/write";
 const PEC_DELETE_SUFFIX = "/privateEndpointConnections/delete";
+
+// Event types and operation names arrive in any casing; compare lower-case.
+const lower = {
+  writeSuccess: EVENT_TYPES.resourceWriteSuccess.toLowerCase(),
+  deleteSuccess: EVENT_TYPES.resourceDeleteSuccess.toLowerCase(),
+  createdOrUpdated: EVENT_TYPES.resourceCreatedOrUpdated.toLowerCase(),
+  validation: EVENT_TYPES.subscriptionValidation.toLowerCase(),
+  peWrite: PE_WRITE.toLowerCase(),
+  peDelete: PE_DELETE.toLowerCase(),
+  pecWrite: PEC_WRITE_SUFFIX.toLowerCase(),
+  pecDelete: PEC_DELETE_SUFFIX.toLowerCase(),
+};
 
 /** Provider types whose connection writes/deletes we list explicitly for exact-match filters. */
 const PROVIDER_TYPES = [
@@ -186,16 +199,16 @@ function classify(event: Envelope, self: ReadonlySet<string>): IntakeSignal {
   const ignore = (reason: string): IntakeSignal => ({
     kind: "ignored",
     reason,
-    eventId: event.id || undefined,
+    ...optional("eventId", event.id || undefined),
     eventType: event.type,
   });
   const type = event.type.toLowerCase();
-  if (type === EVENT_TYPES.subscriptionValidation.toLowerCase()) {
+  if (type === lower.validation) {
     return ignore("subscription validation handshake; the webhook endpoint answers it, not the intake");
   }
-  if (type === EVENT_TYPES.resourceCreatedOrUpdated.toLowerCase()) return resourceNotification(event, ignore);
-  const isWrite = type === EVENT_TYPES.resourceWriteSuccess.toLowerCase();
-  const isDelete = type === EVENT_TYPES.resourceDeleteSuccess.toLowerCase();
+  if (type === lower.createdOrUpdated) return resourceNotification(event, ignore);
+  const isWrite = type === lower.writeSuccess;
+  const isDelete = type === lower.deleteSuccess;
   if (!isWrite && !isDelete) {
     if (/(write|delete|action)(failure|cancel)/.test(type)) return ignore("the operation failed or was cancelled");
     if (/actionsuccess$/.test(type)) return ignore("a resource action (such as listKeys), not a write");
@@ -218,8 +231,8 @@ function classify(event: Envelope, self: ReadonlySet<string>): IntakeSignal {
   const common = { eventId: event.id, eventTime: event.time };
   const correlationId = text(field(data, "correlationId"));
 
-  if (operation === PE_WRITE.toLowerCase() || operation === PE_DELETE.toLowerCase()) {
-    if ((operation === PE_WRITE.toLowerCase()) !== isWrite) return ignore("operation and event type disagree");
+  if (operation === lower.peWrite || operation === lower.peDelete) {
+    if ((operation === lower.peWrite) !== isWrite) return ignore("operation and event type disagree");
     if (!id || id.type?.toLowerCase() !== "microsoft.network/privateendpoints") {
       return ignore("the resource is not a private endpoint id");
     }
@@ -232,9 +245,9 @@ function classify(event: Envelope, self: ReadonlySet<string>): IntakeSignal {
       ...optional("correlationId", correlationId),
     };
   }
-  const connectionOp = isWrite ? PEC_WRITE_SUFFIX.toLowerCase() : PEC_DELETE_SUFFIX.toLowerCase();
-  if (operation.endsWith(PEC_WRITE_SUFFIX.toLowerCase()) || operation.endsWith(PEC_DELETE_SUFFIX.toLowerCase())) {
-    if (!operation.endsWith(connectionOp)) return ignore("operation and event type disagree");
+  if (operation.endsWith(lower.pecWrite) || operation.endsWith(lower.pecDelete)) {
+    if (!operation.endsWith(isWrite ? lower.pecWrite : lower.pecDelete))
+      return ignore("operation and event type disagree");
     if (!id || !isPrivateEndpointConnectionId(id))
       return ignore("the resource is not a private endpoint connection id");
     const providerResourceId = (id.parent as ArmId).id;
@@ -251,8 +264,6 @@ function classify(event: Envelope, self: ReadonlySet<string>): IntakeSignal {
   return ignore(`operation ${operation || "(none)"} is not one the intake acts on`);
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function tenantOf(data: JsonObject): string | undefined {
   const candidates = [
     field(data, "tenantId"),
@@ -260,8 +271,8 @@ function tenantOf(data: JsonObject): string | undefined {
     path(data, "claims", "tid"),
   ];
   for (const c of candidates) {
-    const t = text(c)?.replace(/\/+$/, "").toLowerCase();
-    if (t && GUID.test(t)) return t;
+    const t = normaliseGuid(c);
+    if (t) return t;
   }
   return undefined;
 }

@@ -1,12 +1,12 @@
 import { isPrivateEndpointConnectionId, tryParseArmId } from "./arm-id";
 import type { AzureConnectionStatus, ConnectionRequest, SignalSource } from "./connection";
 import { DomainError } from "./errors";
+import { normaliseGuid } from "./guid";
 import type { IntakeSignal } from "./intake";
 import { field, isObject, str, stringMap, text } from "./safe-json";
 
 // Turns untrusted JSON (CLI files, HTTP bodies) into a ConnectionRequest, or says everything that is wrong with it.
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STATUSES: readonly AzureConnectionStatus[] = ["Pending", "Approved", "Rejected", "Disconnected"];
 const SOURCES: readonly SignalSource[] = ["event-grid", "resource-notification", "http", "sweep", "cli"];
 const MAX_MESSAGE = 1024;
@@ -37,8 +37,8 @@ export function parseConnectionRequest(value: unknown, defaults: RequestDefaults
   const guid = (key: string) => {
     const v = field(value, key);
     if (v === undefined) return undefined;
-    const g = typeof v === "string" ? v.trim().replace(/\/+$/, "").toLowerCase() : "";
-    if (!GUID.test(g)) errors.push(`${key} must be a GUID`);
+    const g = normaliseGuid(v);
+    if (!g) errors.push(`${key} must be a GUID`);
     return g;
   };
   const consumerSubscriptionId = guid("consumerSubscriptionId");

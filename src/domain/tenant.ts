@@ -1,3 +1,6 @@
+import { isGuid } from "./guid";
+import { stringMap } from "./safe-json";
+
 export type TenantStatus = "active" | "suspended" | "offboarded";
 
 /** A consumer tenant as bookkeeping records it. */
@@ -32,7 +35,6 @@ export function findTenant(
 }
 
 const TENANT_STATUSES: readonly TenantStatus[] = ["active", "suspended", "offboarded"];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Checks a tenant record from untrusted JSON; returns the record (GUIDs lower-cased) or every problem found. */
 export function validateTenant(value: unknown): { tenant?: Tenant; errors: string[] } {
@@ -42,7 +44,7 @@ export function validateTenant(value: unknown): { tenant?: Tenant; errors: strin
   const v = value as Record<string, unknown>;
   const own = (k: string) => (Object.prototype.hasOwnProperty.call(v, k) ? v[k] : undefined);
   const tenantId = typeof own("tenantId") === "string" ? (own("tenantId") as string).trim().toLowerCase() : "";
-  if (!GUID.test(tenantId)) errors.push("tenantId must be a GUID");
+  if (!isGuid(tenantId)) errors.push("tenantId must be a GUID");
   const displayName = own("displayName");
   if (typeof displayName !== "string" || displayName.length === 0) errors.push("displayName must be text");
   const status = own("status");
@@ -52,7 +54,7 @@ export function validateTenant(value: unknown): { tenant?: Tenant; errors: strin
   const subscriptions = Array.isArray(subs)
     ? subs.map((s) => (typeof s === "string" ? s.trim().toLowerCase() : ""))
     : [];
-  if (!Array.isArray(subs) || !subscriptions.every((s) => GUID.test(s)))
+  if (!Array.isArray(subs) || !subscriptions.every((s) => isGuid(s)))
     errors.push("subscriptions must be a list of GUIDs");
   const approvers = own("approvers") ?? [];
   if (!Array.isArray(approvers) || !approvers.every((a) => typeof a === "string" && a.length > 0)) {
@@ -73,13 +75,7 @@ export function validateTenant(value: unknown): { tenant?: Tenant; errors: strin
     usage: usage as number,
   };
   if (quota !== undefined) tenant.quota = quota as number;
-  const tags = own("tags");
-  if (typeof tags === "object" && tags !== null && !Array.isArray(tags)) {
-    tenant.tags = Object.fromEntries(
-      Object.entries(tags).filter(
-        ([k, t]) => typeof t === "string" && !["__proto__", "constructor", "prototype"].includes(k),
-      ),
-    ) as Record<string, string>;
-  }
+  const tags = stringMap(own("tags"));
+  if (tags) tenant.tags = tags;
   return { tenant, errors };
 }

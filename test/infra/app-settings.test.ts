@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { HOST_SETTING_NAMES, SETTING_NAMES } from "../../src/config";
+import { HOST_SETTING_NAMES, SETTING_NAMES, loadConfig } from "../../src/config";
 import {
   INFRA,
   ROOT,
@@ -105,5 +105,64 @@ describe("app settings: identity and secrets", () => {
     expect(
       descendants(functionApp.root, "call_expression").map((c) => c.childForFieldName("function")?.text),
     ).not.toContain("listKeys");
+  });
+});
+
+/**
+ * What Azure resolves the non-literal values to, for one representative deployment. Literals and parameter
+ * defaults come from the templates themselves.
+ */
+const RESOLVED_IN_AZURE: Record<string, string> = {
+  "storage.name": "stplaabc123",
+  identityClientId: "11111111-1111-1111-1111-111111111111",
+  identityPrincipalId: "22222222-2222-2222-2222-222222222222",
+  applicationInsightsConnectionString:
+    "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://x",
+  "storage.properties.primaryEndpoints.table": "https://stplaabc123.table.core.windows.net/",
+  "'ClientId=${identityClientId};Authorization=AAD'": "ClientId=11111111-1111-1111-1111-111111111111;Authorization=AAD",
+  armEndpoint: "https://management.azure.com",
+  managedResourceIds:
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/provider-rg,/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/paas-rg",
+  dnsZonesResourceGroupId: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/dns-rg",
+  plsDnsZone: "",
+  approvers: "netops@contoso.example",
+  acsEndpoint: "https://acs-pla-abc123.unitedstates.communication.azure.com",
+  acsSender: "DoNotReply@00000000-0000-0000-0000-000000000000.azurecomm.net",
+  "'https://${site.properties.defaultHostName}/api/approvals'":
+    "https://func-plautopilot-abc123.azurewebsites.net/api/approvals",
+  // Key Vault references, as the platform resolves them (the postprovision hook makes a 64-character key).
+  "'@Microsoft.KeyVault(SecretUri=${signingKeySecretUri})'": "x".repeat(64),
+  "empty(teamsWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})'":
+    "https://prod.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke",
+};
+
+function parameterDefault(file: BicepFile, name: string): string | undefined {
+  const decl = descendants(file.root, "parameter_declaration").find((d) => d.namedChildren[0]?.text === name);
+  return stringLiteral(decl?.namedChildren[decl.namedChildren.length - 1]);
+}
+
+describe("app settings: the values Azure gets pass the app's own validation", () => {
+  it("loadConfig accepts them (defaults, literals and resolved references), including the policy file path", async () => {
+    const main = await parseBicep(readFileSync(join(INFRA, "main.bicep"), "utf8"), "infra/main.bicep");
+    const env: Record<string, string> = {};
+    const unresolved: string[] = [];
+    for (const key of settingKeys) {
+      const node = settingValue(key)!;
+      const value =
+        stringLiteral(node) ??
+        RESOLVED_IN_AZURE[node.text] ??
+        (node.type === "identifier"
+          ? (parameterDefault(functionApp, node.text) ?? parameterDefault(main, node.text))
+          : undefined);
+      if (value === undefined) unresolved.push(`${key}: ${node.text}`);
+      else env[key] = value;
+    }
+    expect(unresolved).toEqual([]);
+    const config = loadConfig(env, { appRoot: ROOT });
+    expect(config.tables).toEqual({ kind: "endpoint", url: "https://stplaabc123.table.core.windows.net" });
+    expect(config.managedResourceIds).toHaveLength(2);
+    expect(config.selfPrincipalIds).toEqual(
+      expect.arrayContaining(["22222222-2222-2222-2222-222222222222", "11111111-1111-1111-1111-111111111111"]),
+    );
   });
 });

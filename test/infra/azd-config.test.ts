@@ -75,8 +75,9 @@ describe("azure.yaml", () => {
     expect(validate({ ...azureYaml, services: { api: { language: "ts", host: "function" } } })).toBe(false);
   });
 
-  it("deploys the api service as a TypeScript function app and runs both hooks from scripts/azd", () => {
+  it("deploys the api service as a TypeScript function app and runs its hooks from scripts/azd", () => {
     expect(azureYaml.services.api).toMatchObject({ project: ".", language: "ts", host: "function" });
+    expect(azureYaml.hooks.preprovision?.run).toBe("scripts/azd/preprovision.sh");
     expect(azureYaml.hooks.postprovision?.run).toBe("scripts/azd/postprovision.sh");
     expect(azureYaml.hooks.postdeploy?.run).toBe("scripts/azd/postdeploy.sh");
   });

@@ -4,7 +4,7 @@
  * are exercised without Azure.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -173,5 +173,55 @@ describe("scripts/azd/postdeploy.sh (event subscriptions)", () => {
     expect(run.stderr).toMatch(/function 'resource-events' is not listed/);
     expect(run.stderr).toMatch(/azd deploy/);
     expect(run.calls.some((c) => c.startsWith("deployment sub create"))).toBe(false);
+  });
+});
+
+describe("scripts/azd/preprovision.sh (azd environment values)", () => {
+  const good = {
+    AUTH_CLIENT_ID: "33333333-3333-3333-3333-333333333333",
+    MANAGED_RESOURCE_GROUP_IDS:
+      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/provider-rg, /subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/paas.rg(1)",
+    DNS_ZONES_RESOURCE_GROUP_ID: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/dns-rg",
+    WATCHED_SUBSCRIPTIONS:
+      "00000000-0000-0000-0000-000000000002,00000000-0000-0000-0000-000000000003/rg-hub/existing-topic",
+    APPROVERS: "netops@contoso.example",
+  };
+
+  it("accepts a complete, well-formed environment without calling Azure", () => {
+    const run = runHook("preprovision.sh", good);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.calls).toEqual([]);
+  });
+
+  it("names every bad value with a stable code and what to do, and stops", () => {
+    const run = runHook("preprovision.sh", {
+      ...good,
+      AUTH_CLIENT_ID: "not-a-guid",
+      MANAGED_RESOURCE_GROUP_IDS:
+        "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/ok,/subscriptions/*",
+      DNS_ZONES_RESOURCE_GROUP_ID: "",
+      WATCHED_SUBSCRIPTIONS: "00000000-0000-0000-0000-000000000002/only-a-group",
+      APPROVERS: " , ",
+    });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines.filter((l) => l.includes("INFRA_SETTING_INVALID"))).toHaveLength(5);
+    expect(run.stderr).toMatch(/AUTH_CLIENT_ID must be the client id/);
+    expect(run.stderr).toMatch(/MANAGED_RESOURCE_GROUP_IDS has '\/subscriptions\/\*'/);
+    expect(run.stderr).toMatch(/DNS_ZONES_RESOURCE_GROUP_ID must be/);
+    expect(run.stderr).toMatch(/WATCHED_SUBSCRIPTIONS has '00000000-0000-0000-0000-000000000002\/only-a-group'/);
+    expect(run.stderr).toMatch(/APPROVERS is empty/);
+    expect(run.stderr).toMatch(/5 setting\(s\) to fix with 'azd env set'/);
+  });
+
+  it("treats hostile values as data (no glob or command expansion)", () => {
+    const run = runHook("preprovision.sh", {
+      ...good,
+      APPROVERS: "$(touch pwned)",
+      MANAGED_RESOURCE_GROUP_IDS: "`id`",
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/MANAGED_RESOURCE_GROUP_IDS has '`id`'/);
+    expect(existsSync(join(ROOT, "pwned"))).toBe(false);
   });
 });

@@ -173,15 +173,6 @@ export function loadedJsonPaths(file: BicepFile): string[] {
     .filter((p): p is string => p !== undefined);
 }
 
-/** Module paths, relative to the project root. */
-export function modulePaths(file: BicepFile): string[] {
-  const dir = file.path.slice(0, file.path.lastIndexOf("/"));
-  return descendants(file.root, "module_declaration")
-    .map((m) => stringLiteral(m.namedChildren[1]))
-    .filter((p): p is string => p !== undefined)
-    .map((p) => join(dir, p).split("\\").join("/"));
-}
-
 export interface ModuleDeclaration {
   file: string;
   symbol: string;

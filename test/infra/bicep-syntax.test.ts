@@ -5,7 +5,7 @@ import {
   ROOT,
   descendants,
   loadInfra,
-  modulePaths,
+  modules,
   parseBicep,
   property,
   resources,
@@ -45,7 +45,7 @@ describe("Bicep syntax (tree-sitter-bicep)", () => {
   });
 
   it("points every module at a file that exists", () => {
-    const missing = files.flatMap((f) => modulePaths(f)).filter((p) => !existsSync(join(ROOT, p)));
+    const missing = files.flatMap((f) => modules(f).map((m) => m.path)).filter((p) => !existsSync(join(ROOT, p)));
     expect(missing).toEqual([]);
   });
 });

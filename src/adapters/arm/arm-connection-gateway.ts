@@ -61,7 +61,12 @@ export class ArmConnectionGateway implements ConnectionGateway {
       if (isPls(provider)) {
         const c = await this.clients
           .network(id.subscriptionId)
-          .privateLinkServices.getPrivateEndpointConnection(provider.resourceGroup!, provider.name!, id.name!, this.opts());
+          .privateLinkServices.getPrivateEndpointConnection(
+            provider.resourceGroup!,
+            provider.name!,
+            id.name!,
+            this.opts(),
+          );
         return plsConnection(c, resource, connectionId);
       }
       const raw = await this.clients
@@ -162,10 +167,15 @@ export class ArmConnectionGateway implements ConnectionGateway {
       if (isPls(provider)) {
         await this.clients
           .network(id.subscriptionId)
-          .privateLinkServices.beginDeletePrivateEndpointConnectionAndWait(provider.resourceGroup!, provider.name!, id.name!, {
-            ...this.opts(),
-            updateIntervalInMs: this.pollMs,
-          });
+          .privateLinkServices.beginDeletePrivateEndpointConnectionAndWait(
+            provider.resourceGroup!,
+            provider.name!,
+            id.name!,
+            {
+              ...this.opts(),
+              updateIntervalInMs: this.pollMs,
+            },
+          );
         return;
       }
       await this.clients
@@ -188,7 +198,10 @@ export class ArmConnectionGateway implements ConnectionGateway {
     const network = this.clients.network(id.subscriptionId);
     try {
       const pe = await network.privateEndpoints.get(id.resourceGroup, id.name, this.opts());
-      const connections = [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])];
+      const connections = [
+        ...(pe.privateLinkServiceConnections ?? []),
+        ...(pe.manualPrivateLinkServiceConnections ?? []),
+      ];
       const nicConfigs: PrivateEndpointInfo["nicIpConfigurations"] = [];
       for (const nicRef of pe.networkInterfaces ?? []) {
         if (!nicRef.id) continue;
@@ -266,7 +279,10 @@ export class ArmConnectionGateway implements ConnectionGateway {
   private apiVersion(provider: ArmId): string {
     const version = API_VERSIONS[provider.type!.toLowerCase()];
     if (!version) {
-      throw new PermanentError(PermanentCodes.unsupportedResourceType, `${provider.type} has no api-version configured.`);
+      throw new PermanentError(
+        PermanentCodes.unsupportedResourceType,
+        `${provider.type} has no api-version configured.`,
+      );
     }
     return version;
   }
@@ -298,7 +314,9 @@ function status(value: string | undefined): AzureConnectionStatus {
   return known.find((k) => k.toLowerCase() === (value ?? "").toLowerCase()) ?? "Pending";
 }
 
-function common(resource: ProviderInfo): Pick<ConnectionState, "providerResourceId" | "providerResourceType" | "location" | "providerResourceTags"> {
+function common(
+  resource: ProviderInfo,
+): Pick<ConnectionState, "providerResourceId" | "providerResourceType" | "location" | "providerResourceTags"> {
   return {
     providerResourceId: resource.id,
     providerResourceType: resource.type,

@@ -73,7 +73,10 @@ export class ArmDnsRegistrar implements DnsRegistrar {
         };
       }
       const want = [...record.ipAddresses].sort().join(",");
-      const have = (existing.aRecords ?? []).map((a) => a.ipv4Address ?? "").sort().join(",");
+      const have = (existing.aRecords ?? [])
+        .map((a) => a.ipv4Address ?? "")
+        .sort()
+        .join(",");
       if (want === have) return { outcome: "already-ours", zone: record.zone, name: record.name };
       try {
         await sets.createOrUpdate(this.resourceGroup, record.zone, "A", record.name, body, {
@@ -100,7 +103,12 @@ export class ArmDnsRegistrar implements DnsRegistrar {
         throw toPortError(error, `reading A ${where}`);
       }
       if (existing.metadata?.[OWNER_ENDPOINT_KEY] !== ownerValue(privateEndpointId)) {
-        return { outcome: "not-ours", zone, name, detail: "The record belongs to another endpoint or to a person; it was kept." };
+        return {
+          outcome: "not-ours",
+          zone,
+          name,
+          detail: "The record belongs to another endpoint or to a person; it was kept.",
+        };
       }
       try {
         await sets.delete(this.resourceGroup, zone, "A", name, {

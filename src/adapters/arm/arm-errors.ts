@@ -33,15 +33,25 @@ export function toPortError(error: unknown, what: string): Error {
       `ARM refused ${what} (403 ${code}): grant the app's identity the custom role on that scope.`,
     );
   }
-  if (status === 404) return new PermanentError(PermanentCodes.notFound, `ARM found nothing for ${what} (404 ${code}).`);
+  if (status === 404)
+    return new PermanentError(PermanentCodes.notFound, `ARM found nothing for ${what} (404 ${code}).`);
   if (status === 400 && /StateChangeNotAllowed|NotPending|InvalidPrivateEndpointConnectionState/i.test(code)) {
-    return new PermanentError(PermanentCodes.notPending, `The connection is no longer Pending (${code}); it was left as it is.`);
+    return new PermanentError(
+      PermanentCodes.notPending,
+      `The connection is no longer Pending (${code}); it was left as it is.`,
+    );
   }
   if (status === 401) {
-    return new PermanentError("ARM_UNAUTHORIZED", `ARM did not accept the app's token for ${what} (401 ${code}); check the managed identity.`);
+    return new PermanentError(
+      "ARM_UNAUTHORIZED",
+      `ARM did not accept the app's token for ${what} (401 ${code}); check the managed identity.`,
+    );
   }
   if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429) {
-    return new PermanentError(PermanentCodes.badRequest, `ARM rejected ${what} (${status} ${code}): ${short(e.message)}`);
+    return new PermanentError(
+      PermanentCodes.badRequest,
+      `ARM rejected ${what} (${status} ${code}): ${short(e.message)}`,
+    );
   }
   const after = retryAfterMs(e);
   return new TransientError(

@@ -106,7 +106,7 @@ export class TableBookkeeping implements Bookkeeping {
         "indexing a subscription",
       );
     }
-    const before: string[] = previous ? (JSON.parse(String(previous.subscriptions ?? "[]")) as string[]) : [];
+    const before: string[] = previous ? (JSON.parse(textOf(previous.subscriptions, "[]")) as string[]) : [];
     for (const sub of before.filter((s) => !now.has(s))) {
       await this.deleteQuietly(index, `subscription-${sub}`, rk);
     }
@@ -348,7 +348,10 @@ export class TableBookkeeping implements Bookkeeping {
 
 /** OData filter text with quoted literals (data-tables' odata helper, without loading the SDK at import). */
 function odata(strings: TemplateStringsArray, ...values: string[]): string {
-  return strings.reduce((out, part, i) => out + part + (i < values.length ? `'${values[i]!.replace(/'/g, "''")}'` : ""), "");
+  return strings.reduce(
+    (out, part, i) => out + part + (i < values.length ? `'${values[i]!.replace(/'/g, "''")}'` : ""),
+    "",
+  );
 }
 
 function key(armId: string): string {
@@ -370,8 +373,12 @@ function cap(text: string): string {
 }
 
 function strip(row: StoredRow): Row {
-  const { etag: _etag, timestamp: _timestamp, ...rest } = row as StoredRow & { timestamp?: unknown };
+  const { etag: _etag, timestamp: _timestamp, ...rest } = row;
   return rest as Row;
+}
+
+function textOf(value: unknown, fallback: string): string {
+  return typeof value === "string" ? value : fallback;
 }
 
 function str(value: unknown): string | undefined {
@@ -388,11 +395,11 @@ function rowToTenant(row: StoredRow): Tenant {
   const quota = num(row.quota);
   const tags = str(row.tags);
   return {
-    tenantId: String(row.tenantId ?? row.rowKey),
-    displayName: String(row.displayName ?? ""),
-    status: String(row.status ?? "active") as Tenant["status"],
-    subscriptions: JSON.parse(String(row.subscriptions ?? "[]")) as string[],
-    approvers: JSON.parse(String(row.approvers ?? "[]")) as string[],
+    tenantId: textOf(row.tenantId, textOf(row.rowKey, "")),
+    displayName: textOf(row.displayName, ""),
+    status: textOf(row.status, "active") as Tenant["status"],
+    subscriptions: JSON.parse(textOf(row.subscriptions, "[]")) as string[],
+    approvers: JSON.parse(textOf(row.approvers, "[]")) as string[],
     ...(quota !== undefined ? { quota } : {}),
     usage: num(row.usage) ?? 0,
     ...(tags ? { tags: JSON.parse(tags) as Record<string, string> } : {}),
@@ -405,7 +412,7 @@ function connectionToRow(pk: string, record: ConnectionRecord): Row {
   const row: Row = { partitionKey: pk, rowKey: CONNECTION_RK };
   for (const [field, value] of Object.entries(record)) {
     if (value === undefined) continue;
-    const stored = JSON_FIELDS.has(field) ? json(value) : value;
+    const stored: unknown = JSON_FIELDS.has(field) ? json(value) : value;
     if (typeof stored === "string" && stored.length > MAX_STRING) {
       throw new PermanentError(
         PermanentCodes.storage,

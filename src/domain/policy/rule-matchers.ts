@@ -125,7 +125,8 @@ export function compileConditions(when: PolicyConditions | undefined, at: string
       c.location !== undefined && locations.has(c.location) ? undefined : `location ${show(c.location)} is not listed`,
     );
   }
-  if (when.timeWindow !== undefined) add("timeWindow", compileTimeWindow(when.timeWindow));
+  if (when.timeWindow !== undefined)
+    add("timeWindow", compileTimeWindow(when.timeWindow, `${at}/timeWindow`, problems));
   return checks;
 }
 
@@ -236,11 +237,12 @@ function globToRegex(glob: string, at: string, problems: string[]): RegExp {
 const DAYS: DayName[] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 const MINUTES_PER_DAY = 24 * 60;
 
-function compileTimeWindow(w: NonNullable<PolicyConditions["timeWindow"]>): Check {
+function compileTimeWindow(w: NonNullable<PolicyConditions["timeWindow"]>, at: string, problems: string[]): Check {
   const offset = offsetMinutes(w.utcOffset ?? "UTC");
   const days = w.days ? new Set<string>(w.days) : undefined;
   const from = w.from === undefined ? 0 : clockMinutes(w.from);
   const to = w.to === undefined ? MINUTES_PER_DAY : clockMinutes(w.to);
+  if (from === to) problems.push(`${at}: "from" and "to" are equal, so the window is empty; widen it or remove it.`);
   const label = `${w.days?.join(",") ?? "every day"} ${w.from ?? "00:00"}-${w.to ?? "24:00"} ${w.utcOffset ?? "UTC"}`;
   return (c) => {
     const local = c.nowMs + offset * 60_000;

@@ -6,7 +6,7 @@ import {
   verifyApprovalToken,
   type ApprovalClaims,
 } from "../../../src/domain/approval-token";
-import { DomainError } from "../../../src/domain/errors";
+import { asyncCodeOf } from "./domain-error.helper";
 
 const KEY = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
 const OTHER_KEY = new Uint8Array(32).fill(1);
@@ -21,15 +21,6 @@ const CLAIMS: ApprovalClaims = {
 };
 const BEFORE = "2026-03-02T09:30:00Z";
 
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof DomainError ? e.code : "not a DomainError";
-  }
-  return undefined;
-}
-
 describe("approval tokens", () => {
   it("round-trips the claims and is url-safe", async () => {
     const token = await createApprovalToken(CLAIMS, KEY);
@@ -43,8 +34,8 @@ describe("approval tokens", () => {
 
   it("refuses a token after it expires (TOKEN_EXPIRED), at the exact expiry too", async () => {
     const token = await createApprovalToken(CLAIMS, KEY);
-    expect(await codeOf(verifyApprovalToken(token, KEY, "2026-03-04T09:29:59Z"))).toBeUndefined();
-    expect(await codeOf(verifyApprovalToken(token, KEY, CLAIMS.expiresAt))).toBe("TOKEN_EXPIRED");
+    expect(await asyncCodeOf(verifyApprovalToken(token, KEY, "2026-03-04T09:29:59Z"))).toBeUndefined();
+    expect(await asyncCodeOf(verifyApprovalToken(token, KEY, CLAIMS.expiresAt))).toBe("TOKEN_EXPIRED");
   });
 
   it("refuses changed claims, a changed signature or another key (TOKEN_TAMPERED)", async () => {
@@ -55,10 +46,10 @@ describe("approval tokens", () => {
         JSON.stringify({ ...CLAIMS, decisions: ["approve"], expiresAt: "2099-01-01T00:00:00Z" }),
       ),
     );
-    expect(await codeOf(verifyApprovalToken(`${forged}.${sig}`, KEY, BEFORE))).toBe("TOKEN_TAMPERED");
+    expect(await asyncCodeOf(verifyApprovalToken(`${forged}.${sig}`, KEY, BEFORE))).toBe("TOKEN_TAMPERED");
     const flipped = sig.slice(0, 10) + (sig[10] === "A" ? "B" : "A") + sig.slice(11);
-    expect(await codeOf(verifyApprovalToken(`${payload}.${flipped}`, KEY, BEFORE))).toBe("TOKEN_TAMPERED");
-    expect(await codeOf(verifyApprovalToken(token, OTHER_KEY, BEFORE))).toBe("TOKEN_TAMPERED");
+    expect(await asyncCodeOf(verifyApprovalToken(`${payload}.${flipped}`, KEY, BEFORE))).toBe("TOKEN_TAMPERED");
+    expect(await asyncCodeOf(verifyApprovalToken(token, OTHER_KEY, BEFORE))).toBe("TOKEN_TAMPERED");
   });
 
   it.each([
@@ -69,7 +60,7 @@ describe("approval tokens", () => {
     ["short signature", "eyJ9.AAAA"],
     ["huge", "a".repeat(10_000)],
   ])("refuses a %s token (TOKEN_MALFORMED)", async (_, token) => {
-    expect(await codeOf(verifyApprovalToken(token, KEY, BEFORE))).toBe("TOKEN_MALFORMED");
+    expect(await asyncCodeOf(verifyApprovalToken(token, KEY, BEFORE))).toBe("TOKEN_MALFORMED");
   });
 
   it("refuses well-signed garbage claims as malformed", async () => {
@@ -79,14 +70,14 @@ describe("approval tokens", () => {
     const key = await crypto.subtle.importKey("raw", KEY, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     const sig = toBase64Url(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(payload))));
     expect(good).not.toContain(payload);
-    expect(await codeOf(verifyApprovalToken(`${payload}.${sig}`, KEY, BEFORE))).toBe("TOKEN_MALFORMED");
+    expect(await asyncCodeOf(verifyApprovalToken(`${payload}.${sig}`, KEY, BEFORE))).toBe("TOKEN_MALFORMED");
   });
 
   it("refuses bad claims, short keys and a bad clock with their own codes", async () => {
-    expect(await codeOf(createApprovalToken({ ...CLAIMS, decisions: [] }, KEY))).toBe("TOKEN_CLAIMS_INVALID");
-    expect(await codeOf(createApprovalToken({ ...CLAIMS, expiresAt: "later" }, KEY))).toBe("TOKEN_CLAIMS_INVALID");
-    expect(await codeOf(createApprovalToken(CLAIMS, new Uint8Array(16)))).toBe("TOKEN_KEY_INVALID");
-    expect(await codeOf(verifyApprovalToken("a.b", KEY, "whenever"))).toBe("NOW_INVALID");
+    expect(await asyncCodeOf(createApprovalToken({ ...CLAIMS, decisions: [] }, KEY))).toBe("TOKEN_CLAIMS_INVALID");
+    expect(await asyncCodeOf(createApprovalToken({ ...CLAIMS, expiresAt: "later" }, KEY))).toBe("TOKEN_CLAIMS_INVALID");
+    expect(await asyncCodeOf(createApprovalToken(CLAIMS, new Uint8Array(16)))).toBe("TOKEN_KEY_INVALID");
+    expect(await asyncCodeOf(verifyApprovalToken("a.b", KEY, "whenever"))).toBe("NOW_INVALID");
   });
 
   it("encodes base64url like Node and refuses non-canonical spellings", () => {

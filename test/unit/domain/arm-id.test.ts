@@ -8,20 +8,11 @@ import {
   sameArmId,
   tryParseArmId,
 } from "../../../src/domain/arm-id";
-import { DomainError } from "../../../src/domain/errors";
+import { codeOf } from "./domain-error.helper";
 
 const SUB = "1A45A694-AE23-4650-9774-89A571C462F6";
 const PLS = `/subscriptions/${SUB}/resourcegroups/RG-Provider/providers/Microsoft.Network/privateLinkServices/pls-Orders`;
 const CONN = `${PLS}/privateEndpointConnections/pe-orders.1b2c3d4e`;
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof DomainError ? e.code : "not a DomainError";
-  }
-  return undefined;
-}
 
 describe("parseArmId", () => {
   it("parses a child resource with its parent, keeping the original casing for display", () => {

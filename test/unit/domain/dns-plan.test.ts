@@ -2,20 +2,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { planDnsRecords, ZONE_CATALOG, zonesFor, type DnsPlanInput } from "../../../src/domain/dns";
-import { DomainError } from "../../../src/domain/errors";
+import { codeOf } from "./domain-error.helper";
 
 const tableRows = readFileSync(path.resolve(__dirname, "../../../src/domain/dns/private-dns-zones.source.md"), "utf8")
   .split("\n")
   .filter((l) => l.startsWith("| Microsoft"));
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof DomainError ? e.code : "not a DomainError";
-  }
-  return undefined;
-}
 
 describe("zone catalog", () => {
   it("has one entry per row of the source table, in order", () => {
@@ -229,7 +220,7 @@ describe("planDnsRecords", () => {
       privateLinkService: {
         zone: "privatelink.contoso.example",
         nameTemplate: "{tenant}.{service}",
-        vars: vars as Record<string, string>,
+        vars: vars,
       },
     };
     expect(codeOf(() => planDnsRecords(input))).toBe("DNS_NAME_INVALID");

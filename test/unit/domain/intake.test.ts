@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../../../src/domain/errors";
 import {
   HANDLED_EVENT_TYPES,
   HANDLED_OPERATION_NAMES,
@@ -9,6 +8,7 @@ import {
   parseEventGridPayload,
   type IntakeSignal,
 } from "../../../src/domain/intake";
+import { codeOf } from "./domain-error.helper";
 
 const dir = path.resolve(__dirname, "../../fixtures/events");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(dir, name), "utf8"));
@@ -20,15 +20,6 @@ function one(payload: unknown, selfPrincipalIds: string[] = [SELF]): IntakeSigna
   const signals = parseEventGridPayload(payload, { selfPrincipalIds });
   expect(signals).toHaveLength(1);
   return signals[0]!;
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof DomainError ? e.code : "not a DomainError";
-  }
-  return undefined;
 }
 
 describe("parseEventGridPayload on real captures", () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../../../src/domain/errors";
 import {
   canonicalJson,
   contentVersion,
@@ -13,20 +12,11 @@ import {
   type Policy,
 } from "../../../src/domain/policy";
 import { aRequest, aTenant } from "./request-mother";
+import { errorOf } from "./domain-error.helper";
 
 const fixtures = path.resolve(__dirname, "../../fixtures/policy");
 const load = (name: string) => parsePolicy(readFileSync(path.join(fixtures, name), "utf8"));
 const NOW = "2026-03-02T09:30:00Z"; // a Monday
-
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error("expected a DomainError");
-}
 
 describe("parsePolicy", () => {
   it("lists every schema problem with its path", () => {
@@ -57,6 +47,15 @@ describe("parsePolicy", () => {
     expect(errorOf(() => parsePolicy(`${"[".repeat(60)}${"]".repeat(60)}`)).message).toMatch(/nested deeper|problem/);
     expect(errorOf(() => parsePolicy("schemaVersion: 1\nrules: []\nrules: []\n")).code).toBe("POLICY_INVALID");
     expect(validatePolicyDocument("text").valid).toBe(false);
+    const empty = {
+      schemaVersion: 1,
+      rules: [
+        { id: "r", when: { timeWindow: { from: "08:00", to: "08:00" } }, then: { verdict: "approve", reason: "x" } },
+      ],
+    };
+    expect(validatePolicyDocument(empty).errors).toEqual([
+      '/rules/0/when/timeWindow: "from" and "to" are equal, so the window is empty; widen it or remove it.',
+    ]);
   });
 
   it("versions by content: same document, same version whatever the key order or format", () => {

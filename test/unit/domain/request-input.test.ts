@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../../../src/domain/errors";
 import type { IntakeSignal } from "../../../src/domain/intake";
 import { parseConnectionRequest, requestsFromSignal } from "../../../src/domain/request-input";
 import { findTenant, validateTenant } from "../../../src/domain/tenant";
 import { aRequest, aTenant, CONSUMER_SUB, CONSUMER_TENANT } from "./request-mother";
+import { errorOf } from "./domain-error.helper";
 
 const DEFAULTS = { source: "cli" as const, observedAt: "2026-03-02T09:30:00Z" };
-
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error("expected a DomainError");
-}
 
 describe("parseConnectionRequest", () => {
   it("fills the provider resource from the connection id", () => {

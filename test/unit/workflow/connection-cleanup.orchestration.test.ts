@@ -13,16 +13,34 @@ async function approvedEstate() {
   h.gateway.addConnection(connection);
   h.gateway.addEndpoint(anEndpoint());
   await h.bookkeeping.upsertTenant(aTenant());
-  const review: ReviewInput = { connectionId: connection.connectionId, source: "sweep", observedAt: "2026-01-01T09:00:00.000Z" };
-  const result = await runOrchestration(connectionReviewOrchestration, { instanceId: "review-1", input: review, activities: h.activities });
+  const review: ReviewInput = {
+    connectionId: connection.connectionId,
+    source: "sweep",
+    observedAt: "2026-01-01T09:00:00.000Z",
+  };
+  const result = await runOrchestration(connectionReviewOrchestration, {
+    instanceId: "review-1",
+    input: review,
+    activities: h.activities,
+  });
   expect(result.output?.state).toBe("approved");
   // Someone else's record in the same zone must survive the clean-up.
-  h.dns.put({ zone: "privatelink.services.contoso.example", name: "fabrikam.pls-1", ipAddresses: ["10.2.0.4"], ownerEndpoint: "/other" });
+  h.dns.put({
+    zone: "privatelink.services.contoso.example",
+    name: "fabrikam.pls-1",
+    ipAddresses: ["10.2.0.4"],
+    ownerEndpoint: "/other",
+  });
   return h;
 }
 
 async function cleanup(h: ReturnType<typeof reviewHarness>, input: CleanupInput, twice = false) {
-  const options: DriverOptions = { instanceId: "cleanup-1", input, activities: h.activities, runActivitiesTwice: twice };
+  const options: DriverOptions = {
+    instanceId: "cleanup-1",
+    input,
+    activities: h.activities,
+    runActivitiesTwice: twice,
+  };
   const result = await runOrchestration(connectionCleanupOrchestration, options);
   if (result.error) throw result.error;
   expect(replay(connectionCleanupOrchestration, options, result.history)).toEqual(result.output);
@@ -33,18 +51,31 @@ describe("connection-cleanup orchestration", () => {
   it("endpoint deleted: removes our DNS record only, deletes the dead connection, releases the quota", async () => {
     const h = await approvedEstate();
     h.gateway.addConnection({ ...connection, status: "Disconnected" });
-    const output = await cleanup(h, { privateEndpointId: anEndpointId(), reason: "The consumer deleted its private endpoint.", observedAt: "2026-01-05T00:00:00.000Z" });
+    const output = await cleanup(h, {
+      privateEndpointId: anEndpointId(),
+      reason: "The consumer deleted its private endpoint.",
+      observedAt: "2026-01-05T00:00:00.000Z",
+    });
 
-    expect(output.cleaned).toEqual([{ connectionId: connection.connectionId, dnsRemoved: 1, dnsKept: 0, providerConnection: "deleted" }]);
+    expect(output.cleaned).toEqual([
+      { connectionId: connection.connectionId, dnsRemoved: 1, dnsKept: 0, providerConnection: "deleted" },
+    ]);
     expect([...h.dns.records.values()].map((r) => r.name)).toEqual(["fabrikam.pls-1"]);
     expect(await h.gateway.getConnection(connection.connectionId)).toBeUndefined();
-    expect(await h.bookkeeping.getConnection(connection.connectionId)).toMatchObject({ state: "removed", azureStatus: "Disconnected" });
+    expect(await h.bookkeeping.getConnection(connection.connectionId)).toMatchObject({
+      state: "removed",
+      azureStatus: "Disconnected",
+    });
     expect((await h.bookkeeping.getTenant("contoso"))?.usage).toBe(0);
   });
 
   it("is idempotent: running it again, or each activity twice, changes nothing more", async () => {
     const h = await approvedEstate();
-    const input: CleanupInput = { privateEndpointId: anEndpointId(), reason: "deleted", observedAt: "2026-01-05T00:00:00.000Z" };
+    const input: CleanupInput = {
+      privateEndpointId: anEndpointId(),
+      reason: "deleted",
+      observedAt: "2026-01-05T00:00:00.000Z",
+    };
     await cleanup(h, input, true);
     const auditAfterFirst = await h.bookkeeping.listAudit(connection.connectionId);
     const again = await cleanup(h, input, true);
@@ -55,7 +86,11 @@ describe("connection-cleanup orchestration", () => {
 
   it("a connection id alone (found Disconnected) keeps an Approved connection and records it", async () => {
     const h = await approvedEstate();
-    const output = await cleanup(h, { connectionId: connection.connectionId, reason: "sweep saw Disconnected", observedAt: "2026-01-05T00:00:00.000Z" });
+    const output = await cleanup(h, {
+      connectionId: connection.connectionId,
+      reason: "sweep saw Disconnected",
+      observedAt: "2026-01-05T00:00:00.000Z",
+    });
     expect(output.cleaned[0]).toMatchObject({ providerConnection: "kept" });
     expect(h.gateway.writes.filter((w) => w.method === "deleteConnection")).toEqual([]);
   });

@@ -50,7 +50,11 @@ describe("connection-review orchestration", () => {
 
     const record = [...h.dns.records.values()];
     expect(record).toEqual([
-      expect.objectContaining({ zone: "privatelink.services.contoso.example", name: "contoso.pls-1", ipAddresses: ["10.1.0.4"] }),
+      expect.objectContaining({
+        zone: "privatelink.services.contoso.example",
+        name: "contoso.pls-1",
+        ipAddresses: ["10.1.0.4"],
+      }),
     ]);
     const row = await h.bookkeeping.getConnection(connection.connectionId);
     expect(row).toMatchObject({
@@ -84,15 +88,30 @@ describe("connection-review orchestration", () => {
     h.gateway.addConnection(connection);
     h.gateway.addEndpoint(anEndpoint());
     const result = await run(h, {
-      events: [{ afterMs: 2 * HOUR, name: APPROVAL_EVENT, body: { decision: "approve", approver: "alice@contoso.example", reason: "known partner" } }],
+      events: [
+        {
+          afterMs: 2 * HOUR,
+          name: APPROVAL_EVENT,
+          body: { decision: "approve", approver: "alice@contoso.example", reason: "known partner" },
+        },
+      ],
     });
     expect(result.output).toMatchObject({ state: "approved", verdict: "review", decidedBy: "alice@contoso.example" });
     expect(h.notifier.sent).toHaveLength(1);
-    expect(h.notifier.sent[0]).toMatchObject({ kind: "request", approvers: ["ops@contoso.example"], deadline: "2026-01-03T09:00:04.000Z" });
+    expect(h.notifier.sent[0]).toMatchObject({
+      kind: "request",
+      approvers: ["ops@contoso.example"],
+      deadline: "2026-01-03T09:00:04.000Z",
+    });
     expect(result.timersCancelled).toBe(1);
     expect(h.gateway.writes[0]?.description).toContain("by alice@contoso.example (rule default)");
-    expect(result.statuses).toContainEqual(expect.objectContaining({ step: "awaiting-approval", deadline: "2026-01-03T09:00:04.000Z" }));
-    expect(await h.bookkeeping.getConnection(connection.connectionId)).toMatchObject({ state: "approved", decidedBy: "alice@contoso.example" });
+    expect(result.statuses).toContainEqual(
+      expect.objectContaining({ step: "awaiting-approval", deadline: "2026-01-03T09:00:04.000Z" }),
+    );
+    expect(await h.bookkeeping.getConnection(connection.connectionId)).toMatchObject({
+      state: "approved",
+      decidedBy: "alice@contoso.example",
+    });
   });
 
   it("review: the deadline applies onDeadline (reject) after a reminder, without waiting in real time", async () => {
@@ -101,7 +120,10 @@ describe("connection-review orchestration", () => {
     const result = await run(h);
     expect(result.output).toMatchObject({ state: "rejected", decidedBy: "policy:default" });
     expect(h.notifier.sent.map((n) => n.kind)).toEqual(["request", "reminder"]);
-    expect(result.timersCreated.map((t) => t.toISOString())).toEqual(["2026-01-02T09:00:04.000Z", "2026-01-03T09:00:04.000Z"]);
+    expect(result.timersCreated.map((t) => t.toISOString())).toEqual([
+      "2026-01-02T09:00:04.000Z",
+      "2026-01-03T09:00:04.000Z",
+    ]);
     expect(h.gateway.writes.map((w) => w.status)).toEqual(["Rejected"]);
     expect(result.clock.getTime()).toBeGreaterThanOrEqual(Date.parse("2026-01-03T09:00:04.000Z"));
   });
@@ -128,16 +150,26 @@ describe("connection-review orchestration", () => {
     expect(result.output).toMatchObject({ state: "skipped" });
     expect(h.gateway.writes).toEqual([]);
     expect(h.notifier.sent).toEqual([]);
-    expect(await h.bookkeeping.getConnection(connection.connectionId)).toMatchObject({ state: "skipped", azureStatus: "Approved" });
+    expect(await h.bookkeeping.getConnection(connection.connectionId)).toMatchObject({
+      state: "skipped",
+      azureStatus: "Approved",
+    });
   });
 
   it("a duplicate signal after the review changes nothing and keeps the recorded decision", async () => {
     const h = knownTenantEstate();
     await run(h);
-    const second = await run(h, { instanceId: "review-1", input: { ...input, eventId: "evt-2", observedAt: "2026-01-01T10:00:00.000Z" }, start: new Date("2026-01-01T10:00:00Z") });
+    const second = await run(h, {
+      instanceId: "review-1",
+      input: { ...input, eventId: "evt-2", observedAt: "2026-01-01T10:00:00.000Z" },
+      start: new Date("2026-01-01T10:00:00Z"),
+    });
     expect(second.output).toMatchObject({ state: "skipped" });
     expect(h.gateway.writes).toHaveLength(1);
-    expect(await h.bookkeeping.getConnection(connection.connectionId)).toMatchObject({ state: "approved", ruleId: "known-tenant" });
+    expect(await h.bookkeeping.getConnection(connection.connectionId)).toMatchObject({
+      state: "approved",
+      ruleId: "known-tenant",
+    });
     expect((await h.bookkeeping.getTenant("contoso"))?.usage).toBe(1);
   });
 
@@ -149,7 +181,11 @@ describe("connection-review orchestration", () => {
 
   it("retries a transient failure and then succeeds", async () => {
     const h = knownTenantEstate();
-    h.gateway.failNext("getConnection", new TransientError("ARM_THROTTLED", "429"), new TransientError("ARM_THROTTLED", "429"));
+    h.gateway.failNext(
+      "getConnection",
+      new TransientError("ARM_THROTTLED", "429"),
+      new TransientError("ARM_THROTTLED", "429"),
+    );
     h.gateway.failNext("setConnectionStatus", new TransientError("ARM_UNAVAILABLE", "503"));
     const result = await run(h);
     expect(result.output).toMatchObject({ state: "approved" });
@@ -160,7 +196,10 @@ describe("connection-review orchestration", () => {
 
   it("a permanent ARM failure ends the review as failed, recorded, with nothing approved", async () => {
     const h = knownTenantEstate();
-    h.gateway.failNext("getConnection", new PermanentError("ARM_FORBIDDEN", "The identity lacks privateEndpointConnections/read."));
+    h.gateway.failNext(
+      "getConnection",
+      new PermanentError("ARM_FORBIDDEN", "The identity lacks privateEndpointConnections/read."),
+    );
     const result = await run(h);
     expect(result.output).toMatchObject({ state: "failed" });
     expect(result.output?.reason).toContain("ARM_FORBIDDEN");
@@ -203,7 +242,12 @@ describe("connection-review orchestration", () => {
 
   it("a DNS name owned by another endpoint is a recorded conflict, never overwritten", async () => {
     const h = knownTenantEstate();
-    h.dns.put({ zone: "privatelink.services.contoso.example", name: "contoso.pls-1", ipAddresses: ["10.9.9.9"], ownerEndpoint: "/other" });
+    h.dns.put({
+      zone: "privatelink.services.contoso.example",
+      name: "contoso.pls-1",
+      ipAddresses: ["10.9.9.9"],
+      ownerEndpoint: "/other",
+    });
     const result = await run(h);
     expect(result.output?.state).toBe("approved");
     expect(result.output?.dnsRecords?.[0]).toMatchObject({ outcome: "conflict" });
@@ -230,12 +274,17 @@ describe("connection-review orchestration", () => {
     // The second DNS write finds its own record: "already-ours" is the idempotent twin of "created".
     const ours = (row: Awaited<ReturnType<typeof once.bookkeeping.getConnection>>) => ({
       ...row,
-      dnsRecords: row?.dnsRecords?.map((r) => ({ ...r, outcome: r.outcome === "already-ours" ? "created" : r.outcome })),
+      dnsRecords: row?.dnsRecords?.map((r) => ({
+        ...r,
+        outcome: r.outcome === "already-ours" ? "created" : r.outcome,
+      })),
     });
     expect(ours(await twice.bookkeeping.getConnection(connection.connectionId))).toEqual(
       ours(await once.bookkeeping.getConnection(connection.connectionId)),
     );
-    expect(await twice.bookkeeping.listAudit(connection.connectionId)).toEqual(await once.bookkeeping.listAudit(connection.connectionId));
+    expect(await twice.bookkeeping.listAudit(connection.connectionId)).toEqual(
+      await once.bookkeeping.listAudit(connection.connectionId),
+    );
     expect([...twice.dns.records.values()]).toEqual([...once.dns.records.values()]);
     expect((await twice.bookkeeping.getTenant("contoso"))?.usage).toBe(1);
   });

@@ -12,12 +12,17 @@ describe("endpoint-intake orchestration", () => {
     const h = reviewHarness();
     const ours = aConnectionState();
     h.gateway.addConnection(ours);
-    h.gateway.addConnection(aConnectionState({ connectionId: aConnectionId({ name: "other" }), privateEndpointId: anEndpointId("pe-2") }));
+    h.gateway.addConnection(
+      aConnectionState({ connectionId: aConnectionId({ name: "other" }), privateEndpointId: anEndpointId("pe-2") }),
+    );
     h.gateway.addEndpoint(anEndpoint());
     const started: { name: string; instanceId?: string; input: unknown }[] = [];
     const result = await runOrchestration(orchestration, {
       instanceId: "intake-1",
-      input: { privateEndpointId: anEndpointId().toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/"), observedAt: "2026-01-01T09:00:00.000Z" },
+      input: {
+        privateEndpointId: anEndpointId().toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/"),
+        observedAt: "2026-01-01T09:00:00.000Z",
+      },
       activities: h.activities,
       subOrchestration: async (name, input, instanceId) => {
         started.push({ name, input, ...(instanceId ? { instanceId } : {}) });
@@ -26,7 +31,11 @@ describe("endpoint-intake orchestration", () => {
     });
     expect(result.output?.connectionIds).toEqual([ours.connectionId]);
     expect(started).toEqual([
-      { name: OrchestrationNames.connectionReview, instanceId: `review-${ours.connectionId.length}`, input: expect.objectContaining({ connectionId: ours.connectionId }) },
+      {
+        name: OrchestrationNames.connectionReview,
+        instanceId: `review-${ours.connectionId.length}`,
+        input: expect.objectContaining({ connectionId: ours.connectionId }),
+      },
     ]);
   });
 
@@ -48,7 +57,17 @@ describe("endpoint-intake orchestration", () => {
 
   it("an endpoint outside our managed resources starts nothing", async () => {
     const h = reviewHarness();
-    h.gateway.addEndpoint(anEndpoint({ targets: [{ targetResourceId: "/subscriptions/00000000-0000-0000-0000-0000000000ff/resourceGroups/x/providers/Microsoft.Network/privateLinkServices/theirs", groupIds: [] }] }));
+    h.gateway.addEndpoint(
+      anEndpoint({
+        targets: [
+          {
+            targetResourceId:
+              "/subscriptions/00000000-0000-0000-0000-0000000000ff/resourceGroups/x/providers/Microsoft.Network/privateLinkServices/theirs",
+            groupIds: [],
+          },
+        ],
+      }),
+    );
     const result = await runOrchestration(orchestration, {
       instanceId: "intake-3",
       input: { privateEndpointId: anEndpointId(), observedAt: "2026-01-01T09:00:00.000Z" },

@@ -1,0 +1,18 @@
+import { app, type EventGridEvent, type InvocationContext } from "@azure/functions";
+import { handleEventGridPayload } from "../src/app/intake-service";
+import { getConfig } from "../src/composition-root";
+import { durableClientInput, orchestrationClient } from "./shared";
+
+/** Event Grid (system topic, resource notifications, the sandbox): start or collapse onto the right orchestration. */
+export async function resourceEvents(event: EventGridEvent, context: InvocationContext): Promise<void> {
+  const config = getConfig();
+  const report = await handleEventGridPayload(event, {
+    client: orchestrationClient(context),
+    managedScopes: config.managedResourceIds,
+    selfPrincipalIds: config.selfPrincipalIds,
+    log: (m) => context.log(m),
+  });
+  if (report.status === "invalid") context.warn(`Event ${event.id ?? "?"} ignored as ${report.code}; not retried.`);
+}
+
+app.eventGrid("resource-events", { extraInputs: [durableClientInput], handler: resourceEvents });
