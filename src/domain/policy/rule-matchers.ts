@@ -53,6 +53,7 @@ export function buildContext(request: ConnectionRequest, tenant: Tenant | undefi
   };
 }
 
+// Same form as normaliseArmId, but total: a dry run may carry a partial request with no resource id at all.
 function lowerId(id: string | undefined): string {
   return (id ?? "")
     .trim()
