@@ -36,6 +36,11 @@ export function resetCoreRegistry(systemLog: CoreRegistry["systemLog"]): CoreReg
   return current;
 }
 
+/** The registry of the app loaded last (benchmarks call a handler directly to compare with the host). */
+export function currentCoreRegistry(): CoreRegistry | undefined {
+  return current;
+}
+
 function registry(): CoreRegistry {
   if (!current) throw new Error("devhost: the core API was used before devhost prepared a registry.");
   return current;

@@ -41,13 +41,22 @@ export class Invoker {
     const { context, inputs } = await model.getArguments();
     const hookData: Record<string, unknown> = {};
     coreCtx.state = "preInvocationHooks";
-    const pre: Record<string, unknown> = { hookData, invocationContext: context, functionCallback: reg.fn.handler, inputs };
+    const pre: Record<string, unknown> = {
+      hookData,
+      invocationContext: context,
+      functionCallback: reg.fn.handler,
+      inputs,
+    };
     await this.runHooks("preInvocation", pre);
     coreCtx.state = "invocation";
     let result: unknown;
     let error: unknown;
     try {
-      result = await model.invokeFunction(context, pre.inputs as unknown[], pre.functionCallback as typeof reg.fn.handler);
+      result = await model.invokeFunction(
+        context,
+        pre.inputs as unknown[],
+        pre.functionCallback as typeof reg.fn.handler,
+      );
     } catch (err) {
       error = err;
     }
@@ -56,7 +65,8 @@ export class Invoker {
     await this.runHooks("postInvocation", post);
     if (post.error !== undefined && post.error !== null) {
       const cause = post.error;
-      const message = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : JSON.stringify(cause);
+      const message =
+        cause instanceof Error ? cause.message : typeof cause === "string" ? cause : JSON.stringify(cause);
       throw new FunctionInvocationError(message, { cause });
     }
     return model.getResponse(context, post.result);

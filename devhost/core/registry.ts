@@ -74,11 +74,14 @@ function toRegistration(fn: RegisteredFunction): Registration {
     const methods = Array.isArray(triggerBinding.methods)
       ? (triggerBinding.methods as string[]).map((m) => m.toUpperCase())
       : ALL_METHODS;
-    const authLevel = (typeof triggerBinding.authLevel === "string" ? triggerBinding.authLevel : "function").toLowerCase();
+    const authLevel = (
+      typeof triggerBinding.authLevel === "string" ? triggerBinding.authLevel : "function"
+    ).toLowerCase();
     if (authLevel !== "anonymous" && authLevel !== "function" && authLevel !== "admin") {
       throw new Error(`Function "${name}": authLevel "${authLevel}" is not one of anonymous, function, admin.`);
     }
-    const template = typeof triggerBinding.route === "string" && triggerBinding.route !== "" ? triggerBinding.route : name;
+    const template =
+      typeof triggerBinding.route === "string" && triggerBinding.route !== "" ? triggerBinding.route : name;
     try {
       r.http = { methods, authLevel, route: compileRoute(template) };
     } catch (err) {

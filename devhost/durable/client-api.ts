@@ -6,7 +6,15 @@ import { isTerminal, type InstanceState, type RuntimeStatus } from "./instance-s
 
 const EVENT_NAMES: Record<number, string> = Object.fromEntries(Object.entries(EventType).map(([k, v]) => [v, k]));
 EVENT_NAMES[3] = "ExecutionTerminated";
-const STATUSES: RuntimeStatus[] = ["Pending", "Running", "Completed", "ContinuedAsNew", "Failed", "Terminated", "Suspended"];
+const STATUSES: RuntimeStatus[] = [
+  "Pending",
+  "Running",
+  "Completed",
+  "ContinuedAsNew",
+  "Failed",
+  "Terminated",
+  "Suspended",
+];
 const DEFAULT_PAGE = 100;
 
 export interface ClientUrls {
@@ -65,13 +73,22 @@ export async function handleDurableApi(
   path: string,
   bodyLimit: number,
 ): Promise<void> {
-  const parts = path.split("/").filter((p) => p !== "").map(safeDecode);
+  const parts = path
+    .split("/")
+    .filter((p) => p !== "")
+    .map(safeDecode);
   const method = req.method ?? "GET";
   let body: Buffer;
   try {
     body = await readBody(req, bodyLimit);
   } catch (err) {
-    if (err instanceof BodyTooLargeError) return sendError(res, 413, "PayloadTooLarge", `The request body is over ${bodyLimit} bytes; send a smaller input.`);
+    if (err instanceof BodyTooLargeError)
+      return sendError(
+        res,
+        413,
+        "PayloadTooLarge",
+        `The request body is over ${bodyLimit} bytes; send a smaller input.`,
+      );
     throw err;
   }
   const [head, id, action, eventName] = parts;
@@ -79,22 +96,44 @@ export async function handleDurableApi(
   if (head === "orchestrators" && method === "POST" && id && parts.length <= 3) {
     const instanceId = parts[2];
     if (instanceId !== undefined && !validInstanceId(instanceId)) {
-      return sendError(res, 400, "InvalidInstanceId", "Instance ids must be 1-256 characters, without control characters or a leading '@'.");
+      return sendError(
+        res,
+        400,
+        "InvalidInstanceId",
+        "Instance ids must be 1-256 characters, without control characters or a leading '@'.",
+      );
     }
     const input = jsonText(body);
-    if (input === undefined) return sendError(res, 400, "InvalidInput", "The orchestration input must be JSON (or an empty body for none).");
+    if (input === undefined)
+      return sendError(res, 400, "InvalidInput", "The orchestration input must be JSON (or an empty body for none).");
     const started = await engine.start(id, instanceId, input);
     if (started.kind === "unknownOrchestrator") {
-      return sendError(res, 400, "UnknownOrchestrator", `The function '${id}' doesn't exist or is not an orchestrator function; check the name.`);
+      return sendError(
+        res,
+        400,
+        "UnknownOrchestrator",
+        `The function '${id}' doesn't exist or is not an orchestrator function; check the name.`,
+      );
     }
     if (started.kind === "conflict") {
-      return sendError(res, 409, "InstanceExists", `An instance with id '${instanceId}' is ${started.status}; wait for it to finish or terminate it first.`);
+      return sendError(
+        res,
+        409,
+        "InstanceExists",
+        `An instance with id '${instanceId}' is ${started.status}; wait for it to finish or terminate it first.`,
+      );
     }
     const payload = managementPayload(urls, started.instanceId);
     return sendJson(res, 202, { id: started.instanceId, ...payload }, { location: payload.statusQueryGetUri! });
   }
 
-  if (head !== "instances") return sendError(res, 404, "NotFound", `No durable API at '${path}'; see the devhost README for the supported routes.`);
+  if (head !== "instances")
+    return sendError(
+      res,
+      404,
+      "NotFound",
+      `No durable API at '${path}'; see the devhost README for the supported routes.`,
+    );
 
   if (!id) {
     if (method === "GET") return listInstances(engine, req, res, url);
@@ -110,7 +149,13 @@ export async function handleDurableApi(
     if (method === "DELETE") {
       const r = await engine.purge(id);
       if (r === "notFound") return sendError(res, 404, "InstanceNotFound", `No instance with id '${id}'.`);
-      if (r === "running") return sendError(res, 409, "InstanceRunning", `Instance '${id}' is still running; terminate it before purging.`);
+      if (r === "running")
+        return sendError(
+          res,
+          409,
+          "InstanceRunning",
+          `Instance '${id}' is still running; terminate it before purging.`,
+        );
       return sendJson(res, 200, { instancesDeleted: 1 });
     }
     return sendError(res, 405, "MethodNotAllowed", "Use GET for status or DELETE to purge.");
@@ -120,7 +165,8 @@ export async function handleDurableApi(
   let result;
   switch (action) {
     case "raiseEvent": {
-      if (!eventName) return sendError(res, 400, "MissingEventName", "Name the event: instances/{id}/raiseEvent/{eventName}.");
+      if (!eventName)
+        return sendError(res, 400, "MissingEventName", "Name the event: instances/{id}/raiseEvent/{eventName}.");
       const input = jsonText(body);
       if (input === undefined) return sendError(res, 400, "InvalidInput", "The event data must be JSON.");
       result = await engine.raiseEvent(id, eventName, input ?? "null");
@@ -137,7 +183,12 @@ export async function handleDurableApi(
       break;
     case "rewind":
     case "restart":
-      return sendError(res, 501, "NotSupported", `'${action}' is not supported by devhost; start a new instance instead.`);
+      return sendError(
+        res,
+        501,
+        "NotSupported",
+        `'${action}' is not supported by devhost; start a new instance instead.`,
+      );
     default:
       return sendError(res, 404, "NotFound", `Unknown instance operation '${action}'.`);
   }
@@ -146,7 +197,12 @@ export async function handleDurableApi(
   res.writeHead(202).end();
 }
 
-async function listInstances(engine: DurableEngine, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function listInstances(
+  engine: DurableEngine,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const q = url.searchParams;
   const filter = parseFilter(q);
   if ("error" in filter) return sendError(res, 400, "InvalidQuery", filter.error);
@@ -155,7 +211,8 @@ async function listInstances(engine: DurableEngine, req: IncomingMessage, res: S
   const tokenHeader = req.headers["x-ms-continuation-token"];
   const token = Array.isArray(tokenHeader) ? tokenHeader[0] : tokenHeader;
   const offset = token ? Number(Buffer.from(token, "base64url").toString("utf8")) : 0;
-  if (!Number.isInteger(offset) || offset < 0) return sendError(res, 400, "InvalidContinuationToken", "Send back the x-ms-continuation-token you received.");
+  if (!Number.isInteger(offset) || offset < 0)
+    return sendError(res, 400, "InvalidContinuationToken", "Send back the x-ms-continuation-token you received.");
   const matches = (await engine.list())
     .filter((s) => matchesFilter(s, filter))
     .sort((a, b) => a.createdTime.localeCompare(b.createdTime) || a.instanceId.localeCompare(b.instanceId));
@@ -166,7 +223,8 @@ async function listInstances(engine: DurableEngine, req: IncomingMessage, res: S
     if (state) bodies.push(statusBody(state, q));
   }
   const headers: Record<string, string> = {};
-  if (offset + top < matches.length) headers["x-ms-continuation-token"] = Buffer.from(String(offset + top)).toString("base64url");
+  if (offset + top < matches.length)
+    headers["x-ms-continuation-token"] = Buffer.from(String(offset + top)).toString("base64url");
   sendJson(res, 200, bodies, headers);
 }
 
@@ -199,7 +257,10 @@ function parseFilter(q: URLSearchParams): Filter | { error: string } {
       f.statuses.push(found);
     }
   }
-  for (const [key, prop] of [["createdTimeFrom", "from"], ["createdTimeTo", "to"]] as const) {
+  for (const [key, prop] of [
+    ["createdTimeFrom", "from"],
+    ["createdTimeTo", "to"],
+  ] as const) {
     const v = q.get(key);
     if (v) {
       const t = Date.parse(v);
@@ -235,7 +296,9 @@ export function statusBody(s: InstanceState, q: URLSearchParams): Record<string,
   };
   if (q.get("showHistory") === "true") {
     const withOutput = q.get("showHistoryOutput") === "true";
-    const events = s.history.filter((e) => e.EventType !== EventType.OrchestratorStarted && e.EventType !== EventType.OrchestratorCompleted);
+    const events = s.history.filter(
+      (e) => e.EventType !== EventType.OrchestratorStarted && e.EventType !== EventType.OrchestratorCompleted,
+    );
     body.historyEvents = events.map((e) => friendlyEvent(e, withOutput));
     body.history = body.historyEvents;
   }
@@ -243,7 +306,10 @@ export function statusBody(s: InstanceState, q: URLSearchParams): Record<string,
 }
 
 function friendlyEvent(e: HistoryEvent, withOutput: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { EventType: EVENT_NAMES[e.EventType] ?? String(e.EventType), Timestamp: e.Timestamp };
+  const out: Record<string, unknown> = {
+    EventType: EVENT_NAMES[e.EventType] ?? String(e.EventType),
+    Timestamp: e.Timestamp,
+  };
   if (e.Name !== undefined) out.FunctionName = e.Name;
   if (e.EventId >= 0) out.EventId = e.EventId;
   if (e.TaskScheduledId !== undefined) out.TaskScheduledId = e.TaskScheduledId;

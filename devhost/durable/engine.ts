@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock";
 import { EventType, historyEvent, type HistoryEvent } from "./history";
-import { isTerminal, type DurableStore, type InstanceState, type InstanceSummary, type RuntimeStatus } from "./instance-state";
+import {
+  isTerminal,
+  type DurableStore,
+  type InstanceState,
+  type InstanceSummary,
+  type RuntimeStatus,
+} from "./instance-state";
 import { runEpisode, type ChildStart, type OrchestratorRun } from "./replay";
 
 export type ActivityOutcome = { ok: true; resultText: string } | { ok: false; reason: string; details: string };
@@ -19,7 +25,10 @@ export interface EngineOptions {
   log(line: string): void;
 }
 
-export type StartResult = { kind: "started"; instanceId: string } | { kind: "conflict"; status: RuntimeStatus } | { kind: "unknownOrchestrator" };
+export type StartResult =
+  | { kind: "started"; instanceId: string }
+  | { kind: "conflict"; status: RuntimeStatus }
+  | { kind: "unknownOrchestrator" };
 export type ControlResult = "ok" | "notFound" | "gone";
 
 /**
@@ -49,7 +58,8 @@ export class DurableEngine {
       count++;
       this.afterSave(state, []);
       for (const slot of state.slots) {
-        if (slot.kind !== "subOrchestration" || slot.done || slot.retry?.waitingTimer || !slot.childInstanceId) continue;
+        if (slot.kind !== "subOrchestration" || slot.done || slot.retry?.waitingTimer || !slot.childInstanceId)
+          continue;
         this.track(this.recoverChild(state, slot.id!, slot.name, slot.childInstanceId, slot.inputText ?? "null"));
       }
     }
@@ -131,7 +141,12 @@ export class DurableEngine {
           const ready = state.timers.filter((t) => t.fireAt <= now).sort((a, b) => a.fireAt - b.fireAt);
           state.timers = state.timers.filter((t) => t.fireAt > now);
           for (const t of ready) {
-            state.inbox.push(historyEvent(EventType.TimerFired, this.iso(), { TimerId: t.timerId, FireAt: new Date(t.fireAt).toISOString() }));
+            state.inbox.push(
+              historyEvent(EventType.TimerFired, this.iso(), {
+                TimerId: t.timerId,
+                FireAt: new Date(t.fireAt).toISOString(),
+              }),
+            );
           }
         }),
       ),
@@ -167,13 +182,21 @@ export class DurableEngine {
     }
   }
 
+  /** Stops new work; waits briefly for work in progress (an activity that never returns must not block shutdown). */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timerHandle) clearTimeout(this.timerHandle);
-    await this.whenIdle();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.whenIdle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
   }
 
-  private newExecution(id: string, name: string, inputText: string | null, existing: InstanceState | undefined): InstanceState {
+  private newExecution(
+    id: string,
+    name: string,
+    inputText: string | null,
+    existing: InstanceState | undefined,
+  ): InstanceState {
     const now = this.iso();
     return {
       instanceId: id,
@@ -230,10 +253,12 @@ export class DurableEngine {
 
   private track(p: Promise<unknown>): void {
     this.busy++;
-    p.catch((err: unknown) => this.o.log(`devhost durable: ${err instanceof Error ? err.stack : String(err)}`)).finally(() => {
-      this.busy--;
-      if (this.busy === 0) for (const w of this.idleWaiters.splice(0)) w();
-    });
+    p.catch((err: unknown) => this.o.log(`devhost durable: ${err instanceof Error ? err.stack : String(err)}`)).finally(
+      () => {
+        this.busy--;
+        if (this.busy === 0) for (const w of this.idleWaiters.splice(0)) w();
+      },
+    );
   }
 
   private kick(instanceId: string): void {
@@ -245,9 +270,12 @@ export class DurableEngine {
     for (;;) {
       let starts: ChildStart[] = [];
       const state = await this.withInstance(instanceId, async (s) => {
-        if (!s || this.stopped || s.inbox.length === 0 || (s.status !== "Pending" && s.status !== "Running")) return undefined;
+        if (!s || this.stopped || s.inbox.length === 0 || (s.status !== "Pending" && s.status !== "Running"))
+          return undefined;
         const event = s.inbox.shift()!;
-        const episode = await runEpisode(s, event, this.o.clock.now(), (trigger) => this.o.runOrchestrator(s.name, trigger));
+        const episode = await runEpisode(s, event, this.o.clock.now(), (trigger) =>
+          this.o.runOrchestrator(s.name, trigger),
+        );
         starts = episode.childStarts;
         await this.save(s);
         return s;
@@ -264,23 +292,44 @@ export class DurableEngine {
       const key = `${state.instanceId}\u0000${state.executionId}\u0000${a.taskId}`;
       if (this.inflight.has(key)) continue;
       this.inflight.add(key);
-      this.track(this.runActivity(state.instanceId, state.executionId, a.taskId, a.name, a.inputText).finally(() => this.inflight.delete(key)));
+      this.track(
+        this.runActivity(state.instanceId, state.executionId, a.taskId, a.name, a.inputText).finally(() =>
+          this.inflight.delete(key),
+        ),
+      );
     }
     for (const c of childStarts) this.track(this.startChild(state, c));
     if (isTerminal(state.status) && state.parent && !state.parentNotified) this.track(this.notifyParent(state));
-    if (state.inbox.length > 0 && (state.status === "Running" || state.status === "Pending")) this.kick(state.instanceId);
+    if (state.inbox.length > 0 && (state.status === "Running" || state.status === "Pending"))
+      this.kick(state.instanceId);
     this.armTimers();
   }
 
-  private async runActivity(instanceId: string, executionId: number, taskId: number, name: string, inputText: string): Promise<void> {
+  private async runActivity(
+    instanceId: string,
+    executionId: number,
+    taskId: number,
+    name: string,
+    inputText: string,
+  ): Promise<void> {
     let outcome = await this.o.runActivity(name, inputText);
     if (this.o.runActivitiesTwice) outcome = await this.o.runActivity(name, inputText);
     const event: HistoryEvent = outcome.ok
       ? historyEvent(EventType.TaskCompleted, this.iso(), { TaskScheduledId: taskId, Result: outcome.resultText })
-      : historyEvent(EventType.TaskFailed, this.iso(), { TaskScheduledId: taskId, Reason: outcome.reason, Details: outcome.details });
-    await this.deliver(instanceId, executionId, event, (s) => s.activities.some((a) => a.taskId === taskId), (s) => {
-      s.activities = s.activities.filter((a) => a.taskId !== taskId);
-    });
+      : historyEvent(EventType.TaskFailed, this.iso(), {
+          TaskScheduledId: taskId,
+          Reason: outcome.reason,
+          Details: outcome.details,
+        });
+    await this.deliver(
+      instanceId,
+      executionId,
+      event,
+      (s) => s.activities.some((a) => a.taskId === taskId),
+      (s) => {
+        s.activities = s.activities.filter((a) => a.taskId !== taskId);
+      },
+    );
   }
 
   /** Adds a completion to an instance's inbox unless it is stale (other execution, finished, already delivered). */
@@ -328,7 +377,13 @@ export class DurableEngine {
     this.kick(c.instanceId);
   }
 
-  private async recoverChild(parent: InstanceState, taskId: number, name: string, childId: string, inputText: string): Promise<void> {
+  private async recoverChild(
+    parent: InstanceState,
+    taskId: number,
+    name: string,
+    childId: string,
+    inputText: string,
+  ): Promise<void> {
     const child = await this.getState(childId);
     if (!child || child.parent?.instanceId !== parent.instanceId || child.parent.taskId !== taskId) {
       await this.startChild(parent, { taskId, name, instanceId: childId, inputText });
@@ -355,10 +410,21 @@ export class DurableEngine {
     });
   }
 
-  private async deliverChildResult(link: NonNullable<InstanceState["parent"]>, taskId: number, outcome: ActivityOutcome): Promise<void> {
+  private async deliverChildResult(
+    link: NonNullable<InstanceState["parent"]>,
+    taskId: number,
+    outcome: ActivityOutcome,
+  ): Promise<void> {
     const event = outcome.ok
-      ? historyEvent(EventType.SubOrchestrationInstanceCompleted, this.iso(), { TaskScheduledId: taskId, Result: outcome.resultText })
-      : historyEvent(EventType.SubOrchestrationInstanceFailed, this.iso(), { TaskScheduledId: taskId, Reason: outcome.reason, Details: outcome.details });
+      ? historyEvent(EventType.SubOrchestrationInstanceCompleted, this.iso(), {
+          TaskScheduledId: taskId,
+          Result: outcome.resultText,
+        })
+      : historyEvent(EventType.SubOrchestrationInstanceFailed, this.iso(), {
+          TaskScheduledId: taskId,
+          Reason: outcome.reason,
+          Details: outcome.details,
+        });
     await this.deliver(
       link.instanceId,
       link.executionId,

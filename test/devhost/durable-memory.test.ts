@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock, startDevhost, type Devhost } from "../../devhost";
-import { call, SAMPLE_APP, SAMPLE_SETTINGS, T0 } from "./support";
+import { call, SAMPLE_APP, SAMPLE_SETTINGS, T0, until } from "./support";
 
 let host: Devhost;
 const clock = new ManualClock(T0);
@@ -68,7 +68,7 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     await host.advanceTime(4 * DAY);
     const s = await host.waitForInstance(id);
     expect(s.output).toEqual({ started: new Date(startedAt).toISOString(), woke: new Date(startedAt + 10 * DAY).toISOString() });
-    const timers = (await status(id, true)).historyEvents.filter((e: any) => e.EventType === "TimerCreated");
+    const timers = (await status(id, true)).history.filter((e: any) => e.EventType === "TimerCreated");
     expect(timers.map((t: any) => t.FireAt)).toEqual(
       [3, 6, 10].map((d) => new Date(startedAt + d * DAY).toISOString()),
     );
@@ -89,11 +89,11 @@ describe("durable orchestrations (in memory, manual clock)", () => {
   it("keeps an event raised before the orchestrator waits for it", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "devhost-late-"));
     const id = await start("lateWaiter", { dir });
-    await host.whenIdle().catch(() => undefined);
+    await until(async () => (existsSync(path.join(dir, "started")) ? true : undefined), "the gated activity to start");
     expect((await client("raise", id, { name: "Go", data: 7 })).status).toBe(202);
     writeFileSync(path.join(dir, "gate"), "");
     expect((await host.waitForInstance(id)).output).toEqual({ got: 7 });
-    const types = (await status(id, true)).historyEvents.map((e: any) => e.EventType);
+    const types = (await status(id, true)).history.map((e: any) => e.EventType);
     expect(types.indexOf("EventRaised")).toBeLessThan(types.indexOf("TaskCompleted"));
     expect(readFileSync(path.join(dir, "started"), "utf8")).toBe("x");
   });

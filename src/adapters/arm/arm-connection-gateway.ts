@@ -103,7 +103,8 @@ export class ArmConnectionGateway implements ConnectionGateway {
 
   async listProviderResources(scopeId: string): Promise<ProviderResource[]> {
     const scope = parseArmId(scopeId);
-    if (scope.type) {
+    // A resource id (it names a provider) is itself the one resource; otherwise a resource group or subscription.
+    if (scope.provider && scope.type) {
       return isSupportedType(scope.type) ? [{ id: scope.id, type: scope.type }] : [];
     }
     try {

@@ -7,7 +7,7 @@ import {
   isValidZoneName,
   normaliseDnsName,
 } from "./dns-name";
-import { fillTemplate, zoneTemplatesFor } from "./zone-catalog";
+import { fillTemplate, publicSuffixesFor, zoneTemplatesFor } from "./zone-catalog";
 
 /** What the private endpoint reports about its names and addresses. */
 export interface EndpointDnsInfo {
@@ -144,7 +144,19 @@ function placeInZone(
     if (!isValidRecordName(name)) continue;
     if (!best || zone.length > best.zone.length) best = { zone, name };
   }
-  return best;
+  return best ?? placeByPublicSuffix(fqdn, templates);
+}
+
+/** For zones not named privatelink.<public suffix> (Key Vault: vault.azure.net → privatelink.vaultcore.azure.net). */
+function placeByPublicSuffix(fqdn: string, templates: string[]): { zone: string; name: string } | undefined {
+  for (const template of templates) {
+    for (const suffix of publicSuffixesFor(template)) {
+      if (!fqdn.endsWith(`.${suffix}`)) continue;
+      const name = fqdn.slice(0, -(suffix.length + 1));
+      if (isValidRecordName(name)) return { zone: template.toLowerCase(), name };
+    }
+  }
+  return undefined;
 }
 
 function matcherFor(template: string, vars: Record<string, string>) {

@@ -11,6 +11,8 @@ export interface ZoneCatalogEntry {
   zones: string[];
   /** When the row's group ids map to different zones: group id → its zones. */
   groupZones?: Record<string, string[]>;
+  /** Public DNS suffixes whose names live in this row's zones although the zone is not privatelink.<suffix>. */
+  publicSuffixes?: string[];
   note?: string;
 }
 
@@ -34,6 +36,18 @@ export function zoneTemplatesFor(resourceType: string, groupId: string): string[
     out.push(...(entry.groupZones?.[g] ?? entry.zones));
   }
   return [...new Set(out)];
+}
+
+const suffixesByZone = new Map<string, string[]>();
+for (const entry of ZONE_CATALOG) {
+  for (const zone of entry.zones) {
+    if (entry.publicSuffixes) suffixesByZone.set(zone.toLowerCase(), entry.publicSuffixes);
+  }
+}
+
+/** The public suffixes (e.g. vault.azure.net) that map into a zone whose name does not follow privatelink.<suffix>. */
+export function publicSuffixesFor(zoneTemplate: string): readonly string[] {
+  return suffixesByZone.get(zoneTemplate.toLowerCase()) ?? [];
 }
 
 const PLACEHOLDER = /\{([A-Za-z]+)\}/g;

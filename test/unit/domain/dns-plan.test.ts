@@ -236,3 +236,32 @@ describe("planDnsRecords", () => {
     expect(codeOf(() => planDnsRecords(input))).toBe("DNS_ZONE_INVALID");
   });
 });
+
+describe("planDnsRecords for zones not named after the public suffix", () => {
+  it("puts a Key Vault's vault.azure.net name in privatelink.vaultcore.azure.net", () => {
+    const plan = planDnsRecords({
+      providerResourceType: "Microsoft.KeyVault/vaults",
+      groupIds: ["vault"],
+      endpoint: { customDnsConfigs: [{ fqdn: "Contoso-KV.vault.azure.net", ipAddresses: ["10.1.2.3"] }] },
+    });
+    expect(plan.records).toEqual([
+      {
+        zone: "privatelink.vaultcore.azure.net",
+        name: "contoso-kv",
+        fqdn: "contoso-kv.vault.azure.net",
+        ipAddresses: ["10.1.2.3"],
+      },
+    ]);
+    expect(plan.unmatched).toEqual([]);
+  });
+
+  it("still refuses a name outside every zone of the group", () => {
+    const plan = planDnsRecords({
+      providerResourceType: "Microsoft.KeyVault/vaults",
+      groupIds: ["vault"],
+      endpoint: { customDnsConfigs: [{ fqdn: "contoso-kv.vault.example.com", ipAddresses: ["10.1.2.3"] }] },
+    });
+    expect(plan.records).toEqual([]);
+    expect(plan.unmatched).toEqual(["contoso-kv.vault.example.com"]);
+  });
+});

@@ -1,0 +1,156 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { TableClient } from "@azure/data-tables";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ManualClock, spawnDevhost, startDevhost } from "../../devhost";
+import type { InstanceState } from "../../devhost/durable/instance-state";
+import { keyFor, tableNameForHub, TableStore } from "../../devhost/durable/store-table";
+import { startAzuriteTables, type AzuriteTables } from "../support/azurite";
+import { call, SAMPLE_APP, SAMPLE_SETTINGS, T0, until } from "./support";
+
+let azurite: AzuriteTables;
+beforeAll(async () => {
+  azurite = await startAzuriteTables();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+function bigState(instanceId: string, payload: string): InstanceState {
+  return {
+    instanceId,
+    name: "orchestrator",
+    executionId: 1,
+    status: "Running",
+    inputText: JSON.stringify(payload),
+    output: null,
+    customStatus: { note: "ünïcødé ✓" },
+    createdTime: new Date(T0).toISOString(),
+    lastUpdatedTime: new Date(T0).toISOString(),
+    history: [{ EventType: 0, EventId: -1, IsPlayed: true, Timestamp: new Date(T0).toISOString(), Input: JSON.stringify(payload) }],
+    inbox: [],
+    nextId: 0,
+    slots: [],
+    activities: [],
+    timers: [],
+  };
+}
+
+describe("TableStore (Azurite)", () => {
+  it("derives a valid table name from the hub and safe keys from any instance id", () => {
+    expect(tableNameForHub("my-hub_1")).toBe("myhub1Instances");
+    expect(tableNameForHub("1hub")).toBe("h1hubInstances");
+    expect(keyFor("a/b\\c#d?e")).not.toMatch(/[/\\#?]/);
+  });
+
+  it("chunks large state into rows within Table limits, replaces generations, and removes", async () => {
+    const store = await TableStore.open(azurite.connectionString, "ChunkHub");
+    const id = "a/b\\c#d?e ✓";
+    const payload = "é".repeat(300_000) + "end";
+    await store.save(bigState(id, payload));
+    const loaded = await store.load(id);
+    expect(loaded).toEqual(bigState(id, payload));
+
+    const client = TableClient.fromConnectionString(azurite.connectionString, "ChunkHubInstances", { allowInsecureConnection: true });
+    const rows: Record<string, unknown>[] = [];
+    for await (const row of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${keyFor(id)}'` } })) rows.push(row);
+    expect(rows.length).toBeGreaterThan(3);
+    for (const row of rows) {
+      for (const [k, v] of Object.entries(row)) if (typeof v === "string" && k.startsWith("d")) expect(v.length).toBeLessThanOrEqual(32_768);
+    }
+
+    await store.save(bigState(id, "small"));
+    expect((await store.load(id))?.inputText).toBe('"small"');
+    let count = 0;
+    for await (const _ of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${keyFor(id)}'` } })) count++;
+    expect(count).toBe(2); // head + one chunk: the old generation is gone
+
+    // A fresh store (another process) reads the same state.
+    const other = await TableStore.open(azurite.connectionString, "ChunkHub");
+    expect((await other.list()).map((s) => s.instanceId)).toContain(id);
+    expect(await other.remove(id)).toBe(true);
+    expect(await store.load(id)).toBeUndefined();
+  });
+});
+
+describe("devhost on Table Storage", () => {
+  it("resumes a waiting instance after a stop and a new start in-process, with large payloads", async () => {
+    const clock = new ManualClock(T0);
+    const settings = { ...SAMPLE_SETTINGS, SAMPLE_HUB: "RestartHub" };
+    const storage = { tableConnectionString: azurite.connectionString };
+    const first = await startDevhost({ appRoot: SAMPLE_APP, port: 0, settings, storage, clock, schedule: false, log: () => {} });
+    const name = "x".repeat(150_000);
+    await call(`${first.url}/durabletask/orchestrators/greeter/big`, { method: "POST", body: JSON.stringify(name) });
+    expect((await first.waitForInstance("big")).output).toBe(`Hello ${name}`);
+    await call(`${first.url}/durabletask/orchestrators/sleeper/nap`, { method: "POST", body: JSON.stringify({ ms: 3_600_000 }) });
+    await first.whenIdle();
+    await first.stop();
+
+    const second = await startDevhost({ appRoot: SAMPLE_APP, port: 0, settings, storage, clock, schedule: false, log: () => {} });
+    try {
+      expect((await second.getInstance("nap"))?.runtimeStatus).toBe("Running");
+      await second.advanceTime(3_600_000);
+      expect(await second.waitForInstance("nap")).toMatchObject({ runtimeStatus: "Completed", output: { woke: new Date(T0 + 3_600_000).toISOString() } });
+      expect((await second.getInstance("big"))?.output).toBe(`Hello ${name}`);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("survives SIGKILL mid-orchestration: the pending activity runs again and the pending timer fires", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "devhost-crash-"));
+    const first = await spawnDevhost({
+      appRoot: SAMPLE_APP,
+      settings: { ...SAMPLE_SETTINGS, SAMPLE_HUB: "CrashHub" },
+      tableConnectionString: azurite.connectionString,
+      manualClockStart: T0,
+      schedule: false,
+    });
+    let second: Awaited<ReturnType<typeof spawnDevhost>> | undefined;
+    try {
+      const started = await call(`${first.url}/api/orchestrators/crashFlow/crash-1`, { method: "POST", body: JSON.stringify({ dir }) });
+      expect(started.status).toBe(202);
+      await until(async () => (existsSync(path.join(dir, "started")) ? true : undefined), "the activity to start");
+      const statusUrl = (url: string) => `${url}/durabletask/instances/crash-1`;
+      expect((await call(statusUrl(first.url))).json.runtimeStatus).toBe("Running");
+
+      await first.kill("SIGKILL");
+      writeFileSync(path.join(dir, "gate"), "");
+      second = await first.restart();
+      expect(second.output()).toContain("Resumed 1 durable instance");
+      // The activity reran (at least once); the timer is still pending until the clock passes it.
+      await until(async () => (readFileSync(path.join(dir, "started"), "utf8") === "xx" ? true : undefined), "the activity to run again");
+      expect((await call(statusUrl(second.url))).json.runtimeStatus).toBe("Running");
+      const advanced = await call(`${second.url}/admin/devhost/advance-time`, {
+        method: "POST",
+        headers: { "x-functions-key": second.localKey },
+        json: { ms: 3_600_000 },
+      });
+      expect(advanced.status).toBe(204);
+      const done = await until(async () => {
+        const s = (await call(statusUrl(second!.url))).json;
+        return s.runtimeStatus === "Running" ? undefined : s;
+      }, "the orchestration to finish");
+      expect(done).toMatchObject({ runtimeStatus: "Completed", output: { gateResult: "gate passed", doubled: 42 } });
+    } finally {
+      await first.kill("SIGKILL");
+      await second?.kill("SIGKILL");
+    }
+  });
+
+  it("runs every activity twice when asked (idempotency testing)", async () => {
+    const child = await spawnDevhost({ appRoot: SAMPLE_APP, settings: { ...SAMPLE_SETTINGS, SAMPLE_HUB: "TwiceHub" }, runActivitiesTwice: true, schedule: false });
+    try {
+      await call(`${child.url}/durabletask/orchestrators/threeStep/twice`, { method: "POST", body: "1" });
+      const s = await until(async () => {
+        const r = (await call(`${child.url}/durabletask/instances/twice`)).json;
+        return r.runtimeStatus === "Completed" ? r : undefined;
+      }, "completion");
+      expect(s.output).toBe(8);
+      expect((await call(`${child.url}/api/observed`)).json.calls.double).toBe(6);
+    } finally {
+      await child.kill();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { expandGlob, readAppConfig } from "../../devhost/core/app-loader";
+import { resetCoreRegistry } from "../../devhost/core/core-api-shim";
+import { buildRegistrations } from "../../devhost/core/registry";
+import { compileRoute } from "../../devhost/http/route-template";
+import { parseNcrontab } from "../../devhost/timers/ncrontab";
+import { SAMPLE_APP } from "./support";
+
+const at = (iso: string): number => Date.parse(iso);
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+describe("NCRONTAB", () => {
+  it("finds the next occurrence, seconds included", () => {
+    expect(iso(parseNcrontab("*/10 * * * * *").next(at("2026-01-01T00:00:05Z")))).toBe("2026-01-01T00:00:10.000Z");
+    expect(iso(parseNcrontab("0 */5 * * * *").next(at("2026-01-01T00:04:59Z")))).toBe("2026-01-01T00:05:00.000Z");
+    expect(iso(parseNcrontab("0 30 9 * * 1-5").next(at("2026-01-02T10:00:00Z")))).toBe("2026-01-05T09:30:00.000Z"); // Fri → Mon
+    expect(iso(parseNcrontab("0 0 0 29 Feb *").next(at("2026-03-01T00:00:00Z")))).toBe("2028-02-29T00:00:00.000Z");
+    expect(iso(parseNcrontab("0 0 12 * * Sun").next(at("2026-01-01T00:00:00Z")))).toBe("2026-01-04T12:00:00.000Z");
+    expect(iso(parseNcrontab("15,45 0 0 1 1 *").next(at("2026-01-01T00:00:15Z")))).toBe("2026-01-01T00:00:45.000Z");
+    // The next occurrence is strictly after the given time.
+    expect(iso(parseNcrontab("0 * * * * *").next(at("2026-01-01T00:01:00Z")))).toBe("2026-01-01T00:02:00.000Z");
+  });
+
+  it("rejects five-field and malformed schedules with a clear message", () => {
+    expect(() => parseNcrontab("*/5 * * * *")).toThrow(/six NCRONTAB fields/);
+    expect(() => parseNcrontab("0 61 * * * *")).toThrow(/minute field "61"/);
+    expect(() => parseNcrontab("0 0 0 31 2 *").next(at("2026-01-01T00:00:00Z"))).toThrow(/never fires/);
+    expect(() => parseNcrontab("0 */0 * * * *")).toThrow(/minute/);
+  });
+});
+
+describe("route templates", () => {
+  it("matches literals case-insensitively, parameters, optional and catch-all segments", () => {
+    expect(compileRoute("connections/{key}").match("/Connections/a%2Fb")).toEqual({ key: "a/b" });
+    expect(compileRoute("hello/{name?}").match("hello")).toEqual({});
+    expect(compileRoute("files/{*rest}").match("files/a/b/c")).toEqual({ rest: "a/b/c" });
+    expect(compileRoute("a/{b}").match("a/b/c")).toBeUndefined();
+  });
+
+  it("rejects constraints and defaults at registration", () => {
+    expect(() => compileRoute("items/{id:int}")).toThrow(/constraint or default ":int".*not supported/);
+    expect(() => compileRoute("items/{id=1}")).toThrow(/not supported/);
+    expect(() => compileRoute("a/{b?}/c")).toThrow(/only trailing parameters/);
+  });
+});
+
+describe("app loading", () => {
+  it("expands package.json main globs and reads host.json with %SETTING% resolution", () => {
+    expect(expandGlob(SAMPLE_APP, "functions/*.js").map((f) => f.slice(SAMPLE_APP.length + 1))).toEqual([
+      "functions/durable.js",
+      "functions/http.js",
+      "functions/state.js",
+      "functions/triggers.js",
+    ]);
+    expect(readAppConfig(SAMPLE_APP, { SAMPLE_HUB: "Hub1" })).toMatchObject({ routePrefix: "api", hubName: "Hub1" });
+    expect(() => readAppConfig(SAMPLE_APP, {})).toThrow(/setting SAMPLE_HUB which is not set/);
+  });
+
+  it("refuses, at registration, bindings and triggers it cannot run", () => {
+    const reg = resetCoreRegistry(() => {});
+    const fn = (name: string, bindings: Record<string, Record<string, unknown>>) =>
+      reg.functions.set(name, { metadata: { name, bindings }, handler: () => undefined });
+    fn("queue", { item: { type: "queueTrigger", direction: "in" } });
+    fn("counterEntity", { ctx: { type: "entityTrigger", direction: "in" } });
+    fn("blobOut", { req: { type: "httpTrigger", direction: "in" }, out: { type: "blob", direction: "out" } });
+    fn("constrained", { req: { type: "httpTrigger", direction: "in", route: "x/{id:int}" } });
+    let message = "";
+    try {
+      buildRegistrations(reg);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('"queue": trigger type "queueTrigger" is not supported');
+    expect(message).toContain("Durable entities are not supported");
+    expect(message).toContain('binding "out" of type "blob" is not supported');
+    expect(message).toContain('"constrained": Route "x/{id:int}"');
+  });
+});
