@@ -42,8 +42,18 @@ async function directActivityMs(): Promise<number[]> {
   });
 }
 
-async function withHost<T>(storage: "memory" | { tableConnectionString: string }, fn: (h: Devhost) => Promise<T>): Promise<T> {
-  const host = await startDevhost({ appRoot: SAMPLE_APP, port: 0, settings: SETTINGS, storage, schedule: false, log: () => {} });
+async function withHost<T>(
+  storage: "memory" | { tableConnectionString: string },
+  fn: (h: Devhost) => Promise<T>,
+): Promise<T> {
+  const host = await startDevhost({
+    appRoot: SAMPLE_APP,
+    port: 0,
+    settings: SETTINGS,
+    storage,
+    schedule: false,
+    log: () => {},
+  });
   try {
     return await fn(host);
   } finally {
@@ -56,7 +66,13 @@ export const suite: BenchSuite = {
   async run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     await withHost("memory", async (host) => {
-      rows.push(row(`in memory: orchestrations completed per second (${CONCURRENT} concurrent)`, "orch/s", await throughput(host)));
+      rows.push(
+        row(
+          `in memory: orchestrations completed per second (${CONCURRENT} concurrent)`,
+          "orch/s",
+          await throughput(host),
+        ),
+      );
       const perActivity = await repeat(3, async () => (await startAndWait(host, SEQUENTIAL, false)) / SEQUENTIAL / 3);
       rows.push(
         row("in memory: host time per activity (sequential, incl. replays)", "ms", perActivity, {
@@ -68,7 +84,13 @@ export const suite: BenchSuite = {
     const azurite = await startAzurite();
     try {
       await withHost({ tableConnectionString: azurite.connectionString }, async (host) => {
-        rows.push(row(`Azurite tables: orchestrations completed per second (${CONCURRENT} concurrent)`, "orch/s", await throughput(host)));
+        rows.push(
+          row(
+            `Azurite tables: orchestrations completed per second (${CONCURRENT} concurrent)`,
+            "orch/s",
+            await throughput(host),
+          ),
+        );
       });
     } finally {
       azurite.stop();
@@ -86,7 +108,16 @@ async function startAzurite(): Promise<{ connectionString: string; stop(): void 
     });
   });
   const main = path.join(__dirname, "..", "..", "node_modules", "azurite", "dist", "src", "table", "main.js");
-  const args = [main, "--tableHost", "127.0.0.1", "--tablePort", String(port), "--inMemoryPersistence", "--disableTelemetry", "--silent"];
+  const args = [
+    main,
+    "--tableHost",
+    "127.0.0.1",
+    "--tablePort",
+    String(port),
+    "--inMemoryPersistence",
+    "--disableTelemetry",
+    "--silent",
+  ];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     let out = "";

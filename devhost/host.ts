@@ -40,7 +40,9 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
   forgetLoadedModules(config.appRoot);
   loadEntryFiles(config);
   if (!core.programmingModel) {
-    throw new RegistrationError(`The app at ${config.appRoot} did not load @azure/functions, so it registered nothing.`);
+    throw new RegistrationError(
+      `The app at ${config.appRoot} did not load @azure/functions, so it registered nothing.`,
+    );
   }
   const regs = buildRegistrations(core);
   const timerJobs = buildTimerJobs(regs);
@@ -49,7 +51,9 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
   const key = options.localKey ?? randomBytes(24).toString("base64url");
   const byName = new Map(regs.map((r) => [r.name.toLowerCase(), r]));
   const find = (name: string): Registration | undefined => byName.get(name.toLowerCase());
-  const invoker = new Invoker(core, (fn, level, message) => log(`[${fn}]${level === "information" ? "" : ` ${level}:`} ${message}`));
+  const invoker = new Invoker(core, (fn, level, message) =>
+    log(`[${fn}]${level === "information" ? "" : ` ${level}:`} ${message}`),
+  );
   let urls: ClientUrls = { origin: "", hubName: config.hubName, key };
 
   const extraInputs = (reg: Registration): Record<string, RpcTypedData> =>
@@ -76,7 +80,8 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     try {
       const response = await invokeWith(reg, { string: JSON.stringify(trigger) });
       const output = fromTypedData(response.returnValue) as OrchestratorOutput | undefined;
-      if (!output || !Array.isArray(output.actions)) return { failure: `Orchestrator ${reg.name} returned no orchestrator state.` };
+      if (!output || !Array.isArray(output.actions))
+        return { failure: `Orchestrator ${reg.name} returned no orchestrator state.` };
       return { output };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -105,7 +110,13 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
   const fireTimerFunction = async (name: string, payload: TimerPayload): Promise<void> => {
     await invokeWith(find(name)!, { json: JSON.stringify(payload) });
   };
-  const timers = new TimerScheduler(timerJobs, clock, fireTimerFunction, options.schedule !== false && !manualClock, log);
+  const timers = new TimerScheduler(
+    timerJobs,
+    clock,
+    fireTimerFunction,
+    options.schedule !== false && !manualClock,
+    log,
+  );
 
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
@@ -119,74 +130,125 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     const path = url.pathname;
     if (path === "/runtime/webhooks/eventgrid") {
       if (req.method !== "OPTIONS" && !hasKey(req, url, key)) {
-        return sendError(res, 401, "Unauthorized", "Event Grid deliveries need the system key: add ?code=<devhost key> to the subscription URL.");
+        return sendError(
+          res,
+          401,
+          "Unauthorized",
+          "Event Grid deliveries need the system key: add ?code=<devhost key> to the subscription URL.",
+        );
       }
-      return handleEventGrid(req, res, url, find, async (reg, event) => {
-        await invokeWith(reg, { json: JSON.stringify(event) });
-      }, bodyLimit);
+      return handleEventGrid(
+        req,
+        res,
+        url,
+        find,
+        async (reg, event) => {
+          await invokeWith(reg, { json: JSON.stringify(event) });
+        },
+        bodyLimit,
+      );
     }
     if (path.startsWith("/durabletask/")) {
       return handleDurableApi(engine, urls, req, res, url, path.slice("/durabletask/".length), bodyLimit);
     }
     if (path.startsWith("/runtime/webhooks/durabletask/")) {
-      if (!hasKey(req, url, key)) return sendError(res, 401, "Unauthorized", "The durable task webhook needs the devhost key as ?code= or x-functions-key.");
-      return handleDurableApi(engine, urls, req, res, url, path.slice("/runtime/webhooks/durabletask/".length), bodyLimit);
+      if (!hasKey(req, url, key))
+        return sendError(
+          res,
+          401,
+          "Unauthorized",
+          "The durable task webhook needs the devhost key as ?code= or x-functions-key.",
+        );
+      return handleDurableApi(
+        engine,
+        urls,
+        req,
+        res,
+        url,
+        path.slice("/runtime/webhooks/durabletask/".length),
+        bodyLimit,
+      );
     }
     if (path === "/admin/devhost/advance-time") return adminAdvance(req, res, url);
-    if (path.startsWith("/admin/functions/")) return adminInvoke(req, res, url, decodeURIComponent(path.slice("/admin/functions/".length)));
+    if (path.startsWith("/admin/functions/"))
+      return adminInvoke(req, res, url, decodeURIComponent(path.slice("/admin/functions/".length)));
     const prefix = config.routePrefix ? `/${config.routePrefix}` : "";
     if (prefix === "" || path === prefix || path.startsWith(`${prefix}/`)) {
       const httpRegs = regs.filter((r) => r.kind === "http");
-      return handleHttpTrigger(req, res, url, path.slice(prefix.length), httpRegs, key, (reg, request: RpcHttpData) => invokeWith(reg, { http: request }), bodyLimit);
+      return handleHttpTrigger(
+        req,
+        res,
+        url,
+        path.slice(prefix.length),
+        httpRegs,
+        key,
+        (reg, request: RpcHttpData) => invokeWith(reg, { http: request }),
+        bodyLimit,
+      );
     }
     sendError(res, 404, "RouteNotFound", `Nothing is served at ${path}; HTTP functions live under ${prefix || "/"}.`);
   }
 
   /** POST /admin/devhost/advance-time {"ms": n}: moves a manual clock (child processes in tests). */
   async function adminAdvance(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== "POST") return sendError(res, 405, "MethodNotAllowed", "Use POST with {\"ms\": <milliseconds>}.");
+    if (req.method !== "POST") return sendError(res, 405, "MethodNotAllowed", 'Use POST with {"ms": <milliseconds>}.');
     if (!hasKey(req, url, key)) return sendError(res, 401, "Unauthorized", "The admin API needs the devhost key.");
-    if (!manualClock) return sendError(res, 409, "RealClock", "Start devhost with a manual clock (--manual-clock) to move time.");
+    if (!manualClock)
+      return sendError(res, 409, "RealClock", "Start devhost with a manual clock (--manual-clock) to move time.");
     const parsed = parseJson(await readBody(req, 1024).catch(() => Buffer.from("")));
     const ms = parsed.ok ? (parsed.value as { ms?: unknown } | null)?.ms : undefined;
-    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) return sendError(res, 400, "InvalidBody", "Send {\"ms\": <non-negative number>}.");
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
+      return sendError(res, 400, "InvalidBody", 'Send {"ms": <non-negative number>}.');
     await host.advanceTime(ms);
     res.writeHead(204).end();
   }
 
   /** POST /admin/functions/<name> with {"input": "..."}: runs a non-HTTP function now, as the host's admin API. */
   async function adminInvoke(req: IncomingMessage, res: ServerResponse, url: URL, name: string): Promise<void> {
-    if (req.method !== "POST") return sendError(res, 405, "MethodNotAllowed", "Use POST with a body {\"input\": \"...\"}.");
-    if (!hasKey(req, url, key)) return sendError(res, 401, "Unauthorized", "The admin API needs the devhost key as x-functions-key or ?code=.");
+    if (req.method !== "POST") return sendError(res, 405, "MethodNotAllowed", 'Use POST with a body {"input": "..."}.');
+    if (!hasKey(req, url, key))
+      return sendError(res, 401, "Unauthorized", "The admin API needs the devhost key as x-functions-key or ?code=.");
     const reg = find(name);
     if (!reg) return sendError(res, 404, "FunctionNotFound", `No function named '${name}'.`);
     let body: Buffer;
     try {
       body = await readBody(req, bodyLimit);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) return sendError(res, 413, "PayloadTooLarge", `The body is over ${bodyLimit} bytes.`);
+      if (err instanceof BodyTooLargeError)
+        return sendError(res, 413, "PayloadTooLarge", `The body is over ${bodyLimit} bytes.`);
       throw err;
     }
     const parsed = body.length === 0 ? { ok: true as const, value: {} } : parseJson(body);
     if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)) {
-      return sendError(res, 400, "InvalidBody", "Send a JSON object such as {\"input\": \"\"}.");
+      return sendError(res, 400, "InvalidBody", 'Send a JSON object such as {"input": ""}.');
     }
     const input = (parsed.value as { input?: unknown }).input;
-    if (input !== undefined && typeof input !== "string") return sendError(res, 400, "InvalidBody", "\"input\" must be a string.");
+    if (input !== undefined && typeof input !== "string")
+      return sendError(res, 400, "InvalidBody", '"input" must be a string.');
     if (reg.kind === "timer") {
       await timers.fireNow(reg.name);
     } else if (reg.kind === "eventGrid") {
       const event = parseJson(Buffer.from(input ?? ""));
       if (!event.ok || typeof event.value !== "object" || event.value === null) {
-        return sendError(res, 400, "InvalidInput", "For an Event Grid function, \"input\" is the event as JSON text.");
+        return sendError(res, 400, "InvalidInput", 'For an Event Grid function, "input" is the event as JSON text.');
       }
       try {
         await invokeWith(reg, { json: JSON.stringify(event.value) });
       } catch (err) {
-        return sendError(res, 500, "FunctionFailed", `Function ${reg.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+        return sendError(
+          res,
+          500,
+          "FunctionFailed",
+          `Function ${reg.name} failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     } else {
-      return sendError(res, 400, "NotInvocable", `${reg.name} is a ${reg.kind} function; the admin API runs timer and Event Grid functions.`);
+      return sendError(
+        res,
+        400,
+        "NotInvocable",
+        `${reg.name} is a ${reg.kind} function; the admin API runs timer and Event Grid functions.`,
+      );
     }
     res.writeHead(202).end();
   }
@@ -222,7 +284,9 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
   const resumed = await engine.recover();
   if (resumed > 0) log(`Resumed ${resumed} durable instance(s) from storage.`);
   await timers.start();
-  log(`devhost listening on ${urls.origin} (task hub ${config.hubName}, ${store instanceof TableStore ? "Table Storage" : "in-memory"} state)`);
+  log(
+    `devhost listening on ${urls.origin} (task hub ${config.hubName}, ${store instanceof TableStore ? "Table Storage" : "in-memory"} state)`,
+  );
 
   let stopped = false;
   const host: Devhost = {

@@ -46,7 +46,8 @@ function parseArgs(argv: string[]): Args {
     } else fail(`unknown option ${a}`);
   }
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) fail("--port must be 0-65535");
-  if (args.manualClock !== undefined && !Number.isFinite(args.manualClock)) fail("--manual-clock takes epoch milliseconds");
+  if (args.manualClock !== undefined && !Number.isFinite(args.manualClock))
+    fail("--manual-clock takes epoch milliseconds");
   return args;
 }
 
@@ -60,7 +61,10 @@ function localSettings(appRoot: string): Record<string, string> {
   if (!existsSync(file)) return {};
   try {
     const values = (JSON.parse(readFileSync(file, "utf8")) as { Values?: Record<string, unknown> }).Values ?? {};
-    return Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+    return Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === "string")) as Record<
+      string,
+      string
+    >;
   } catch {
     fail(`${file} is not valid JSON`);
   }

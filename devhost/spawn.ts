@@ -50,7 +50,10 @@ export async function spawnDevhost(options: SpawnOptions): Promise<SpawnedDevhos
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`devhost did not start within ${opts.readyTimeoutMs ?? 20_000} ms:\n${output}`)), opts.readyTimeoutMs ?? 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`devhost did not start within ${opts.readyTimeoutMs ?? 20_000} ms:\n${output}`)),
+      opts.readyTimeoutMs ?? 20_000,
+    );
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString();
       output += text;

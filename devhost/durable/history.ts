@@ -51,7 +51,12 @@ export interface HistoryEvent {
   InstanceId?: string;
 }
 
-export function historyEvent(type: number, timestamp: string, fields: Partial<HistoryEvent> = {}, eventId = -1): HistoryEvent {
+export function historyEvent(
+  type: number,
+  timestamp: string,
+  fields: Partial<HistoryEvent> = {},
+  eventId = -1,
+): HistoryEvent {
   return { EventType: type, EventId: eventId, IsPlayed: false, Timestamp: timestamp, ...fields };
 }
 

@@ -1,6 +1,7 @@
 import type { HistoryEvent, RetryOptionsJson } from "./history";
 
-export type RuntimeStatus = "Pending" | "Running" | "Completed" | "ContinuedAsNew" | "Failed" | "Terminated" | "Suspended";
+export type RuntimeStatus =
+  "Pending" | "Running" | "Completed" | "ContinuedAsNew" | "Failed" | "Terminated" | "Suspended";
 
 export const TERMINAL: readonly RuntimeStatus[] = ["Completed", "Failed", "Terminated"];
 

@@ -204,7 +204,13 @@ function scheduleActivity(state: InstanceState, slot: Slot, nowIso: string, deci
   state.activities.push({ taskId: slot.id, name: slot.name, inputText: slot.inputText ?? "null" });
 }
 
-function scheduleChild(state: InstanceState, slot: Slot, nowIso: string, decisions: HistoryEvent[], result: EpisodeResult): void {
+function scheduleChild(
+  state: InstanceState,
+  slot: Slot,
+  nowIso: string,
+  decisions: HistoryEvent[],
+  result: EpisodeResult,
+): void {
   slot.id = state.nextId++;
   const instanceId = slot.childInstanceId ?? `${state.instanceId}:${slot.id}`;
   slot.childInstanceId = instanceId;
@@ -219,7 +225,13 @@ function scheduleChild(state: InstanceState, slot: Slot, nowIso: string, decisio
   result.childStarts.push({ taskId: slot.id, name: slot.name, instanceId, inputText: slot.inputText ?? "null" });
 }
 
-function scheduleTimer(state: InstanceState, slot: Slot, fireAt: number, nowIso: string, decisions: HistoryEvent[]): void {
+function scheduleTimer(
+  state: InstanceState,
+  slot: Slot,
+  fireAt: number,
+  nowIso: string,
+  decisions: HistoryEvent[],
+): void {
   slot.id = state.nextId++;
   const fireAtIso = new Date(fireAt).toISOString();
   decisions.push(historyEvent(EventType.TimerCreated, nowIso, { FireAt: fireAtIso }, slot.id));
@@ -258,7 +270,9 @@ function followUp(
         // DTFx RetryInterceptor: first * backoff^(attempt-1), capped; a timer follows even the last attempt.
         const delay = Math.min(
           r.firstRetryIntervalInMilliseconds * Math.pow(r.backoffCoefficient ?? 1, r.attempt - 1),
-          r.maxRetryIntervalInMilliseconds && r.maxRetryIntervalInMilliseconds > 0 ? r.maxRetryIntervalInMilliseconds : Infinity,
+          r.maxRetryIntervalInMilliseconds && r.maxRetryIntervalInMilliseconds > 0
+            ? r.maxRetryIntervalInMilliseconds
+            : Infinity,
         );
         r.attempt++;
         r.waitingTimer = true;

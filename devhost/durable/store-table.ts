@@ -66,7 +66,8 @@ export class TableStore implements DurableStore {
     const found: { rk: string; text: string }[] = [];
     for await (const row of rows) {
       let text = "";
-      for (let i = 0; i < PROPERTIES_PER_ROW; i++) text += typeof row[`d${i}`] === "string" ? (row[`d${i}`] as string) : "";
+      for (let i = 0; i < PROPERTIES_PER_ROW; i++)
+        text += typeof row[`d${i}`] === "string" ? (row[`d${i}`] as string) : "";
       found.push({ rk: String(row.rowKey), text });
     }
     found.sort((a, b) => a.rk.localeCompare(b.rk));
@@ -97,7 +98,9 @@ export class TableStore implements DurableStore {
       rows.push(entity);
     }
     for (let i = 0; i < rows.length; i += ROWS_PER_BATCH) {
-      await this.client.submitTransaction(rows.slice(i, i + ROWS_PER_BATCH).map((e): TransactionAction => ["upsert", e, "Replace"]));
+      await this.client.submitTransaction(
+        rows.slice(i, i + ROWS_PER_BATCH).map((e): TransactionAction => ["upsert", e, "Replace"]),
+      );
     }
     const head: TableEntity<HeadEntity> = {
       partitionKey: pk,
@@ -118,11 +121,15 @@ export class TableStore implements DurableStore {
   async remove(instanceId: string): Promise<boolean> {
     const pk = keyFor(instanceId);
     const keys: string[] = [];
-    for await (const row of this.client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}`, select: ["RowKey"] } })) {
+    for await (const row of this.client.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${pk}`, select: ["RowKey"] },
+    })) {
       keys.push(String(row.rowKey));
     }
     for (let i = 0; i < keys.length; i += 100) {
-      await this.client.submitTransaction(keys.slice(i, i + 100).map((rk): TransactionAction => ["delete", { partitionKey: pk, rowKey: rk }]));
+      await this.client.submitTransaction(
+        keys.slice(i, i + 100).map((rk): TransactionAction => ["delete", { partitionKey: pk, rowKey: rk }]),
+      );
     }
     this.generations.delete(instanceId);
     return keys.includes("head");
@@ -130,7 +137,9 @@ export class TableStore implements DurableStore {
 
   async list(): Promise<InstanceSummary[]> {
     const out: InstanceSummary[] = [];
-    for await (const h of this.client.listEntities<HeadEntity>({ queryOptions: { filter: odata`RowKey eq ${"head"}` } })) {
+    for await (const h of this.client.listEntities<HeadEntity>({
+      queryOptions: { filter: odata`RowKey eq ${"head"}` },
+    })) {
       out.push({
         instanceId: h.instanceId,
         name: h.name,
@@ -157,11 +166,16 @@ export class TableStore implements DurableStore {
     const prefix = chunkPrefix(generation);
     const keys: string[] = [];
     const rows = this.client.listEntities({
-      queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${prefix + "~"}`, select: ["RowKey"] },
+      queryOptions: {
+        filter: odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${prefix + "~"}`,
+        select: ["RowKey"],
+      },
     });
     for await (const row of rows) keys.push(String(row.rowKey));
     for (let i = 0; i < keys.length; i += 100) {
-      await this.client.submitTransaction(keys.slice(i, i + 100).map((rk): TransactionAction => ["delete", { partitionKey: pk, rowKey: rk }]));
+      await this.client.submitTransaction(
+        keys.slice(i, i + 100).map((rk): TransactionAction => ["delete", { partitionKey: pk, rowKey: rk }]),
+      );
     }
   }
 }

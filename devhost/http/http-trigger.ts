@@ -31,19 +31,32 @@ export async function handleHttpTrigger(
   }
   if (!matched) {
     if (allowed.size > 0) {
-      return sendError(res, 405, "MethodNotAllowed", `This route accepts ${[...allowed].join(", ")}.`, { allow: [...allowed].join(", ") });
+      return sendError(res, 405, "MethodNotAllowed", `This route accepts ${[...allowed].join(", ")}.`, {
+        allow: [...allowed].join(", "),
+      });
     }
-    return sendError(res, 404, "RouteNotFound", `No function serves ${method} ${url.pathname}; the start-up log lists the routes.`);
+    return sendError(
+      res,
+      404,
+      "RouteNotFound",
+      `No function serves ${method} ${url.pathname}; the start-up log lists the routes.`,
+    );
   }
   const { reg, params } = matched;
   if (reg.http!.authLevel !== "anonymous" && !hasKey(req, url, key)) {
-    return sendError(res, 401, "Unauthorized", "This function needs a key: send the devhost key as the x-functions-key header or ?code=.");
+    return sendError(
+      res,
+      401,
+      "Unauthorized",
+      "This function needs a key: send the devhost key as the x-functions-key header or ?code=.",
+    );
   }
   let body: Buffer;
   try {
     body = await readBody(req, bodyLimit);
   } catch (err) {
-    if (err instanceof BodyTooLargeError) return sendError(res, 413, "PayloadTooLarge", `The request body is over ${bodyLimit} bytes; send less.`);
+    if (err instanceof BodyTooLargeError)
+      return sendError(res, 413, "PayloadTooLarge", `The request body is over ${bodyLimit} bytes; send less.`);
     throw err;
   }
   const headers: Record<string, string> = {};
@@ -56,7 +69,12 @@ export async function handleHttpTrigger(
   try {
     response = await invoke(reg, request);
   } catch (err) {
-    return sendError(res, 500, "FunctionFailed", `Function ${reg.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    return sendError(
+      res,
+      500,
+      "FunctionFailed",
+      `Function ${reg.name} failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   writeHttpResult(res, response);
 }

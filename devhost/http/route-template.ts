@@ -50,7 +50,10 @@ function parseSegment(raw: string, template: string): Segment {
 }
 
 function matchSegments(segments: Segment[], path: string): Record<string, string> | undefined {
-  const parts = path.replace(/^\/+|\/+$/g, "").split("/").filter((p) => p !== "");
+  const parts = path
+    .replace(/^\/+|\/+$/g, "")
+    .split("/")
+    .filter((p) => p !== "");
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;

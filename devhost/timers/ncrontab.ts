@@ -32,7 +32,14 @@ export function parseNcrontab(expression: string): CronSchedule {
     );
   }
   const sets = parts.map((p, i) => parseField(p, i, expression));
-  const [sec, min, hour, day, month, dow] = sets as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  const [sec, min, hour, day, month, dow] = sets as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ];
   return { expression, next: (afterMs) => nextOccurrence(afterMs, sec, min, hour, day, month, dow, expression) };
 }
 

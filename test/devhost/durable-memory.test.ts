@@ -3,14 +3,21 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock, startDevhost, type Devhost } from "../../devhost";
-import { call, SAMPLE_APP, SAMPLE_SETTINGS, T0, until } from "./support";
+import { call, type Loose, SAMPLE_APP, SAMPLE_SETTINGS, T0, until } from "./support";
 
 let host: Devhost;
 const clock = new ManualClock(T0);
 const DAY = 86_400_000;
 
 beforeAll(async () => {
-  host = await startDevhost({ appRoot: SAMPLE_APP, port: 0, settings: SAMPLE_SETTINGS, clock, schedule: false, log: () => {} });
+  host = await startDevhost({
+    appRoot: SAMPLE_APP,
+    port: 0,
+    settings: SAMPLE_SETTINGS,
+    clock,
+    schedule: false,
+    log: () => {},
+  });
 });
 afterAll(async () => {
   await host?.stop();
@@ -27,7 +34,8 @@ async function start(name: string, input?: unknown, id?: string): Promise<string
 }
 const client = (op: string, id = "", json?: unknown) =>
   call(`${host.url}/api/client/${op}/${id}`, { method: "POST", json: json ?? {} });
-const status = async (id: string, history = false): Promise<any> => (await client("status", id, { showHistory: history })).json;
+const status = async (id: string, history = false): Promise<Loose> =>
+  (await client("status", id, { showHistory: history })).json;
 
 describe("durable orchestrations (in memory, manual clock)", () => {
   it("runs activities in sequence and in parallel, and sub-orchestrations", async () => {
@@ -35,7 +43,11 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     expect((await host.waitForInstance(await start("fanOut"))).output).toBe(12);
     const parent = await start("parent", 1, "family");
     expect(await host.waitForInstance(parent)).toMatchObject({ runtimeStatus: "Completed", output: 9 });
-    expect(await host.getInstance("family-child")).toMatchObject({ name: "threeStep", runtimeStatus: "Completed", output: 8 });
+    expect(await host.getInstance("family-child")).toMatchObject({
+      name: "threeStep",
+      runtimeStatus: "Completed",
+      output: 8,
+    });
     expect((await host.waitForInstance(await start("greeter", "Ada"))).output).toBe("Hello Ada");
   });
 
@@ -67,9 +79,12 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     expect((await status(id)).runtimeStatus).toBe("Running");
     await host.advanceTime(4 * DAY);
     const s = await host.waitForInstance(id);
-    expect(s.output).toEqual({ started: new Date(startedAt).toISOString(), woke: new Date(startedAt + 10 * DAY).toISOString() });
-    const timers = (await status(id, true)).history.filter((e: any) => e.EventType === "TimerCreated");
-    expect(timers.map((t: any) => t.FireAt)).toEqual(
+    expect(s.output).toEqual({
+      started: new Date(startedAt).toISOString(),
+      woke: new Date(startedAt + 10 * DAY).toISOString(),
+    });
+    const timers = (await status(id, true)).history.filter((e: Loose) => e.EventType === "TimerCreated");
+    expect(timers.map((t: Loose) => t.FireAt)).toEqual(
       [3, 6, 10].map((d) => new Date(startedAt + d * DAY).toISOString()),
     );
   });
@@ -79,7 +94,10 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     await host.whenIdle();
     expect((await status(approved)).customStatus).toEqual({ stage: "waiting" });
     expect((await client("raise", approved, { name: "Approval", data: { by: "ops" } })).status).toBe(202);
-    expect(await host.waitForInstance(approved)).toMatchObject({ output: { decision: { by: "ops" } }, customStatus: { stage: "decided" } });
+    expect(await host.waitForInstance(approved)).toMatchObject({
+      output: { decision: { by: "ops" } },
+      customStatus: { stage: "decided" },
+    });
 
     const late = await start("approval", undefined, "approve-2");
     await host.advanceTime(3_600_000);
@@ -93,7 +111,7 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     expect((await client("raise", id, { name: "Go", data: 7 })).status).toBe(202);
     writeFileSync(path.join(dir, "gate"), "");
     expect((await host.waitForInstance(id)).output).toEqual({ got: 7 });
-    const types = (await status(id, true)).history.map((e: any) => e.EventType);
+    const types = (await status(id, true)).history.map((e: Loose) => e.EventType);
     expect(types.indexOf("EventRaised")).toBeLessThan(types.indexOf("TaskCompleted"));
     expect(readFileSync(path.join(dir, "started"), "utf8")).toBe("x");
   });
@@ -165,7 +183,7 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     expect(next.json[0].instanceId).not.toBe(raw.json[0].instanceId);
     const completed = (await client("list", "", { runtimeStatus: ["Completed"] })).json;
     expect(completed.length).toBeGreaterThanOrEqual(4);
-    expect(completed.every((s: any) => s.runtimeStatus === "Completed")).toBe(true);
+    expect(completed.every((s: Loose) => s.runtimeStatus === "Completed")).toBe(true);
     const all = (await client("listAll")).json;
     expect(all.length).toBeGreaterThan(completed.length);
     expect((await call(`${host.url}/durabletask/instances/?runtimeStatus=Bogus`)).status).toBe(400);

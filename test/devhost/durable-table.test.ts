@@ -28,7 +28,15 @@ function bigState(instanceId: string, payload: string): InstanceState {
     customStatus: { note: "ünïcødé ✓" },
     createdTime: new Date(T0).toISOString(),
     lastUpdatedTime: new Date(T0).toISOString(),
-    history: [{ EventType: 0, EventId: -1, IsPlayed: true, Timestamp: new Date(T0).toISOString(), Input: JSON.stringify(payload) }],
+    history: [
+      {
+        EventType: 0,
+        EventId: -1,
+        IsPlayed: true,
+        Timestamp: new Date(T0).toISOString(),
+        Input: JSON.stringify(payload),
+      },
+    ],
     inbox: [],
     nextId: 0,
     slots: [],
@@ -52,12 +60,16 @@ describe("TableStore (Azurite)", () => {
     const loaded = await store.load(id);
     expect(loaded).toEqual(bigState(id, payload));
 
-    const client = TableClient.fromConnectionString(azurite.connectionString, "ChunkHubInstances", { allowInsecureConnection: true });
+    const client = TableClient.fromConnectionString(azurite.connectionString, "ChunkHubInstances", {
+      allowInsecureConnection: true,
+    });
     const rows: Record<string, unknown>[] = [];
-    for await (const row of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${keyFor(id)}'` } })) rows.push(row);
+    for await (const row of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${keyFor(id)}'` } }))
+      rows.push(row);
     expect(rows.length).toBeGreaterThan(3);
     for (const row of rows) {
-      for (const [k, v] of Object.entries(row)) if (typeof v === "string" && k.startsWith("d")) expect(v.length).toBeLessThanOrEqual(32_768);
+      for (const [k, v] of Object.entries(row))
+        if (typeof v === "string" && k.startsWith("d")) expect(v.length).toBeLessThanOrEqual(32_768);
     }
 
     await store.save(bigState(id, "small"));
@@ -79,19 +91,41 @@ describe("devhost on Table Storage", () => {
     const clock = new ManualClock(T0);
     const settings = { ...SAMPLE_SETTINGS, SAMPLE_HUB: "RestartHub" };
     const storage = { tableConnectionString: azurite.connectionString };
-    const first = await startDevhost({ appRoot: SAMPLE_APP, port: 0, settings, storage, clock, schedule: false, log: () => {} });
+    const first = await startDevhost({
+      appRoot: SAMPLE_APP,
+      port: 0,
+      settings,
+      storage,
+      clock,
+      schedule: false,
+      log: () => {},
+    });
     const name = "x".repeat(150_000);
     await call(`${first.url}/durabletask/orchestrators/greeter/big`, { method: "POST", body: JSON.stringify(name) });
     expect((await first.waitForInstance("big")).output).toBe(`Hello ${name}`);
-    await call(`${first.url}/durabletask/orchestrators/sleeper/nap`, { method: "POST", body: JSON.stringify({ ms: 3_600_000 }) });
+    await call(`${first.url}/durabletask/orchestrators/sleeper/nap`, {
+      method: "POST",
+      body: JSON.stringify({ ms: 3_600_000 }),
+    });
     await first.whenIdle();
     await first.stop();
 
-    const second = await startDevhost({ appRoot: SAMPLE_APP, port: 0, settings, storage, clock, schedule: false, log: () => {} });
+    const second = await startDevhost({
+      appRoot: SAMPLE_APP,
+      port: 0,
+      settings,
+      storage,
+      clock,
+      schedule: false,
+      log: () => {},
+    });
     try {
       expect((await second.getInstance("nap"))?.runtimeStatus).toBe("Running");
       await second.advanceTime(3_600_000);
-      expect(await second.waitForInstance("nap")).toMatchObject({ runtimeStatus: "Completed", output: { woke: new Date(T0 + 3_600_000).toISOString() } });
+      expect(await second.waitForInstance("nap")).toMatchObject({
+        runtimeStatus: "Completed",
+        output: { woke: new Date(T0 + 3_600_000).toISOString() },
+      });
       expect((await second.getInstance("big"))?.output).toBe(`Hello ${name}`);
     } finally {
       await second.stop();
@@ -109,7 +143,10 @@ describe("devhost on Table Storage", () => {
     });
     let second: Awaited<ReturnType<typeof spawnDevhost>> | undefined;
     try {
-      const started = await call(`${first.url}/api/orchestrators/crashFlow/crash-1`, { method: "POST", body: JSON.stringify({ dir }) });
+      const started = await call(`${first.url}/api/orchestrators/crashFlow/crash-1`, {
+        method: "POST",
+        body: JSON.stringify({ dir }),
+      });
       expect(started.status).toBe(202);
       await until(async () => (existsSync(path.join(dir, "started")) ? true : undefined), "the activity to start");
       const statusUrl = (url: string) => `${url}/durabletask/instances/crash-1`;
@@ -120,7 +157,10 @@ describe("devhost on Table Storage", () => {
       second = await first.restart();
       expect(second.output()).toContain("Resumed 1 durable instance");
       // The activity reran (at least once); the timer is still pending until the clock passes it.
-      await until(async () => (readFileSync(path.join(dir, "started"), "utf8") === "xx" ? true : undefined), "the activity to run again");
+      await until(
+        async () => (readFileSync(path.join(dir, "started"), "utf8") === "xx" ? true : undefined),
+        "the activity to run again",
+      );
       expect((await call(statusUrl(second.url))).json.runtimeStatus).toBe("Running");
       const advanced = await call(`${second.url}/admin/devhost/advance-time`, {
         method: "POST",
@@ -140,7 +180,12 @@ describe("devhost on Table Storage", () => {
   });
 
   it("runs every activity twice when asked (idempotency testing)", async () => {
-    const child = await spawnDevhost({ appRoot: SAMPLE_APP, settings: { ...SAMPLE_SETTINGS, SAMPLE_HUB: "TwiceHub" }, runActivitiesTwice: true, schedule: false });
+    const child = await spawnDevhost({
+      appRoot: SAMPLE_APP,
+      settings: { ...SAMPLE_SETTINGS, SAMPLE_HUB: "TwiceHub" },
+      runActivitiesTwice: true,
+      schedule: false,
+    });
     try {
       await call(`${child.url}/durabletask/orchestrators/threeStep/twice`, { method: "POST", body: "1" });
       const s = await until(async () => {

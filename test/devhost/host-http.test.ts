@@ -1,20 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock, startDevhost, type Devhost } from "../../devhost";
-import { call, SAMPLE_APP, SAMPLE_SETTINGS, T0 } from "./support";
+import { call, type Loose, SAMPLE_APP, SAMPLE_SETTINGS, T0 } from "./support";
 
 let host: Devhost;
 const lines: string[] = [];
 const clock = new ManualClock(T0);
 
 beforeAll(async () => {
-  host = await startDevhost({ appRoot: SAMPLE_APP, port: 0, settings: SAMPLE_SETTINGS, clock, log: (l) => lines.push(l) });
+  host = await startDevhost({
+    appRoot: SAMPLE_APP,
+    port: 0,
+    settings: SAMPLE_SETTINGS,
+    clock,
+    log: (l) => lines.push(l),
+  });
 });
 afterAll(async () => {
   await host?.stop();
 });
 
 const api = (path: string): string => `${host.url}/api/${path}`;
-const observed = async (): Promise<any> => (await call(api("observed"))).json;
+const observed = async (): Promise<Loose> => (await call(api("observed"))).json;
 
 describe("registrations", () => {
   it("prints every function the way the real host does, and the key once", () => {
@@ -25,7 +31,11 @@ describe("registrations", () => {
     expect(lines).toContain("  double: activityTrigger");
     expect(lines.filter((l) => l.includes(host.localKey))).toHaveLength(1);
     expect(host.hubName).toBe("SampleHub");
-    expect(host.registrations.find((r) => r.name === "secret")).toMatchObject({ kind: "http", authLevel: "function", methods: ["GET"] });
+    expect(host.registrations.find((r) => r.name === "secret")).toMatchObject({
+      kind: "http",
+      authLevel: "function",
+      methods: ["GET"],
+    });
   });
 });
 
@@ -93,7 +103,9 @@ describe("Event Grid webhook", () => {
     const r = await call(hook(), {
       method: "POST",
       headers: { "aeg-event-type": "SubscriptionValidation" },
-      json: [{ id: "1", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", data: { validationCode: "abc-123" } }],
+      json: [
+        { id: "1", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", data: { validationCode: "abc-123" } },
+      ],
     });
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ validationResponse: "abc-123" });
@@ -111,8 +123,24 @@ describe("Event Grid webhook", () => {
       method: "POST",
       headers: { "aeg-event-type": "Notification" },
       json: [
-        { id: "e1", eventType: "Microsoft.Resources.ResourceWriteSuccess", subject: "/a", data: {}, dataVersion: "", eventTime: "2026-01-01T00:00:00Z", topic: "t" },
-        { id: "e2", eventType: "Microsoft.Resources.ResourceDeleteSuccess", subject: "/b", data: {}, dataVersion: "", eventTime: "2026-01-01T00:00:00Z", topic: "t" },
+        {
+          id: "e1",
+          eventType: "Microsoft.Resources.ResourceWriteSuccess",
+          subject: "/a",
+          data: {},
+          dataVersion: "",
+          eventTime: "2026-01-01T00:00:00Z",
+          topic: "t",
+        },
+        {
+          id: "e2",
+          eventType: "Microsoft.Resources.ResourceDeleteSuccess",
+          subject: "/b",
+          data: {},
+          dataVersion: "",
+          eventTime: "2026-01-01T00:00:00Z",
+          topic: "t",
+        },
       ],
     });
     expect(r.status).toBe(202);
@@ -131,7 +159,10 @@ describe("Event Grid webhook", () => {
     expect((await call(hook(), { method: "POST", json: [] })).status).toBe(400);
     expect((await call(hook("onEvent", "wrong"), { method: "POST", json: [{ id: "x" }] })).status).toBe(401);
     expect((await call(hook("hello"), { method: "POST", json: [{ id: "x" }] })).status).toBe(404);
-    const noName = await call(`${host.url}/runtime/webhooks/eventgrid?code=${host.localKey}`, { method: "POST", json: [{}] });
+    const noName = await call(`${host.url}/runtime/webhooks/eventgrid?code=${host.localKey}`, {
+      method: "POST",
+      json: [{}],
+    });
     expect(noName.json.error.code).toBe("MissingFunctionName");
     const failing = await call(hook(), { method: "POST", json: [{ id: "f", subject: "fail", eventType: "x" }] });
     expect(failing.status).toBe(500);
@@ -161,10 +192,18 @@ describe("timer triggers", () => {
     expect(r.status).toBe(202);
     await host.fireTimer("tick");
     expect((await observed()).timer.length - before).toBe(2);
-    const bad = await call(`${host.url}/admin/functions/tick`, { method: "POST", headers: { "x-functions-key": host.localKey }, body: "[" });
+    const bad = await call(`${host.url}/admin/functions/tick`, {
+      method: "POST",
+      headers: { "x-functions-key": host.localKey },
+      body: "[",
+    });
     expect(bad.status).toBe(400);
     expect((await call(`${host.url}/admin/functions/tick`, { method: "POST", json: {} })).status).toBe(401);
-    const missing = await call(`${host.url}/admin/functions/nope`, { method: "POST", headers: { "x-functions-key": host.localKey }, json: {} });
+    const missing = await call(`${host.url}/admin/functions/nope`, {
+      method: "POST",
+      headers: { "x-functions-key": host.localKey },
+      json: {},
+    });
     expect(missing.status).toBe(404);
   });
 });

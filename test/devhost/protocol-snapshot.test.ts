@@ -43,7 +43,11 @@ describe("@azure/functions worker contract", () => {
     });
     const trigger = Object.values(reg("secret").fn.metadata.bindings).find((b) => b.type === "httpTrigger");
     expect(trigger).toMatchObject({ direction: "in", authLevel: "function", methods: ["GET"], route: "secret" });
-    expect(reg("tick").trigger).toMatchObject({ type: "timerTrigger", schedule: "%TICK_SCHEDULE%", runOnStartup: false });
+    expect(reg("tick").trigger).toMatchObject({
+      type: "timerTrigger",
+      schedule: "%TICK_SCHEDULE%",
+      runOnStartup: false,
+    });
     expect(reg("double").trigger.type).toBe("activityTrigger");
     expect(reg("threeStep").trigger.type).toBe("orchestrationTrigger");
     expect(reg("startOrchestration").durableClientBinding).toBeDefined();
@@ -69,7 +73,11 @@ describe("@azure/functions worker contract", () => {
     expect(context).toMatchObject({ invocationId: "inv-1", functionName: "double" });
     const result = await model.invokeFunction(context, inputs, r.fn.handler);
     expect(result).toBe(10);
-    expect(await model.getResponse(context, result)).toEqual({ invocationId: "inv-1", outputData: [], returnValue: { int: 10 } });
+    expect(await model.getResponse(context, result)).toEqual({
+      invocationId: "inv-1",
+      outputData: [],
+      returnValue: { int: 10 },
+    });
   });
 });
 
@@ -144,7 +152,15 @@ describe("durable-functions orchestrator contract", () => {
             { EventType: 4, EventId: 0, IsPlayed: true, Timestamp: ts, Name: "alwaysFails" },
             { EventType: 13, EventId: -1, IsPlayed: true, Timestamp: ts },
             { EventType: 12, EventId: -1, IsPlayed: false, Timestamp: ts },
-            { EventType: 6, EventId: -1, IsPlayed: false, Timestamp: ts, TaskScheduledId: 0, Reason: "boom", Details: "stack" },
+            {
+              EventType: 6,
+              EventId: -1,
+              IsPlayed: false,
+              Timestamp: ts,
+              TaskScheduledId: 0,
+              Reason: "boom",
+              Details: "stack",
+            },
           ],
           null,
         ),
@@ -161,14 +177,24 @@ describe("durable-functions client contract", () => {
   let server: Server;
   let base: string;
   const seen: string[] = [];
-  const status = { name: "o", instanceId: "i1", runtimeStatus: "Running", input: null, output: null, createdTime: "2026-01-01T00:00:00Z", lastUpdatedTime: "2026-01-01T00:00:00Z" };
+  const status = {
+    name: "o",
+    instanceId: "i1",
+    runtimeStatus: "Running",
+    input: null,
+    output: null,
+    createdTime: "2026-01-01T00:00:00Z",
+    lastUpdatedTime: "2026-01-01T00:00:00Z",
+  };
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(`${req.method} ${req.url}`);
       res.setHeader("content-type", "application/json");
-      if (req.method === "POST" && req.url!.startsWith("/durabletask/orchestrators/")) return res.writeHead(202).end(JSON.stringify({ id: "i1" }));
-      if (req.method === "GET" && req.url!.startsWith("/durabletask/instances/?")) return res.writeHead(200).end(JSON.stringify([status]));
+      if (req.method === "POST" && req.url!.startsWith("/durabletask/orchestrators/"))
+        return res.writeHead(202).end(JSON.stringify({ id: "i1" }));
+      if (req.method === "GET" && req.url!.startsWith("/durabletask/instances/?"))
+        return res.writeHead(200).end(JSON.stringify([status]));
       if (req.method === "GET") return res.writeHead(202).end(JSON.stringify(status));
       if (req.method === "DELETE") return res.writeHead(200).end(JSON.stringify({ instancesDeleted: 1 }));
       res.writeHead(202).end();
@@ -190,7 +216,9 @@ describe("durable-functions client contract", () => {
       const client = df.getClient(context);
       expect(await client.startNew("o", { instanceId: "i1", input: { a: 1 } })).toBe("i1");
       await client.getStatus("i1", { showHistory: true, showHistoryOutput: true });
-      await client.getStatusBy({ runtimeStatus: [df.OrchestrationRuntimeStatus.Running, df.OrchestrationRuntimeStatus.Pending] });
+      await client.getStatusBy({
+        runtimeStatus: [df.OrchestrationRuntimeStatus.Running, df.OrchestrationRuntimeStatus.Pending],
+      });
       await client.raiseEvent("i1", "Approval", { ok: true });
       await client.terminate("i1", "why");
       await client.suspend("i1", "why");

@@ -82,7 +82,11 @@ df.app.orchestration("fanOut", function* (context) {
 });
 
 df.app.orchestration("parent", function* (context) {
-  const child = yield context.df.callSubOrchestrator("threeStep", context.df.getInput(), `${context.df.instanceId}-child`);
+  const child = yield context.df.callSubOrchestrator(
+    "threeStep",
+    context.df.getInput(),
+    `${context.df.instanceId}-child`,
+  );
   return child + 1;
 });
 
@@ -100,7 +104,8 @@ let nondeterministicRuns = 0;
 df.app.orchestration("nondeterministic", function* (context) {
   nondeterministicRuns++;
   // The first run schedules "double"; a replay schedules "greet": the host must notice.
-  const first = nondeterministicRuns === 1 ? context.df.callActivity("double", 1) : context.df.callActivity("greet", "x");
+  const first =
+    nondeterministicRuns === 1 ? context.df.callActivity("double", 1) : context.df.callActivity("greet", "x");
   yield first;
   yield context.df.callActivity("double", 2);
   return "unreachable";

@@ -92,7 +92,12 @@ app.http("clientOps", {
     const body = text ? JSON.parse(text) : {};
     switch (op) {
       case "status":
-        return { jsonBody: await client.getStatus(id, { showHistory: !!body.showHistory, showHistoryOutput: !!body.showHistory }) };
+        return {
+          jsonBody: await client.getStatus(id, {
+            showHistory: !!body.showHistory,
+            showHistoryOutput: !!body.showHistory,
+          }),
+        };
       case "raise":
         await client.raiseEvent(id, body.name, body.data);
         return { status: 202 };
