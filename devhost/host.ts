@@ -126,7 +126,9 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", urls.origin);
+    // Concatenate rather than resolve: a request line like "//other-host/x" must stay a path on this host.
+    const raw = req.url ?? "/";
+    const url = new URL(raw.startsWith("/") ? `${urls.origin}${raw}` : `${urls.origin}/${raw}`);
     const path = url.pathname;
     if (path === "/runtime/webhooks/eventgrid") {
       if (req.method !== "OPTIONS" && !hasKey(req, url, key)) {
@@ -171,7 +173,7 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     }
     if (path === "/admin/devhost/advance-time") return adminAdvance(req, res, url);
     if (path.startsWith("/admin/functions/"))
-      return adminInvoke(req, res, url, decodeURIComponent(path.slice("/admin/functions/".length)));
+      return adminInvoke(req, res, url, safeDecode(path.slice("/admin/functions/".length)));
     const prefix = config.routePrefix ? `/${config.routePrefix}` : "";
     if (prefix === "" || path === prefix || path.startsWith(`${prefix}/`)) {
       const httpRegs = regs.filter((r) => r.kind === "http");
@@ -354,4 +356,12 @@ function buildTimerJobs(regs: Registration[]): TimerJob[] {
 
 function toStatus(s: InstanceState): InstanceStatus {
   return statusBody(s, new URLSearchParams()) as unknown as InstanceStatus;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

@@ -84,6 +84,24 @@ describe("HTTP triggers", () => {
     expect((await call(api("hello/still-alive"))).status).toBe(200);
   });
 
+  it("stays up under hostile request lines and encodings", async () => {
+    const { request } = await import("node:http");
+    const raw = (path: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port: host.port, path, method: "POST" }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end("x");
+      });
+    expect(await raw("//evil.example/api/hello")).toBe(404);
+    expect(await raw("/admin/functions/%E0%A4%A")).toBe(401);
+    expect(await raw("/api/hello/%E0%A4%A")).toBe(200);
+    expect(await raw("/durabletask/instances/%E0%A4%A/raiseEvent/x")).toBe(400); // body "x" is not JSON
+    expect((await call(api("hello/ok"))).status).toBe(200);
+  });
+
   it("runs appStart once and pre/post invocation hooks around every call; a post hook can replace the result", async () => {
     const before = (await observed()).hooks;
     const r = await call(api("hooked"));

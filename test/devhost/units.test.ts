@@ -76,3 +76,38 @@ describe("app loading", () => {
     expect(message).toContain('"constrained": Route "x/{id:int}"');
   });
 });
+
+describe("timer scheduler", () => {
+  it("runs runOnStartup jobs at start, then on schedule; a late run is past due", async () => {
+    const { ManualClock } = await import("../../devhost/clock");
+    const { TimerScheduler, timerJob } = await import("../../devhost/timers/timer-scheduler");
+    const clock = new ManualClock(at("2026-01-01T00:00:00Z"));
+    const fired: { name: string; pastDue: boolean; last: string; next: string }[] = [];
+    const scheduler = new TimerScheduler(
+      [timerJob("every5", "*/5 * * * * *", true), timerJob("hourly", "0 0 * * * *", false)],
+      clock,
+      async (name, p) => {
+        fired.push({ name, pastDue: p.IsPastDue, last: p.ScheduleStatus.Last, next: p.ScheduleStatus.Next });
+      },
+      false,
+      () => {},
+    );
+    await scheduler.start();
+    expect(fired.map((f) => f.name)).toEqual(["every5"]);
+    clock.advance(5000);
+    await scheduler.runDue();
+    expect(fired[1]).toEqual({
+      name: "every5",
+      pastDue: false,
+      last: "2026-01-01T00:00:00.000Z",
+      next: "2026-01-01T00:00:10.000Z",
+    });
+    clock.advance(3_600_000);
+    await scheduler.runDue();
+    expect(fired.slice(2).map((f) => [f.name, f.pastDue])).toEqual([
+      ["every5", true],
+      ["hourly", false],
+    ]);
+    scheduler.stop();
+  });
+});

@@ -5,11 +5,22 @@
  * episode asked for. Activities run against the in-memory fakes; timers fire by advancing the synthetic clock.
  * Narrow on purpose: successful activities, timers and external events (what the approval wait needs).
  */
+import { createRequire } from "node:module";
 import { DummyOrchestrationContext } from "durable-functions";
-import { Orchestrator } from "durable-functions/lib/src/orchestrations/Orchestrator";
-import { ReplaySchema } from "durable-functions/lib/src/orchestrations/ReplaySchema";
-import { DurableOrchestrationInput } from "durable-functions/lib/src/util/testingUtils";
 import type { ActivityHandler, ScheduledEvent } from "./orchestration-driver";
+
+// The engine's internals ship without type declarations: load them untyped and describe the little we use.
+const load = createRequire(__filename);
+type Handle = (trigger: unknown, context: unknown) => Promise<unknown>;
+const { Orchestrator } = load("durable-functions/lib/src/orchestrations/Orchestrator") as {
+  Orchestrator: new (fn: unknown) => { listen(): Handle };
+};
+const { ReplaySchema } = load("durable-functions/lib/src/orchestrations/ReplaySchema") as {
+  ReplaySchema: { V3: number };
+};
+const { DurableOrchestrationInput } = load("durable-functions/lib/src/util/testingUtils") as {
+  DurableOrchestrationInput: new (...args: unknown[]) => unknown;
+};
 
 const enum EventType {
   ExecutionStarted = 0,
@@ -44,10 +55,10 @@ export interface SdkRunResult {
   activityNames: string[];
 }
 
-type Generator = (context: never) => unknown;
+type OrchestratorFn = (context: never) => unknown;
 
 export async function runOnDurableSdk(
-  orchestrator: Generator,
+  orchestrator: OrchestratorFn,
   options: {
     instanceId: string;
     input: unknown;
@@ -76,15 +87,15 @@ export async function runOnDurableSdk(
   for (let episode = 1; episode <= 500; episode++) {
     const trigger = new DurableOrchestrationInput(
       options.instanceId,
-      history as never,
+      history,
       options.input,
       "3.00:00:00",
       "6.00:00:00",
       30_000,
       ReplaySchema.V3,
     );
-    const handle = new Orchestrator(orchestrator as never).listen();
-    const state = (await handle(trigger as never, new DummyOrchestrationContext() as never)) as unknown as State;
+    const handle = new Orchestrator(orchestrator).listen();
+    const state = (await handle(trigger, new DummyOrchestrationContext())) as State;
     if (state.isDone) {
       return {
         output: state.output,
@@ -110,8 +121,8 @@ export async function runOnDurableSdk(
         const handler = options.activities[action.functionName!];
         if (!handler) throw new Error(`No activity ${action.functionName}`);
         activityNames.push(action.functionName!);
-        const input = action.input === undefined ? null : (JSON.parse(JSON.stringify(action.input)) as never);
-        const result = await handler(input);
+        const input: unknown = action.input === undefined ? null : JSON.parse(JSON.stringify(action.input));
+        const result = await (handler as (input: unknown) => Promise<unknown>)(input);
         history.push({
           EventType: EventType.TaskCompleted,
           EventId: eventId++,

@@ -20,6 +20,7 @@ interface CreatedEndpoint {
 
 interface ConnectionView {
   state?: string;
+  instanceId?: string;
   ruleId?: string;
   reason?: string;
   dnsRecords?: { zone: string; name: string; ipAddresses: string[]; outcome: string }[];
@@ -112,7 +113,7 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
   check("unknown tenant → waits for a person", "awaiting-approval", waiting);
   say(
     "3 review",
-    `decide with POST /api/connections/${encodeKey(foreign.connectionId)}/decision (approvers: see the policy), or let the deadline reject it`,
+    `the review now waits for a person's decision (an ApprovalDecision event on instance ${waiting?.instanceId ?? "?"}) or for its deadline, when the policy's onDeadline applies`,
   );
 
   say("4 delete", `${known.displayName} deletes its PostgreSQL endpoint`);

@@ -23,7 +23,7 @@ function estate() {
 describe("connection-review on the real durable-functions replay engine", () => {
   it("an approval raised after the first reminder wins over the deadline", async () => {
     const h = estate();
-    const result = await runOnDurableSdk(connectionReviewOrchestration as never, {
+    const result = await runOnDurableSdk(connectionReviewOrchestration, {
       instanceId: "review-sdk-1",
       input,
       start: new Date("2026-01-01T09:00:00Z"),
@@ -40,7 +40,7 @@ describe("connection-review on the real durable-functions replay engine", () => 
 
   it("with no decision, the deadline applies onDeadline (reject)", async () => {
     const h = estate();
-    const result = await runOnDurableSdk(connectionReviewOrchestration as never, {
+    const result = await runOnDurableSdk(connectionReviewOrchestration, {
       instanceId: "review-sdk-2",
       input,
       start: new Date("2026-01-01T09:00:00Z"),
@@ -53,7 +53,7 @@ describe("connection-review on the real durable-functions replay engine", () => 
 
   it("a malformed event, then a valid one, on the real engine", async () => {
     const h = estate();
-    const result = await runOnDurableSdk(connectionReviewOrchestration as never, {
+    const result = await runOnDurableSdk(connectionReviewOrchestration, {
       instanceId: "review-sdk-3",
       input,
       start: new Date("2026-01-01T09:00:00Z"),
