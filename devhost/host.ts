@@ -46,7 +46,12 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
   }
   const regs = buildRegistrations(core);
   const timerJobs = buildTimerJobs(regs);
-  await core.programmingModel.getCapabilities({});
+  const capabilities = await core.programmingModel.getCapabilities({});
+  if (capabilities.HttpUri) {
+    throw new RegistrationError(
+      "The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which devhost does not support; turn it off locally.",
+    );
+  }
 
   const key = options.localKey ?? randomBytes(24).toString("base64url");
   const byName = new Map(regs.map((r) => [r.name.toLowerCase(), r]));

@@ -247,7 +247,9 @@ export class DurableEngine {
   private async save(state: InstanceState): Promise<void> {
     state.lastUpdatedTime = this.iso();
     await this.o.store.save(state);
-    this.cache.set(state.instanceId, state);
+    // Finished instances leave the cache (the store has them), so a long `npm start` does not grow without bound.
+    if (isTerminal(state.status)) this.cache.delete(state.instanceId);
+    else this.cache.set(state.instanceId, state);
     for (const w of [...this.waiters]) w();
   }
 

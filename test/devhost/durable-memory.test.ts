@@ -131,6 +131,9 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     const s = await host.waitForInstance(await start("failing"));
     expect(s.runtimeStatus).toBe("Failed");
     expect(String(s.output)).toContain("activity exploded");
+    const parent = await host.waitForInstance(await start("parentOfFailing"));
+    expect(parent.runtimeStatus).toBe("Failed");
+    expect(String(parent.output)).toMatch(/Orchestrator function 'failing' failed: .*activity exploded/);
   });
 
   it("start with a chosen id: 409 while running, a finished id may be reused", async () => {

@@ -6,7 +6,6 @@ export const SAMPLE_SETTINGS = { SAMPLE_HUB: "SampleHub", TICK_SCHEDULE: "*/10 *
 export const T0 = Date.UTC(2026, 0, 1);
 
 /** Parsed JSON replies: tests assert their shape, so the static type stays loose on purpose. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Loose = any;
 
 export interface Reply {

@@ -111,6 +111,10 @@ df.app.orchestration("nondeterministic", function* (context) {
   return "unreachable";
 });
 
+df.app.orchestration("parentOfFailing", function* (context) {
+  return yield context.df.callSubOrchestrator("failing");
+});
+
 df.app.orchestration("failing", function* (context) {
   yield context.df.callActivity("alwaysFails");
   return "unreachable";
