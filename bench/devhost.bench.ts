@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startDevhost, type Devhost } from "../devhost";
 import { currentCoreRegistry } from "../devhost/core/core-api-shim";
+import { startAzuriteTables } from "../scripts/azurite";
 import { repeat, row, type BenchRow, type BenchSuite } from "./harness";
 
 /** The devhost test suite's sample app (plain CommonJS): `threeStep` calls the `double` activity three times. */
@@ -81,7 +80,7 @@ export const suite: BenchSuite = {
         }),
       );
     });
-    const azurite = await startAzurite();
+    const azurite = await startAzuriteTables();
     try {
       await withHost({ tableConnectionString: azurite.connectionString }, async (host) => {
         rows.push(
@@ -93,46 +92,8 @@ export const suite: BenchSuite = {
         );
       });
     } finally {
-      azurite.stop();
+      await azurite.stop();
     }
     return rows;
   },
 };
-
-/** Azurite's Table service as a child, in memory, on a free loopback port (the publicly documented dev account). */
-async function startAzurite(): Promise<{ connectionString: string; stop(): void }> {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  const main = path.join(__dirname, "..", "..", "node_modules", "azurite", "dist", "src", "table", "main.js");
-  const args = [
-    main,
-    "--tableHost",
-    "127.0.0.1",
-    "--tablePort",
-    String(port),
-    "--inMemoryPersistence",
-    "--disableTelemetry",
-    "--silent",
-  ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-      if (out.includes("successfully started")) resolve();
-    });
-    child.once("exit", () => reject(new Error(`Azurite exited: ${out}`)));
-  });
-  const endpoint = `http://127.0.0.1:${port}/devstoreaccount1`;
-  return {
-    connectionString:
-      "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-      "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-      `TableEndpoint=${endpoint};`,
-    stop: () => child.kill(),
-  };
-}

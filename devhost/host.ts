@@ -6,23 +6,28 @@ import { forgetLoadedModules, loadEntryFiles, readAppConfig, resolveSetting } fr
 import { installCoreApi, resetCoreRegistry } from "./core/core-api-shim";
 import { fromTypedData, FunctionInvocationError, Invoker } from "./core/invoker";
 import { buildRegistrations, describeRegistrations, RegistrationError, type Registration } from "./core/registry";
-import type { RpcHttpData, RpcTypedData } from "./core/rpc-types";
-import { durableClientJson, handleDurableApi, statusBody, type ClientUrls } from "./durable/client-api";
+import type { RpcTypedData } from "./core/rpc-types";
+import { durableClientJson, handleDurableApi, type ClientUrls } from "./durable/client-api";
 import { DurableEngine, type ActivityOutcome } from "./durable/engine";
 import type { OrchestratorOutput } from "./durable/history";
 import type { DurableStore, InstanceState } from "./durable/instance-state";
 import type { OrchestratorRun } from "./durable/replay";
+import { statusBody } from "./durable/status-view";
 import { MemoryStore } from "./durable/store-memory";
 import { TableStore } from "./durable/store-table";
 import type { Devhost, DevhostOptions, InstanceStatus, RegistrationInfo } from "./host-types";
+import { handleAdvanceTime, handleInvokeFunction, type AdminDeps } from "./http/admin-api";
 import { hasKey } from "./http/auth";
-import { handleEventGrid } from "./http/eventgrid-webhook";
-import { handleHttpTrigger } from "./http/http-trigger";
-import { BodyTooLargeError, parseJson, readBody, sendError } from "./http/respond";
-import { CronError } from "./timers/ncrontab";
+import { handleEventGrid, type EventGridFunctions } from "./http/eventgrid-webhook";
+import { handleHttpTrigger, type HttpTriggers } from "./http/http-trigger";
+import { errorMessage, safeDecode } from "./http/request-parts";
+import { sendError } from "./http/respond";
 import { timerJob, TimerScheduler, type TimerJob, type TimerPayload } from "./timers/timer-scheduler";
 
 const OUT_OF_PROC_LABEL = "$OutOfProcData$:";
+const DURABLE_RPC = "/durabletask/";
+const DURABLE_WEBHOOK = "/runtime/webhooks/durabletask/";
+const ADMIN_FUNCTIONS = "/admin/functions/";
 
 /** Starts the app in this process (one app per process: its settings become process.env). */
 export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
@@ -89,7 +94,7 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
         return { failure: `Orchestrator ${reg.name} returned no orchestrator state.` };
       return { output };
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       const at = message.indexOf(OUT_OF_PROC_LABEL);
       if (at < 0) return { failure: message };
       const state = JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length)) as OrchestratorOutput;
@@ -107,7 +112,7 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
       return { ok: true, resultText: JSON.stringify(fromTypedData(response.returnValue) ?? null) };
     } catch (err) {
       const cause = err instanceof FunctionInvocationError ? err.cause : err;
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       return { ok: false, reason, details: cause instanceof Error ? (cause.stack ?? reason) : reason };
     }
   }
@@ -122,6 +127,26 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     options.schedule !== false && !manualClock,
     log,
   );
+
+  const invokeEventGrid = async (reg: Registration, event: unknown): Promise<void> => {
+    await invokeWith(reg, { json: JSON.stringify(event) });
+  };
+  const admin: AdminDeps = {
+    key,
+    bodyLimit,
+    find,
+    advanceTime: manualClock ? (ms) => host.advanceTime(ms) : undefined,
+    fireTimer: (name) => timers.fireNow(name),
+    invokeEventGrid,
+  };
+  const eventGrid: EventGridFunctions = { find, invoke: invokeEventGrid, bodyLimit };
+  const httpTriggers: HttpTriggers = {
+    regs: regs.filter((r) => r.kind === "http"),
+    key,
+    bodyLimit,
+    invoke: (reg, request) => invokeWith(reg, { http: request }),
+  };
+  const prefix = config.routePrefix ? `/${config.routePrefix}` : "";
 
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
@@ -144,21 +169,12 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
           "Event Grid deliveries need the system key: add ?code=<devhost key> to the subscription URL.",
         );
       }
-      return handleEventGrid(
-        req,
-        res,
-        url,
-        find,
-        async (reg, event) => {
-          await invokeWith(reg, { json: JSON.stringify(event) });
-        },
-        bodyLimit,
-      );
+      return handleEventGrid(eventGrid, req, res, url);
     }
-    if (path.startsWith("/durabletask/")) {
-      return handleDurableApi(engine, urls, req, res, url, path.slice("/durabletask/".length), bodyLimit);
+    if (path.startsWith(DURABLE_RPC)) {
+      return handleDurableApi(engine, urls, req, res, url, path.slice(DURABLE_RPC.length), bodyLimit);
     }
-    if (path.startsWith("/runtime/webhooks/durabletask/")) {
+    if (path.startsWith(DURABLE_WEBHOOK)) {
       if (!hasKey(req, url, key))
         return sendError(
           res,
@@ -166,98 +182,15 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
           "Unauthorized",
           "The durable task webhook needs the devhost key as ?code= or x-functions-key.",
         );
-      return handleDurableApi(
-        engine,
-        urls,
-        req,
-        res,
-        url,
-        path.slice("/runtime/webhooks/durabletask/".length),
-        bodyLimit,
-      );
+      return handleDurableApi(engine, urls, req, res, url, path.slice(DURABLE_WEBHOOK.length), bodyLimit);
     }
-    if (path === "/admin/devhost/advance-time") return adminAdvance(req, res, url);
-    if (path.startsWith("/admin/functions/"))
-      return adminInvoke(req, res, url, safeDecode(path.slice("/admin/functions/".length)));
-    const prefix = config.routePrefix ? `/${config.routePrefix}` : "";
+    if (path === "/admin/devhost/advance-time") return handleAdvanceTime(admin, req, res, url);
+    if (path.startsWith(ADMIN_FUNCTIONS))
+      return handleInvokeFunction(admin, req, res, url, safeDecode(path.slice(ADMIN_FUNCTIONS.length)));
     if (prefix === "" || path === prefix || path.startsWith(`${prefix}/`)) {
-      const httpRegs = regs.filter((r) => r.kind === "http");
-      return handleHttpTrigger(
-        req,
-        res,
-        url,
-        path.slice(prefix.length),
-        httpRegs,
-        key,
-        (reg, request: RpcHttpData) => invokeWith(reg, { http: request }),
-        bodyLimit,
-      );
+      return handleHttpTrigger(httpTriggers, req, res, url, path.slice(prefix.length));
     }
     sendError(res, 404, "RouteNotFound", `Nothing is served at ${path}; HTTP functions live under ${prefix || "/"}.`);
-  }
-
-  /** POST /admin/devhost/advance-time {"ms": n}: moves a manual clock (child processes in tests). */
-  async function adminAdvance(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== "POST") return sendError(res, 405, "MethodNotAllowed", 'Use POST with {"ms": <milliseconds>}.');
-    if (!hasKey(req, url, key)) return sendError(res, 401, "Unauthorized", "The admin API needs the devhost key.");
-    if (!manualClock)
-      return sendError(res, 409, "RealClock", "Start devhost with a manual clock (--manual-clock) to move time.");
-    const parsed = parseJson(await readBody(req, 1024).catch(() => Buffer.from("")));
-    const ms = parsed.ok ? (parsed.value as { ms?: unknown } | null)?.ms : undefined;
-    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
-      return sendError(res, 400, "InvalidBody", 'Send {"ms": <non-negative number>}.');
-    await host.advanceTime(ms);
-    res.writeHead(204).end();
-  }
-
-  /** POST /admin/functions/<name> with {"input": "..."}: runs a non-HTTP function now, as the host's admin API. */
-  async function adminInvoke(req: IncomingMessage, res: ServerResponse, url: URL, name: string): Promise<void> {
-    if (req.method !== "POST") return sendError(res, 405, "MethodNotAllowed", 'Use POST with a body {"input": "..."}.');
-    if (!hasKey(req, url, key))
-      return sendError(res, 401, "Unauthorized", "The admin API needs the devhost key as x-functions-key or ?code=.");
-    const reg = find(name);
-    if (!reg) return sendError(res, 404, "FunctionNotFound", `No function named '${name}'.`);
-    let body: Buffer;
-    try {
-      body = await readBody(req, bodyLimit);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError)
-        return sendError(res, 413, "PayloadTooLarge", `The body is over ${bodyLimit} bytes.`);
-      throw err;
-    }
-    const parsed = body.length === 0 ? { ok: true as const, value: {} } : parseJson(body);
-    if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)) {
-      return sendError(res, 400, "InvalidBody", 'Send a JSON object such as {"input": ""}.');
-    }
-    const input = (parsed.value as { input?: unknown }).input;
-    if (input !== undefined && typeof input !== "string")
-      return sendError(res, 400, "InvalidBody", '"input" must be a string.');
-    if (reg.kind === "timer") {
-      await timers.fireNow(reg.name);
-    } else if (reg.kind === "eventGrid") {
-      const event = parseJson(Buffer.from(input ?? ""));
-      if (!event.ok || typeof event.value !== "object" || event.value === null) {
-        return sendError(res, 400, "InvalidInput", 'For an Event Grid function, "input" is the event as JSON text.');
-      }
-      try {
-        await invokeWith(reg, { json: JSON.stringify(event.value) });
-      } catch (err) {
-        return sendError(
-          res,
-          500,
-          "FunctionFailed",
-          `Function ${reg.name} failed: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      }
-    } else {
-      return sendError(
-        res,
-        400,
-        "NotInvocable",
-        `${reg.name} is a ${reg.kind} function; the admin API runs timer and Event Grid functions.`,
-      );
-    }
-    res.writeHead(202).end();
   }
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -352,7 +285,7 @@ function buildTimerJobs(regs: Registration[]): TimerJob[] {
       r.timer!.schedule = schedule;
       jobs.push(timerJob(r.name, schedule, r.timer!.runOnStartup));
     } catch (err) {
-      if (err instanceof CronError || err instanceof Error) problems.push(`Function "${r.name}": ${err.message}`);
+      problems.push(`Function "${r.name}": ${errorMessage(err)}`);
     }
   }
   if (problems.length > 0) throw new RegistrationError(`devhost cannot run this app:\n- ${problems.join("\n- ")}`);
@@ -361,12 +294,4 @@ function buildTimerJobs(regs: Registration[]): TimerJob[] {
 
 function toStatus(s: InstanceState): InstanceStatus {
   return statusBody(s, new URLSearchParams()) as unknown as InstanceStatus;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

@@ -1,13 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { azuriteConnectionString } from "../scripts/azurite";
 import { ManualClock } from "./clock";
 import { startDevhost } from "./host";
 
-/** Publicly documented Azurite account (not a secret); used for UseDevelopmentStorage=true. */
-const DEV_STORAGE =
-  "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-  "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-  "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
+/** UseDevelopmentStorage=true means Azurite's Table service on its default port, as the real host reads it. */
+const AZURITE_TABLE_PORT = 10002;
 
 const USAGE = `usage: node dist/devhost/main.js --app <dir> [--port 7071] [--storage memory|table] [--no-schedule]
        [--key <local key>] [--manual-clock <epoch ms>] [--run-activities-twice]
@@ -77,7 +75,7 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(localSettings(appRoot))) if (process.env[k] === undefined) settings[k] = v;
   const env = { ...settings, ...process.env };
   let connection = env.DEVHOST_TABLE_CONNECTION ?? env.AzureWebJobsStorage;
-  if (connection === "UseDevelopmentStorage=true") connection = DEV_STORAGE;
+  if (connection === "UseDevelopmentStorage=true") connection = azuriteConnectionString(AZURITE_TABLE_PORT);
   const useTable = args.storage === "table" || (args.storage === undefined && !!connection);
   if (useTable && !connection) fail("--storage table needs DEVHOST_TABLE_CONNECTION or AzureWebJobsStorage");
   const host = await startDevhost({

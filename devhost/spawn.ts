@@ -49,10 +49,11 @@ export async function spawnDevhost(options: SpawnOptions): Promise<SpawnedDevhos
   delete env.DEVHOST_OWNS_WEBSITE_HOSTNAME;
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 20_000;
   const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`devhost did not start within ${opts.readyTimeoutMs ?? 20_000} ms:\n${output}`)),
-      opts.readyTimeoutMs ?? 20_000,
+      () => reject(new Error(`devhost did not start within ${readyTimeoutMs} ms:\n${output}`)),
+      readyTimeoutMs,
     );
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString();

@@ -24,6 +24,7 @@ import { handleAcsEmail } from "./notify/acs-email-routes";
 import { Inbox, type InboxItem } from "./notify/inbox";
 import { handleTeams } from "./notify/teams-webhook-routes";
 
+export type { CreatedEndpoint } from "./control/control-routes";
 export type { Estate } from "./control/estate-summary";
 export type { DeliveryRecord } from "./events/event-delivery";
 export type { InboxItem } from "./notify/inbox";

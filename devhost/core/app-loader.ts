@@ -129,8 +129,8 @@ function safeList(dir: string): string[] {
   }
 }
 function isDir(p: string): boolean {
-  return existsSync(p) && statSync(p).isDirectory();
+  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 function isFile(p: string): boolean {
-  return existsSync(p) && statSync(p).isFile();
+  return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 }

@@ -39,7 +39,7 @@ export class DurableEngine {
   private readonly cache = new Map<string, InstanceState>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly inflight = new Set<string>();
-  private readonly waiters = new Set<() => void>();
+  private readonly saveWaiters = new Set<() => void>();
   private busy = 0;
   private idleWaiters: (() => void)[] = [];
   private timerHandle: NodeJS.Timeout | undefined;
@@ -100,7 +100,7 @@ export class DurableEngine {
       state.inbox = [];
       state.activities = [];
       state.timers = [];
-      state.history.push(historyEvent(3, this.iso(), { Input: JSON.stringify(reason) }));
+      state.history.push(historyEvent(EventType.ExecutionTerminated, this.iso(), { Input: JSON.stringify(reason) }));
     });
   }
 
@@ -169,17 +169,21 @@ export class DurableEngine {
       if (left <= 0) {
         throw new Error(`Instance ${instanceId} is still ${state?.status ?? "unknown"} after ${timeoutMs} ms.`);
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, Math.min(left, 1000));
-        function done(): void {
-          clearTimeout(t);
-          waiters.delete(done);
-          resolve();
-        }
-        const waiters = this.waiters;
-        waiters.add(done);
-      });
+      await this.nextSaveOrWithin(Math.min(left, 1000));
     }
+  }
+
+  /** Resolves after the next save of any instance, or after `ms` (a finished instance may come from another writer). */
+  private nextSaveOrWithin(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.saveWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.saveWaiters.add(done);
+    });
   }
 
   /** Stops new work; waits briefly for work in progress (an activity that never returns must not block shutdown). */
@@ -222,7 +226,7 @@ export class DurableEngine {
   }
 
   private async control(instanceId: string, change: (state: InstanceState) => void): Promise<ControlResult> {
-    const result = await this.withInstance(instanceId, async (state) => {
+    return this.withInstance(instanceId, async (state) => {
       if (!state) return "notFound" as const;
       if (isTerminal(state.status)) return "gone" as const;
       change(state);
@@ -230,7 +234,6 @@ export class DurableEngine {
       this.afterSave(state, []);
       return "ok" as const;
     });
-    return result;
   }
 
   private async withInstance<T>(instanceId: string, fn: (state: InstanceState | undefined) => Promise<T>): Promise<T> {
@@ -250,7 +253,7 @@ export class DurableEngine {
     // Finished instances leave the cache (the store has them), so a long `npm start` does not grow without bound.
     if (isTerminal(state.status)) this.cache.delete(state.instanceId);
     else this.cache.set(state.instanceId, state);
-    for (const w of [...this.waiters]) w();
+    for (const w of [...this.saveWaiters]) w();
   }
 
   private track(p: Promise<unknown>): void {
@@ -373,7 +376,7 @@ export class DurableEngine {
       await this.save(state);
     });
     if (refused !== undefined) {
-      await this.deliverChildResult(link, c.taskId, { ok: false, reason: refused, details: refused });
+      await this.deliverChildResult(link, { ok: false, reason: refused, details: refused });
       return;
     }
     this.kick(c.instanceId);
@@ -404,7 +407,7 @@ export class DurableEngine {
             reason: `Orchestrator function '${child.name}' failed: ${typeof child.output === "string" ? child.output : JSON.stringify(child.output)}`,
             details: `Sub-orchestration ${child.instanceId} ended ${child.status}.`,
           };
-    await this.deliverChildResult(link, link.taskId, outcome);
+    await this.deliverChildResult(link, outcome);
     await this.withInstance(child.instanceId, async (s) => {
       if (!s || s.parentNotified || s.executionId !== child.executionId) return;
       s.parentNotified = true;
@@ -414,9 +417,9 @@ export class DurableEngine {
 
   private async deliverChildResult(
     link: NonNullable<InstanceState["parent"]>,
-    taskId: number,
     outcome: ActivityOutcome,
   ): Promise<void> {
+    const { taskId } = link;
     const event = outcome.ok
       ? historyEvent(EventType.SubOrchestrationInstanceCompleted, this.iso(), {
           TaskScheduledId: taskId,

@@ -2,6 +2,7 @@
 
 export const EventType = {
   ExecutionStarted: 0,
+  ExecutionTerminated: 3,
   TaskScheduled: 4,
   TaskCompleted: 5,
   TaskFailed: 6,

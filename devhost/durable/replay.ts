@@ -29,9 +29,8 @@ export interface ChildStart {
 }
 
 export interface EpisodeResult {
+  /** Sub-orchestrations scheduled in this episode, for the engine to start once the state is saved. */
   childStarts: ChildStart[];
-  /** The instance reached a terminal state (or continued as new) in this episode. */
-  finished: boolean;
 }
 
 /**
@@ -47,7 +46,7 @@ export async function runEpisode(
 ): Promise<EpisodeResult> {
   const nowIso = new Date(now).toISOString();
   const decisions: HistoryEvent[] = [];
-  const result: EpisodeResult = { childStarts: [], finished: false };
+  const result: EpisodeResult = { childStarts: [] };
   followUp(state, event, now, nowIso, decisions, result);
 
   const history = [
@@ -73,7 +72,6 @@ export async function runEpisode(
     state.output = output;
     state.activities = [];
     state.timers = [];
-    result.finished = true;
   };
 
   let failure = "failure" in outcome ? outcome.failure : undefined;
@@ -105,7 +103,6 @@ export async function runEpisode(
     finish("Failed", failure);
   } else if (output?.isDone && continueInput !== undefined) {
     startNewExecution(state, continueInput, nowIso);
-    result.finished = true;
   } else if (output?.isDone) {
     finish("Completed", output.output ?? null);
   }

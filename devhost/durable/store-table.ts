@@ -51,37 +51,31 @@ export class TableStore implements DurableStore {
 
   async load(instanceId: string): Promise<InstanceState | undefined> {
     const pk = keyFor(instanceId);
-    let head: HeadEntity;
-    try {
-      head = await this.client.getEntity<HeadEntity>(pk, "head");
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-      throw err;
-    }
-    const prefix = chunkPrefix(head.generation);
-    const parts: string[] = [];
+    const head = await this.head(pk);
+    if (!head) return undefined;
+    const chunks: { rowKey: string; text: string }[] = [];
     const rows = this.client.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${prefix + "~"}` },
+      queryOptions: { filter: generationFilter(pk, head.generation) },
     });
-    const found: { rk: string; text: string }[] = [];
     for await (const row of rows) {
       let text = "";
-      for (let i = 0; i < PROPERTIES_PER_ROW; i++)
-        text += typeof row[`d${i}`] === "string" ? (row[`d${i}`] as string) : "";
-      found.push({ rk: String(row.rowKey), text });
+      for (let i = 0; i < PROPERTIES_PER_ROW; i++) {
+        const part = row[`d${i}`];
+        if (typeof part === "string") text += part;
+      }
+      chunks.push({ rowKey: String(row.rowKey), text });
     }
-    found.sort((a, b) => a.rk.localeCompare(b.rk));
-    if (found.length !== head.chunks) {
-      throw new Error(`Durable state of ${instanceId} is incomplete (${found.length}/${head.chunks} chunks).`);
+    if (chunks.length !== head.chunks) {
+      throw new Error(`Durable state of ${instanceId} is incomplete (${chunks.length}/${head.chunks} chunks).`);
     }
-    for (const f of found) parts.push(f.text);
+    chunks.sort((a, b) => a.rowKey.localeCompare(b.rowKey));
     this.generations.set(instanceId, head.generation);
-    return JSON.parse(parts.join("")) as InstanceState;
+    return JSON.parse(chunks.map((c) => c.text).join("")) as InstanceState;
   }
 
   async save(state: InstanceState): Promise<void> {
     const pk = keyFor(state.instanceId);
-    const previous = this.generations.get(state.instanceId) ?? (await this.currentGeneration(pk));
+    const previous = this.generations.get(state.instanceId) ?? (await this.head(pk))?.generation;
     const generation = (previous ?? 0) + 1;
     const text = JSON.stringify(state);
     const rowSize = CHARS_PER_PROPERTY * PROPERTIES_PER_ROW;
@@ -115,24 +109,14 @@ export class TableStore implements DurableStore {
     };
     await this.client.upsertEntity(head, "Replace");
     this.generations.set(state.instanceId, generation);
-    if (previous !== undefined) await this.deleteGeneration(pk, previous);
+    if (previous !== undefined) await this.deleteRows(pk, generationFilter(pk, previous));
   }
 
   async remove(instanceId: string): Promise<boolean> {
     const pk = keyFor(instanceId);
-    const keys: string[] = [];
-    for await (const row of this.client.listEntities({
-      queryOptions: { filter: odata`PartitionKey eq ${pk}`, select: ["RowKey"] },
-    })) {
-      keys.push(String(row.rowKey));
-    }
-    for (let i = 0; i < keys.length; i += 100) {
-      await this.client.submitTransaction(
-        keys.slice(i, i + 100).map((rk): TransactionAction => ["delete", { partitionKey: pk, rowKey: rk }]),
-      );
-    }
+    const deleted = await this.deleteRows(pk, odata`PartitionKey eq ${pk}`);
     this.generations.delete(instanceId);
-    return keys.includes("head");
+    return deleted.includes("head");
   }
 
   async list(): Promise<InstanceSummary[]> {
@@ -153,31 +137,34 @@ export class TableStore implements DurableStore {
 
   async close(): Promise<void> {}
 
-  private async currentGeneration(pk: string): Promise<number | undefined> {
+  private async head(pk: string): Promise<HeadEntity | undefined> {
     try {
-      return (await this.client.getEntity<HeadEntity>(pk, "head")).generation;
+      return await this.client.getEntity<HeadEntity>(pk, "head");
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw err;
     }
   }
 
-  private async deleteGeneration(pk: string, generation: number): Promise<void> {
-    const prefix = chunkPrefix(generation);
+  /** Deletes the partition's rows matching the filter (in transactions of at most 100) and returns their keys. */
+  private async deleteRows(pk: string, filter: string): Promise<string[]> {
     const keys: string[] = [];
-    const rows = this.client.listEntities({
-      queryOptions: {
-        filter: odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${prefix + "~"}`,
-        select: ["RowKey"],
-      },
-    });
-    for await (const row of rows) keys.push(String(row.rowKey));
+    for await (const row of this.client.listEntities({ queryOptions: { filter, select: ["RowKey"] } })) {
+      keys.push(String(row.rowKey));
+    }
     for (let i = 0; i < keys.length; i += 100) {
       await this.client.submitTransaction(
         keys.slice(i, i + 100).map((rk): TransactionAction => ["delete", { partitionKey: pk, rowKey: rk }]),
       );
     }
+    return keys;
   }
+}
+
+/** The rows of one generation of an instance's chunks. */
+function generationFilter(pk: string, generation: number): string {
+  const prefix = chunkPrefix(generation);
+  return odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${prefix + "~"}`;
 }
 
 function chunkPrefix(generation: number): string {

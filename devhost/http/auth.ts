@@ -1,10 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { firstHeader } from "./request-parts";
 
 /** The local key is accepted as the `x-functions-key` header or the `code` query parameter, as the host does. */
 export function hasKey(req: IncomingMessage, url: URL, key: string): boolean {
-  const header = req.headers["x-functions-key"];
-  const given = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get("code") ?? "";
+  const given = firstHeader(req, "x-functions-key") ?? url.searchParams.get("code") ?? "";
   const a = Buffer.from(given);
   const b = Buffer.from(key);
   return a.length === b.length && timingSafeEqual(a, b);

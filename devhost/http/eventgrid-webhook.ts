@@ -1,24 +1,28 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registration } from "../core/registry";
-import { BodyTooLargeError, parseJson, readBody, sendError, sendJson } from "./respond";
+import { errorMessage, firstHeader } from "./request-parts";
+import { parseJson, readBodyOrRefuse, sendError, sendJson } from "./respond";
 
-export type InvokeEventGrid = (reg: Registration, event: Record<string, unknown>) => Promise<void>;
+/** What the webhook needs from the host. */
+export interface EventGridFunctions {
+  find(name: string): Registration | undefined;
+  invoke(reg: Registration, event: Record<string, unknown>): Promise<void>;
+  bodyLimit: number;
+}
 
 /**
  * `/runtime/webhooks/eventgrid?functionName=<name>` as the Event Grid extension serves it: the subscription
  * validation handshake, the CloudEvents OPTIONS handshake, and batches delivered one event per invocation.
  */
 export async function handleEventGrid(
+  functions: EventGridFunctions,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  findFunction: (name: string) => Registration | undefined,
-  invoke: InvokeEventGrid,
-  bodyLimit: number,
 ): Promise<void> {
   if (req.method === "OPTIONS") {
     // CloudEvents abuse-protection handshake: echo the origin to allow delivery.
-    const origin = header(req, "webhook-request-origin");
+    const origin = firstHeader(req, "webhook-request-origin");
     if (!origin)
       return sendError(
         res,
@@ -34,22 +38,11 @@ export async function handleEventGrid(
   const name = url.searchParams.get("functionName");
   if (!name)
     return sendError(res, 400, "MissingFunctionName", "Add ?functionName=<name of an Event Grid function> to the URL.");
-  const reg = findFunction(name);
+  const reg = functions.find(name);
   if (!reg || reg.kind !== "eventGrid")
     return sendError(res, 404, "FunctionNotFound", `No Event Grid function named '${name}' is registered.`);
-  let body: Buffer;
-  try {
-    body = await readBody(req, bodyLimit);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError)
-      return sendError(
-        res,
-        413,
-        "PayloadTooLarge",
-        `The batch is over ${bodyLimit} bytes; deliver fewer events per request.`,
-      );
-    throw err;
-  }
+  const body = await readBodyOrRefuse(req, res, functions.bodyLimit, "deliver fewer events per request.");
+  if (!body) return;
   const parsed = parseJson(body);
   if (!parsed.ok)
     return sendError(
@@ -67,7 +60,7 @@ export async function handleEventGrid(
       "The body must be an event object or a non-empty array of event objects.",
     );
   }
-  const kind = header(req, "aeg-event-type") ?? "Notification";
+  const kind = firstHeader(req, "aeg-event-type") ?? "Notification";
   if (kind === "SubscriptionValidation") {
     const data = events[0]!.data;
     const code = isObject(data) ? data.validationCode : undefined;
@@ -89,9 +82,9 @@ export async function handleEventGrid(
   const failures: string[] = [];
   for (const event of events) {
     try {
-      await invoke(reg, event);
+      await functions.invoke(reg, event);
     } catch (err) {
-      failures.push(err instanceof Error ? err.message : String(err));
+      failures.push(errorMessage(err));
     }
   }
   // Event Grid redelivers the batch on a 5xx, as it would against the real host.
@@ -103,11 +96,6 @@ export async function handleEventGrid(
       `${failures.length} of ${events.length} events failed: ${failures[0]}`,
     );
   res.writeHead(202).end();
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

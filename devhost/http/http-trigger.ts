@@ -2,21 +2,27 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registration } from "../core/registry";
 import type { RpcHttpCookie, RpcHttpData, RpcInvocationResponse } from "../core/rpc-types";
 import { hasKey } from "./auth";
-import { BodyTooLargeError, readBody, sendError } from "./respond";
+import { readBodyOrRefuse, sendError, sendFunctionFailed } from "./respond";
 
-export type InvokeHttp = (reg: Registration, request: RpcHttpData) => Promise<RpcInvocationResponse>;
+/** What the HTTP trigger routes need from the host; fixed once the app is loaded. */
+export interface HttpTriggers {
+  /** The app's HTTP-triggered registrations. */
+  regs: Registration[];
+  /** The local key that authLevel function/admin routes require. */
+  key: string;
+  bodyLimit: number;
+  invoke(reg: Registration, request: RpcHttpData): Promise<RpcInvocationResponse>;
+}
 
-/** Serves `/<routePrefix>/...` from the registered HTTP triggers. */
+/** Serves `/<routePrefix>/...` from the registered HTTP triggers; `routePath` is what follows the prefix. */
 export async function handleHttpTrigger(
+  triggers: HttpTriggers,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
   routePath: string,
-  regs: Registration[],
-  key: string,
-  invoke: InvokeHttp,
-  bodyLimit: number,
 ): Promise<void> {
+  const { regs, key, bodyLimit } = triggers;
   const method = (req.method ?? "GET").toUpperCase();
   let matched: { reg: Registration; params: Record<string, string> } | undefined;
   const allowed = new Set<string>();
@@ -51,14 +57,8 @@ export async function handleHttpTrigger(
       "This function needs a key: send the devhost key as the x-functions-key header or ?code=.",
     );
   }
-  let body: Buffer;
-  try {
-    body = await readBody(req, bodyLimit);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError)
-      return sendError(res, 413, "PayloadTooLarge", `The request body is over ${bodyLimit} bytes; send less.`);
-    throw err;
-  }
+  const body = await readBodyOrRefuse(req, res, bodyLimit, "send less.");
+  if (!body) return;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
@@ -67,14 +67,9 @@ export async function handleHttpTrigger(
   const request: RpcHttpData = { method, url: url.href, headers, params, body: { bytes: body } };
   let response: RpcInvocationResponse;
   try {
-    response = await invoke(reg, request);
+    response = await triggers.invoke(reg, request);
   } catch (err) {
-    return sendError(
-      res,
-      500,
-      "FunctionFailed",
-      `Function ${reg.name} failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    return sendFunctionFailed(res, reg.name, err);
   }
   writeHttpResult(res, response);
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { errorMessage } from "./request-parts";
 
 /** Every refusal is JSON with a stable code and a sentence that says what to do. */
 export function sendError(
@@ -39,10 +40,34 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
+/**
+ * Reads the body for a handler; over the limit it answers 413 (with `advice` on what to send instead) and returns
+ * undefined, so the handler just returns.
+ */
+export async function readBodyOrRefuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  advice: string,
+): Promise<Buffer | undefined> {
+  try {
+    return await readBody(req, limit);
+  } catch (err) {
+    if (!(err instanceof BodyTooLargeError)) throw err;
+    sendError(res, 413, "PayloadTooLarge", `The request body is over ${limit} bytes; ${advice}`);
+    return undefined;
+  }
+}
+
+/** 500 for a function that threw: the host stays up and the caller learns which function failed and why. */
+export function sendFunctionFailed(res: ServerResponse, functionName: string, err: unknown): void {
+  sendError(res, 500, "FunctionFailed", `Function ${functionName} failed: ${errorMessage(err)}`);
+}
+
 export function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false; message: string } {
   try {
     return { ok: true, value: JSON.parse(body.toString("utf8")) as unknown };
   } catch (err) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    return { ok: false, message: errorMessage(err) };
   }
 }

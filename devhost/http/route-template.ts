@@ -1,4 +1,5 @@
 /** Azure Functions route templates: literal segments, `{name}`, `{name?}` and a trailing `{*rest}`. */
+import { safeDecode } from "./request-parts";
 
 export interface CompiledRoute {
   template: string;
@@ -74,12 +75,4 @@ function matchSegments(segments: Segment[], path: string): Record<string, string
     }
   }
   return parts.length > segments.length ? undefined : params;
-}
-
-function safeDecode(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
 }

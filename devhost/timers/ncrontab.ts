@@ -31,16 +31,26 @@ export function parseNcrontab(expression: string): CronSchedule {
       `Schedule "${expression}" has ${parts.length} fields; use six NCRONTAB fields "{second} {minute} {hour} {day} {month} {day-of-week}", e.g. "0 */5 * * * *".`,
     );
   }
-  const sets = parts.map((p, i) => parseField(p, i, expression));
-  const [sec, min, hour, day, month, dow] = sets as [
-    Set<number>,
-    Set<number>,
-    Set<number>,
-    Set<number>,
-    Set<number>,
-    Set<number>,
-  ];
-  return { expression, next: (afterMs) => nextOccurrence(afterMs, sec, min, hour, day, month, dow, expression) };
+  const [second, minute, hour, day, month, dayOfWeek] = parts.map((p, i) => parseField(p, i, expression));
+  const fields: CronFields = {
+    second: second!,
+    minute: minute!,
+    hour: hour!,
+    day: day!,
+    month: month!,
+    dayOfWeek: dayOfWeek!,
+  };
+  return { expression, next: (afterMs) => nextOccurrence(afterMs, fields, expression) };
+}
+
+/** The values each field allows. */
+interface CronFields {
+  second: Set<number>;
+  minute: Set<number>;
+  hour: Set<number>;
+  day: Set<number>;
+  month: Set<number>;
+  dayOfWeek: Set<number>;
 }
 
 function parseField(text: string, index: number, expression: string): Set<number> {
@@ -82,38 +92,30 @@ function toInt(s: string): number {
   return /^\d+$/.test(s) ? Number(s) : NaN;
 }
 
-function nextOccurrence(
-  afterMs: number,
-  sec: Set<number>,
-  min: Set<number>,
-  hour: Set<number>,
-  day: Set<number>,
-  month: Set<number>,
-  dow: Set<number>,
-  expression: string,
-): number {
+/** Walks forward from the next whole second, skipping a whole month, day, hour or minute when that field misses. */
+function nextOccurrence(afterMs: number, f: CronFields, expression: string): number {
   const d = new Date(Math.floor(afterMs / 1000) * 1000 + 1000);
   const limit = afterMs + 5 * 366 * 86_400_000;
   while (d.getTime() <= limit) {
-    if (!month.has(d.getUTCMonth() + 1)) {
+    if (!f.month.has(d.getUTCMonth() + 1)) {
       d.setUTCMonth(d.getUTCMonth() + 1, 1);
       d.setUTCHours(0, 0, 0, 0);
       continue;
     }
-    if (!day.has(d.getUTCDate()) || !dow.has(d.getUTCDay())) {
+    if (!f.day.has(d.getUTCDate()) || !f.dayOfWeek.has(d.getUTCDay())) {
       d.setUTCDate(d.getUTCDate() + 1);
       d.setUTCHours(0, 0, 0, 0);
       continue;
     }
-    if (!hour.has(d.getUTCHours())) {
+    if (!f.hour.has(d.getUTCHours())) {
       d.setUTCHours(d.getUTCHours() + 1, 0, 0, 0);
       continue;
     }
-    if (!min.has(d.getUTCMinutes())) {
+    if (!f.minute.has(d.getUTCMinutes())) {
       d.setUTCMinutes(d.getUTCMinutes() + 1, 0, 0);
       continue;
     }
-    if (!sec.has(d.getUTCSeconds())) {
+    if (!f.second.has(d.getUTCSeconds())) {
       d.setUTCSeconds(d.getUTCSeconds() + 1, 0);
       continue;
     }

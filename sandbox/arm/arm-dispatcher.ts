@@ -1,4 +1,4 @@
-import { ArmError } from "../http/arm-error";
+import { ArmError, errorResponse, requireGet, unservedType } from "../http/arm-error";
 import type { SandboxRequest, SandboxResponse } from "../http/http-types";
 import { isArmAudience, type IssuedToken } from "../identity/token-store";
 import { operationName } from "../control/call-log";
@@ -7,7 +7,7 @@ import type { ArmCall } from "./arm-handler";
 import { parseArmPath, type ArmPath } from "./arm-path";
 import { endpointRoutes, networkInterfaceRoutes, resourceGroupResources } from "./endpoint-routes";
 import { privateDnsRoutes } from "./private-dns-routes";
-import { methodNotAllowed, providerRoutes } from "./provider-routes";
+import { providerRoutes } from "./provider-routes";
 import {
   NETWORK_API_VERSIONS,
   PAAS_FAMILIES,
@@ -53,7 +53,7 @@ function routeFor(path: ArmPath): Route | undefined {
 /** GET of an Azure-AsyncOperation URL (status body) or its Location twin (202 until done, then 200). */
 function operationStatus(call: ArmCall): SandboxResponse {
   const { ctx, path } = call;
-  if (call.req.method !== "GET") throw methodNotAllowed(call.req.method);
+  requireGet(call.req.method);
   const opId = path.names[1];
   const body = opId && path.names.length === 2 ? ctx.operations.poll(opId, ctx.now()) : undefined;
   if (!body) throw new ArmError(404, "OperationNotFound", "No such long-running operation; it may have expired.");
@@ -85,7 +85,7 @@ export async function handleArm(ctx: ArmContext, req: SandboxRequest): Promise<A
     }
   } catch (err) {
     if (!(err instanceof ArmError)) throw err;
-    outcome = { status: err.status, headers: err.headers, json: { error: { code: err.code, message: err.message } } };
+    outcome = errorResponse(err);
   }
   ctx.calls.record({
     at: ctx.now().toISOString(),
@@ -107,9 +107,7 @@ function dispatch(
   token: IssuedToken,
 ): SandboxResponse {
   const route = routeFor(path);
-  if (!route) {
-    throw new ArmError(404, "InvalidResourceType", `The resource type '${path.typeKey}' is not served by the sandbox.`);
-  }
+  if (!route) throw unservedType(path.typeKey);
   if (!apiVersion) {
     throw new ArmError(
       400,

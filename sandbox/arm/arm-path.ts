@@ -52,3 +52,11 @@ export function resourceId(sub: string, rg: string, type: string, name: string):
   const [ns, ...types] = type.split("/");
   return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${ns}/${types.join("/")}/${name}`;
 }
+
+/** Whether a resource lies in the path's subscription and, when the path names one, its resource group. */
+export function inScope(path: ArmPath, r: { subscriptionId: string; resourceGroup: string }): boolean {
+  const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+  return (
+    same(r.subscriptionId, path.subscriptionId) && (!path.resourceGroup || same(r.resourceGroup, path.resourceGroup))
+  );
+}

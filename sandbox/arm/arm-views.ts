@@ -1,6 +1,17 @@
 import type { ConnectionRecord, EndpointRecord, ProviderResource, RecordSetRecord } from "../estate/estate-records";
+import { resourceId } from "./arm-path";
 
 /** Wire shapes of the resources, as the real api-versions return them. */
+
+/** The envelope every tracked provider resource shares. */
+function trackedResource(r: ProviderResource): Record<string, unknown> {
+  return { id: r.id, name: r.name, type: r.family.type, location: r.location, tags: r.tags };
+}
+
+/** The GUID Azure gives an endpoint; the sandbox names the connection `{endpoint}.{guid}`. */
+function endpointGuid(e: EndpointRecord): string {
+  return e.connectionName.slice(e.name.length + 1);
+}
 
 export function connectionView(c: ConnectionRecord, provider: ProviderResource): Record<string, unknown> {
   const isPls = provider.pls !== undefined;
@@ -30,13 +41,10 @@ export function connectionView(c: ConnectionRecord, provider: ProviderResource):
 
 export function privateLinkServiceView(r: ProviderResource, connections: ConnectionRecord[]): Record<string, unknown> {
   const pls = r.pls!;
-  const lb = `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Network/loadBalancers/${pls.loadBalancer}`;
+  const inProviderGroup = (type: string, name: string): string =>
+    resourceId(r.subscriptionId, r.resourceGroup, `Microsoft.Network/${type}`, name);
   return {
-    id: r.id,
-    name: r.name,
-    type: r.family.type,
-    location: r.location,
-    tags: r.tags,
+    ...trackedResource(r),
     etag: `W/"${r.id.length}-${connections.length}"`,
     properties: {
       provisioningState: "Succeeded",
@@ -45,7 +53,9 @@ export function privateLinkServiceView(r: ProviderResource, connections: Connect
       fqdns: pls.fqdns,
       alias: pls.alias,
       enableProxyProtocol: false,
-      loadBalancerFrontendIpConfigurations: [{ id: `${lb}/frontendIPConfigurations/frontend` }],
+      loadBalancerFrontendIpConfigurations: [
+        { id: `${inProviderGroup("loadBalancers", pls.loadBalancer)}/frontendIPConfigurations/frontend` },
+      ],
       ipConfigurations: [
         {
           name: "nat-ipconfig",
@@ -53,18 +63,12 @@ export function privateLinkServiceView(r: ProviderResource, connections: Connect
             privateIPAllocationMethod: "Dynamic",
             privateIPAddressVersion: "IPv4",
             primary: true,
-            subnet: {
-              id: `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Network/virtualNetworks/provider-vnet/subnets/pls-nat`,
-            },
+            subnet: { id: `${inProviderGroup("virtualNetworks", "provider-vnet")}/subnets/pls-nat` },
           },
         },
       ],
       privateEndpointConnections: connections.map((c) => connectionView(c, r)),
-      networkInterfaces: [
-        {
-          id: `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Network/networkInterfaces/${r.name}.nic.0`,
-        },
-      ],
+      networkInterfaces: [{ id: inProviderGroup("networkInterfaces", `${r.name}.nic.0`) }],
     },
   };
 }
@@ -72,11 +76,7 @@ export function privateLinkServiceView(r: ProviderResource, connections: Connect
 export function paasResourceView(r: ProviderResource, connections: ConnectionRecord[]): Record<string, unknown> {
   const fqdn = r.family.fqdn?.(r.name);
   return {
-    id: r.id,
-    name: r.name,
-    type: r.family.type,
-    location: r.location,
-    tags: r.tags,
+    ...trackedResource(r),
     properties: {
       ...(fqdn ? { fullyQualifiedDomainName: fqdn } : {}),
       publicNetworkAccess: "Disabled",
@@ -90,10 +90,12 @@ function endpointConnectionState(e: EndpointRecord): Record<string, unknown> {
 }
 
 export function privateEndpointView(e: EndpointRecord): Record<string, unknown> {
+  // Auto-approved links are listed as privateLinkServiceConnections, the rest as the manual ones, as Azure does.
+  const linkKind = e.autoApproved ? "privateLinkServiceConnections" : "manualPrivateLinkServiceConnections";
   const link = {
-    id: `${e.id}/${e.autoApproved ? "privateLinkServiceConnections" : "manualPrivateLinkServiceConnections"}/${e.name}`,
+    id: `${e.id}/${linkKind}/${e.name}`,
     name: e.name,
-    type: `Microsoft.Network/privateEndpoints/${e.autoApproved ? "privateLinkServiceConnections" : "manualPrivateLinkServiceConnections"}`,
+    type: `Microsoft.Network/privateEndpoints/${linkKind}`,
     etag: `W/"${e.etag}"`,
     properties: {
       provisioningState: "Succeeded",
@@ -111,7 +113,7 @@ export function privateEndpointView(e: EndpointRecord): Record<string, unknown> 
     etag: `W/"${e.etag}"`,
     properties: {
       provisioningState: "Succeeded",
-      resourceGuid: e.connectionName.slice(e.name.length + 1),
+      resourceGuid: endpointGuid(e),
       subnet: { id: e.subnetId },
       networkInterfaces: [{ id: e.nicId }],
       customNetworkInterfaceName: "",
@@ -125,7 +127,7 @@ export function privateEndpointView(e: EndpointRecord): Record<string, unknown> 
 }
 
 export function networkInterfaceView(e: EndpointRecord): Record<string, unknown> {
-  const ipConfigName = `privateEndpointIpConfig.${e.connectionName.slice(e.name.length + 1)}`;
+  const ipConfigName = `privateEndpointIpConfig.${endpointGuid(e)}`;
   return {
     id: e.nicId,
     name: e.nicName,

@@ -1,33 +1,19 @@
-import { ArmError, notFound } from "../http/arm-error";
+import { ArmError, badRequest, notFound, requireGet, unservedType } from "../http/arm-error";
 import type { SandboxResponse } from "../http/http-types";
 import type { ArmCall } from "./arm-handler";
-import { idKey, resourceId } from "./arm-path";
+import { idKey, inScope, resourceId } from "./arm-path";
 import { networkInterfaceView, privateEndpointView } from "./arm-views";
 import { pageOf } from "./paging";
-import { methodNotAllowed } from "./provider-routes";
 
 /** Consumer side: private endpoints (GET, list by resource group or subscription) and their NICs (GET). */
 export function endpointRoutes(call: ArmCall): SandboxResponse {
   const { ctx, path, req } = call;
-  if (req.method !== "GET") throw methodNotAllowed(req.method);
+  requireGet(req.method);
   const [name] = path.names;
-  if (path.types.length !== 1) {
-    throw new ArmError(
-      404,
-      "InvalidResourceType",
-      `The resource type '${path.types.join("/")}' is not served by the sandbox.`,
-    );
-  }
+  if (path.types.length !== 1) throw unservedType(path.types.join("/"));
   if (name === undefined) {
-    const items = [...ctx.store.endpoints.values()].filter(
-      (e) =>
-        e.subscriptionId.toLowerCase() === path.subscriptionId.toLowerCase() &&
-        (!path.resourceGroup || e.resourceGroup.toLowerCase() === path.resourceGroup.toLowerCase()),
-    );
-    return {
-      status: 200,
-      json: pageOf(items.map(privateEndpointView), req, ctx.baseUrl(), ctx.store.seed.armPageSize),
-    };
+    const items = [...ctx.store.endpoints.values()].filter((e) => inScope(path, e));
+    return pageOf(call, items.map(privateEndpointView));
   }
   const id = resourceId(path.subscriptionId, path.resourceGroup ?? "", "Microsoft.Network/privateEndpoints", name);
   const endpoint = ctx.store.endpoints.get(idKey(id));
@@ -37,7 +23,7 @@ export function endpointRoutes(call: ArmCall): SandboxResponse {
 
 export function networkInterfaceRoutes(call: ArmCall): SandboxResponse {
   const { ctx, path, req } = call;
-  if (req.method !== "GET") throw methodNotAllowed(req.method);
+  requireGet(req.method);
   const [name] = path.names;
   if (name === undefined || path.types.length !== 1) {
     throw new ArmError(404, "InvalidResourceType", "Only GET of one network interface is served by the sandbox.");
@@ -51,23 +37,18 @@ export function networkInterfaceRoutes(call: ArmCall): SandboxResponse {
 /** `GET /subscriptions/{s}/resourceGroups/{rg}/resources` with an optional `$filter=resourceType eq '...'`. */
 export function resourceGroupResources(call: ArmCall): SandboxResponse {
   const { ctx, path, req } = call;
-  if (req.method !== "GET") throw methodNotAllowed(req.method);
+  requireGet(req.method);
   const filter = req.url.searchParams.get("$filter");
-  const typeFilter = filter ? /resourceType\s+eq\s+'([^']+)'/i.exec(filter)?.[1] : undefined;
+  const typeFilter = filter ? /resourceType\s+eq\s+'([^']+)'/i.exec(filter)?.[1]?.toLowerCase() : undefined;
   if (filter && !typeFilter) {
-    throw new ArmError(
-      400,
+    throw badRequest(
       "InvalidFilterInQueryString",
       "Only $filter=resourceType eq '<type>' is supported by the sandbox.",
     );
   }
+  // The dispatcher routes here only with a resource group, so inScope matches that group.
   const items = [...ctx.store.providers.values()]
-    .filter(
-      (r) =>
-        r.subscriptionId.toLowerCase() === path.subscriptionId.toLowerCase() &&
-        r.resourceGroup.toLowerCase() === (path.resourceGroup ?? "").toLowerCase() &&
-        (!typeFilter || r.family.type.toLowerCase() === typeFilter.toLowerCase()),
-    )
+    .filter((r) => inScope(path, r) && (!typeFilter || r.family.type.toLowerCase() === typeFilter))
     .map((r) => ({ id: r.id, name: r.name, type: r.family.type, location: r.location, tags: r.tags }));
-  return { status: 200, json: pageOf(items, req, ctx.baseUrl(), ctx.store.seed.armPageSize) };
+  return pageOf(call, items);
 }

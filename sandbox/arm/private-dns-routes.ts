@@ -1,4 +1,4 @@
-import { ArmError, badRequest, notFound } from "../http/arm-error";
+import { ArmError, badRequest, methodNotAllowed, notFound, requireGet } from "../http/arm-error";
 import { parseJsonObject } from "../http/body-reader";
 import type { SandboxResponse } from "../http/http-types";
 import { newEtag } from "../estate/estate-store";
@@ -6,28 +6,22 @@ import type { ArmCall } from "./arm-handler";
 import { idKey, resourceId } from "./arm-path";
 import { recordSetView } from "./arm-views";
 import { pageOf } from "./paging";
-import { methodNotAllowed } from "./provider-routes";
 
 const RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "PTR", "SOA", "SRV", "TXT"];
-const DNS_PAGE_SIZE = 100;
+const DNS_PAGING = { pageSize: 100, honourTop: true };
 
 /** Private DNS zones (GET, list) and their record sets (GET/PUT/PATCH/DELETE/list) with ETag preconditions. */
 export function privateDnsRoutes(call: ArmCall): SandboxResponse {
   const { ctx, path, req } = call;
   const [zoneName, recordName] = path.names;
   if (zoneName === undefined) {
-    if (req.method !== "GET") throw methodNotAllowed(req.method);
+    requireGet(req.method);
     const zones = [...ctx.store.zones.values()].filter((z) => idKey(z.id).startsWith(idKey(scopeOf(call))));
-    return {
-      status: 200,
-      json: pageOf(
-        zones.map((z) => zoneView(call, z)),
-        req,
-        ctx.baseUrl(),
-        DNS_PAGE_SIZE,
-        true,
-      ),
-    };
+    return pageOf(
+      call,
+      zones.map((z) => zoneView(call, z)),
+      DNS_PAGING,
+    );
   }
   const zoneId = resourceId(
     path.subscriptionId,
@@ -38,7 +32,7 @@ export function privateDnsRoutes(call: ArmCall): SandboxResponse {
   const zone = ctx.store.zones.get(idKey(zoneId));
   if (!zone) throw notFound("Microsoft.Network/privateDnsZones", zoneName, path.resourceGroup);
   if (path.types.length === 1) {
-    if (req.method !== "GET") throw methodNotAllowed(req.method);
+    requireGet(req.method);
     return { status: 200, json: zoneView(call, zone) };
   }
   const recordType = (path.types[1] ?? "").toUpperCase();
@@ -50,26 +44,23 @@ export function privateDnsRoutes(call: ArmCall): SandboxResponse {
     );
   }
   if (recordName === undefined) {
-    if (req.method !== "GET") throw methodNotAllowed(req.method);
+    requireGet(req.method);
     const records = [...ctx.store.recordSets.values()]
       .filter(
         (r) => idKey(r.id).startsWith(`${idKey(zone.id)}/`) && (recordType === "ALL" || r.recordType === recordType),
       )
       .sort((a, b) => a.name.localeCompare(b.name) || a.recordType.localeCompare(b.recordType));
-    return { status: 200, json: pageOf(records.map(recordSetView), req, ctx.baseUrl(), DNS_PAGE_SIZE, true) };
+    return pageOf(call, records.map(recordSetView), DNS_PAGING);
   }
   if (recordType === "ALL") throw badRequest("InvalidRecordType", "Use a concrete record type such as A, not ALL.");
   const id = `${zone.id}/${recordType}/${recordName}`;
   const existing = ctx.store.recordSets.get(idKey(id));
   checkPreconditions(req.headers["if-match"], req.headers["if-none-match"], existing?.etag);
+  const recordMissing = (): Error =>
+    notFound(`Microsoft.Network/privateDnsZones/${recordType}`, `${zoneName}/${recordName}`, path.resourceGroup);
   switch (req.method) {
     case "GET":
-      if (!existing)
-        throw notFound(
-          `Microsoft.Network/privateDnsZones/${recordType}`,
-          `${zoneName}/${recordName}`,
-          path.resourceGroup,
-        );
+      if (!existing) throw recordMissing();
       return { status: 200, json: recordSetView(existing) };
     case "DELETE":
       if (!existing) return { status: 204 };
@@ -77,13 +68,7 @@ export function privateDnsRoutes(call: ArmCall): SandboxResponse {
       return { status: 200 };
     case "PUT":
     case "PATCH": {
-      if (req.method === "PATCH" && !existing) {
-        throw notFound(
-          `Microsoft.Network/privateDnsZones/${recordType}`,
-          `${zoneName}/${recordName}`,
-          path.resourceGroup,
-        );
-      }
+      if (req.method === "PATCH" && !existing) throw recordMissing();
       const props = recordProperties(req.body, recordType);
       const merged = req.method === "PATCH" ? { ...existing!.properties, ...props } : props;
       const record = { id, zone: zone.name, recordType, name: recordName, etag: newEtag(), properties: merged };

@@ -1,8 +1,8 @@
-import { ArmError, notFound } from "../http/arm-error";
+import { methodNotAllowed, notFound, requireGet, unservedType } from "../http/arm-error";
 import type { SandboxResponse } from "../http/http-types";
 import type { ProviderResource } from "../estate/estate-records";
 import type { ArmCall } from "./arm-handler";
-import { resourceId } from "./arm-path";
+import { inScope, resourceId } from "./arm-path";
 import { paasResourceView, privateLinkServiceView } from "./arm-views";
 import { deleteConnection, getConnection, putConnection } from "./connection-writes";
 import { pageOf } from "./paging";
@@ -21,43 +21,29 @@ export function providerRoutes(call: ArmCall, family: ResourceFamily): SandboxRe
   const { ctx, path, req } = call;
   const [name, connectionName] = path.names;
   if (name === undefined) {
-    if (req.method !== "GET") throw methodNotAllowed(req.method);
-    const items = [...ctx.store.providers.values()].filter(
-      (r) =>
-        r.family === family &&
-        r.subscriptionId.toLowerCase() === path.subscriptionId.toLowerCase() &&
-        (!path.resourceGroup || r.resourceGroup.toLowerCase() === path.resourceGroup.toLowerCase()),
+    requireGet(req.method);
+    const items = [...ctx.store.providers.values()].filter((r) => r.family === family && inScope(path, r));
+    return pageOf(
+      call,
+      items.map((r) => view(call, r)),
     );
-    return {
-      status: 200,
-      json: pageOf(
-        items.map((r) => view(call, r)),
-        req,
-        ctx.baseUrl(),
-        ctx.store.seed.armPageSize,
-      ),
-    };
   }
   const id = resourceId(path.subscriptionId, path.resourceGroup ?? "", family.type, name);
   const provider = ctx.store.provider(id);
   if (!provider) throw notFound(family.type, name, path.resourceGroup);
   if (path.types.length === 1) {
-    if (req.method !== "GET") throw methodNotAllowed(req.method);
+    requireGet(req.method);
     // Readers of a resource see settled connections, as they would a few seconds later in Azure.
     ctx.operations.settleAll(ctx.now());
     return { status: 200, json: view(call, provider) };
   }
   if (path.types[1]?.toLowerCase() !== "privateendpointconnections" || path.types.length > 2) {
-    throw new ArmError(
-      404,
-      "InvalidResourceType",
-      `The resource type '${path.types.join("/")}' is not served by the sandbox.`,
-    );
+    throw unservedType(path.types.join("/"));
   }
   if (connectionName === undefined) {
-    if (req.method !== "GET") throw methodNotAllowed(req.method);
+    requireGet(req.method);
     const all = ctx.store.connectionsOf(provider.id).map((c) => getConnection(call, provider, c.id).json);
-    return { status: 200, json: pageOf(all, req, ctx.baseUrl(), ctx.store.seed.armPageSize) };
+    return pageOf(call, all);
   }
   const connectionId = `${provider.id}/privateEndpointConnections/${connectionName}`;
   switch (req.method) {
@@ -71,6 +57,3 @@ export function providerRoutes(call: ArmCall, family: ResourceFamily): SandboxRe
       throw methodNotAllowed(req.method);
   }
 }
-
-export const methodNotAllowed = (method: string): ArmError =>
-  new ArmError(405, "MethodNotAllowed", `The HTTP method ${method} is not supported on this resource.`);

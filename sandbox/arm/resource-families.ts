@@ -17,7 +17,7 @@ export interface ResourceFamily {
 }
 
 // Real published api-versions (a subset): an unknown one is refused as ARM does.
-const NETWORK_VERSIONS = [
+export const NETWORK_API_VERSIONS: readonly string[] = [
   "2022-01-01",
   "2022-05-01",
   "2022-07-01",
@@ -37,9 +37,7 @@ const NETWORK_VERSIONS = [
   "2025-01-01",
   "2025-03-01",
   "2025-05-01",
-] as const;
-
-export const NETWORK_API_VERSIONS: readonly string[] = NETWORK_VERSIONS;
+];
 export const PRIVATE_DNS_API_VERSIONS: readonly string[] = ["2018-09-01", "2020-01-01", "2020-06-01", "2024-06-01"];
 export const RESOURCES_API_VERSIONS: readonly string[] = [
   "2021-04-01",

@@ -4,8 +4,7 @@ import { Router } from "../http/router";
 import type { CallLog } from "./call-log";
 import { estateSummary } from "./estate-summary";
 import { parseFaultOptions, type FaultInjector } from "./fault-injector";
-import type { EstateStore } from "../estate/estate-store";
-import { guidFrom } from "../estate/estate-store";
+import { guidFrom, type EstateStore } from "../estate/estate-store";
 import type { EventDelivery } from "../events/event-delivery";
 import type { Caller } from "../events/event-factory";
 import { inboxHtml, type Inbox } from "../notify/inbox";
@@ -20,6 +19,16 @@ export interface ControlDeps {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/;
+
+/** The answer to POST /_sandbox/private-endpoints. */
+export interface CreatedEndpoint {
+  privateEndpointId: string;
+  connectionId: string;
+  status: string;
+  privateIp: string;
+  nicId: string;
+  fqdns: string[];
+}
 
 function consumerCaller(subscriptionId: string, tenantId: string): Caller {
   // The Azure portal's app id: consumers create endpoints from the portal in the real payloads.
@@ -73,17 +82,15 @@ export function controlRouter(deps: ControlDeps): Router {
       "Microsoft.Network/privateEndpoints/write",
       consumerCaller(endpoint.subscriptionId, endpoint.tenantId),
     );
-    return {
-      status: created ? 201 : 200,
-      json: {
-        privateEndpointId: endpoint.id,
-        connectionId: endpoint.connectionId,
-        status: endpoint.status,
-        privateIp: endpoint.privateIp,
-        nicId: endpoint.nicId,
-        fqdns: endpoint.fqdns,
-      },
+    const answer: CreatedEndpoint = {
+      privateEndpointId: endpoint.id,
+      connectionId: endpoint.connectionId,
+      status: endpoint.status,
+      privateIp: endpoint.privateIp,
+      nicId: endpoint.nicId,
+      fqdns: endpoint.fqdns,
     };
+    return { status: created ? 201 : 200, json: answer };
   });
   router.on("DELETE", /^\/_sandbox\/private-endpoints\/(.+)$/, (_req, [raw]) => {
     const id = raw!.startsWith("/") ? raw! : `/${raw!}`;

@@ -30,6 +30,17 @@ export function guidFrom(text: string): string {
 
 export const newEtag = (): string => randomUUID();
 
+/** Every change of a connection's state, on either side, gets a new description and ETag. */
+function changeState(
+  record: { status: ConnectionStatus; description: string; etag: string },
+  status: ConnectionStatus,
+  description: string,
+): void {
+  record.status = status;
+  record.description = description;
+  record.etag = newEtag();
+}
+
 /** The whole simulated estate, in memory. Ids are keyed case-insensitively; original casing is kept for display. */
 export class EstateStore {
   readonly providers = new Map<string, ProviderResource>();
@@ -111,7 +122,9 @@ export class EstateStore {
         `No provider resource has the id '${input.targetResourceId}'; use one listed by GET /_sandbox/estate.`,
       );
     }
-    const id = `/subscriptions/${consumer.subscriptionId}/resourceGroups/${input.resourceGroup}/providers/Microsoft.Network/privateEndpoints/${input.name}`;
+    const inConsumerGroup = (type: string, name: string): string =>
+      resourceId(consumer.subscriptionId, input.resourceGroup, `Microsoft.Network/${type}`, name);
+    const id = inConsumerGroup("privateEndpoints", input.name);
     const existing = this.endpoints.get(idKey(id));
     if (existing) {
       if (idKey(existing.targetResourceId) !== idKey(target.id)) {
@@ -149,9 +162,9 @@ export class EstateStore {
       connectionName,
       status,
       description,
-      nicId: `/subscriptions/${consumer.subscriptionId}/resourceGroups/${input.resourceGroup}/providers/Microsoft.Network/networkInterfaces/${nicName}`,
+      nicId: inConsumerGroup("networkInterfaces", nicName),
       nicName,
-      subnetId: `/subscriptions/${consumer.subscriptionId}/resourceGroups/${input.resourceGroup}/providers/Microsoft.Network/virtualNetworks/spoke-vnet/subnets/private-endpoints`,
+      subnetId: `${inConsumerGroup("virtualNetworks", "spoke-vnet")}/subnets/private-endpoints`,
       privateIp: this.allocateIp(consumer),
       fqdns: family.fqdn ? [family.fqdn(target.name)] : [],
       etag: newEtag(),
@@ -203,11 +216,7 @@ export class EstateStore {
     if (!endpoint) return undefined;
     this.endpoints.delete(idKey(id));
     const connection = this.connections.get(idKey(endpoint.connectionId));
-    if (connection) {
-      connection.status = "Disconnected";
-      connection.description = "Private endpoint deleted by the consumer.";
-      connection.etag = newEtag();
-    }
+    if (connection) changeState(connection, "Disconnected", "Private endpoint deleted by the consumer.");
     return { endpoint, connection };
   }
 
@@ -244,15 +253,9 @@ export class EstateStore {
         `The connection '${connection.name}' is ${connection.status} and cannot become ${status}; the consumer must create a new private endpoint.`,
       );
     }
-    connection.status = status;
-    connection.description = description;
-    connection.etag = newEtag();
+    changeState(connection, status, description);
     const endpoint = this.endpoints.get(idKey(connection.privateEndpointId));
-    if (endpoint) {
-      endpoint.status = status;
-      endpoint.description = description;
-      endpoint.etag = newEtag();
-    }
+    if (endpoint) changeState(endpoint, status, description);
     return { connection, changed: true };
   }
 
@@ -262,11 +265,7 @@ export class EstateStore {
     if (!connection) return undefined;
     this.connections.delete(idKey(connectionId));
     const endpoint = this.endpoints.get(idKey(connection.privateEndpointId));
-    if (endpoint) {
-      endpoint.status = "Disconnected";
-      endpoint.description = "Connection removed by the provider.";
-      endpoint.etag = newEtag();
-    }
+    if (endpoint) changeState(endpoint, "Disconnected", "Connection removed by the provider.");
     return connection;
   }
 

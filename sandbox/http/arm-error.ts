@@ -27,3 +27,14 @@ export function notFound(type: string, name: string, resourceGroup?: string): Ar
     `The Resource '${type}/${name}'${where} was not found. Create it first or check the id.`,
   );
 }
+
+export const methodNotAllowed = (method: string): ArmError =>
+  new ArmError(405, "MethodNotAllowed", `The HTTP method ${method} is not supported on this resource.`);
+
+/** Most ARM resources the sandbox serves are read-only: anything but GET is a 405. */
+export function requireGet(method: string): void {
+  if (method !== "GET") throw methodNotAllowed(method);
+}
+
+export const unservedType = (type: string): ArmError =>
+  new ArmError(404, "InvalidResourceType", `The resource type '${type}' is not served by the sandbox.`);

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 
 /** One parsed request as handlers see it. */
 export interface SandboxRequest {
@@ -22,5 +22,3 @@ export interface SandboxResponse {
 }
 
 export type Handler = (req: SandboxRequest) => Promise<SandboxResponse> | SandboxResponse;
-
-export type { IncomingMessage, ServerResponse };

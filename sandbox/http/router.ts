@@ -36,7 +36,8 @@ export class Router {
   }
 }
 
-function safeDecode(s: string): string {
+/** Percent-decodes a path segment; a malformed escape stays as sent, so it reaches a 4xx rather than a throw. */
+export function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {

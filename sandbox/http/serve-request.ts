@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { ArmError, errorResponse } from "./arm-error";
 import { readBody } from "./body-reader";
-import type { IncomingMessage, SandboxRequest, SandboxResponse, ServerResponse } from "./http-types";
+import type { SandboxRequest, SandboxResponse } from "./http-types";
 
 export type Route = (req: SandboxRequest) => Promise<SandboxResponse | "hang">;
 

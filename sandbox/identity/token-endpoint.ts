@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { EstateSeed } from "../estate/seed-types";
+import { listen } from "../http/serve-request";
 import type { TokenStore } from "./token-store";
 
 const TOKEN_LIFETIME_SECONDS = 3600;
@@ -51,10 +52,7 @@ export async function startTokenEndpoint(
       client_id: identity.clientId,
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
+  await listen(server, port);
   const { port: actual } = server.address() as AddressInfo;
   return { server, endpoint: `http://127.0.0.1:${actual}/msi/token` };
 }

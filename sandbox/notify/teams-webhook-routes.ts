@@ -1,5 +1,6 @@
 import { ArmError } from "../http/arm-error";
 import type { SandboxRequest, SandboxResponse } from "../http/http-types";
+import { safeDecode } from "../http/router";
 import type { Inbox } from "./inbox";
 
 export interface TeamsOptions {
@@ -16,7 +17,7 @@ const ADAPTIVE = "application/vnd.microsoft.card.adaptive";
 export function handleTeams(options: TeamsOptions, req: SandboxRequest): SandboxResponse | undefined {
   const m = /^\/_sandbox\/teams\/([^/]+)$/.exec(req.path);
   if (!m) return undefined;
-  const hookId = decodeURIComponent(m[1]!);
+  const hookId = safeDecode(m[1]!);
   if (req.method !== "POST") throw new ArmError(405, "MethodNotAllowed", "POST the message to the webhook.");
   if (!options.hookIds.includes(hookId))
     throw new ArmError(

@@ -2,22 +2,15 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock, startDevhost, type Devhost } from "../../devhost";
-import { call, type Loose, SAMPLE_APP, SAMPLE_SETTINGS, T0, until } from "./support";
+import { ManualClock, type Devhost } from "../../devhost";
+import { call, type Loose, startSampleHost, T0, until } from "./support";
 
 let host: Devhost;
 const clock = new ManualClock(T0);
 const DAY = 86_400_000;
 
 beforeAll(async () => {
-  host = await startDevhost({
-    appRoot: SAMPLE_APP,
-    port: 0,
-    settings: SAMPLE_SETTINGS,
-    clock,
-    schedule: false,
-    log: () => {},
-  });
+  host = await startSampleHost({ clock, schedule: false });
 });
 afterAll(async () => {
   await host?.stop();
@@ -143,6 +136,7 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     expect(again.json.error.code).toBe("InstanceExists");
     expect((await client("terminate", "reuse-me", { reason: "test over" })).status).toBe(202);
     expect(await host.waitForInstance("reuse-me")).toMatchObject({ runtimeStatus: "Terminated", output: "test over" });
+    expect((await status("reuse-me", true)).history.at(-1)).toMatchObject({ EventType: "ExecutionTerminated" });
     await start("threeStep", 1, "reuse-me");
     expect(await host.waitForInstance("reuse-me")).toMatchObject({ name: "threeStep", output: 8 });
   });

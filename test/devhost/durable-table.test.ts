@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock, spawnDevhost, startDevhost } from "../../devhost";
+import { ManualClock, spawnDevhost } from "../../devhost";
 import type { InstanceState } from "../../devhost/durable/instance-state";
 import { keyFor, tableNameForHub, TableStore } from "../../devhost/durable/store-table";
 import { startAzuriteTables, type AzuriteTables } from "../support/azurite";
-import { call, SAMPLE_APP, SAMPLE_SETTINGS, T0, until } from "./support";
+import { call, SAMPLE_APP, SAMPLE_SETTINGS, startSampleHost, T0, until } from "./support";
 
 let azurite: AzuriteTables;
 beforeAll(async () => {
@@ -91,15 +91,9 @@ describe("devhost on Table Storage", () => {
     const clock = new ManualClock(T0);
     const settings = { ...SAMPLE_SETTINGS, SAMPLE_HUB: "RestartHub" };
     const storage = { tableConnectionString: azurite.connectionString };
-    const first = await startDevhost({
-      appRoot: SAMPLE_APP,
-      port: 0,
-      settings,
-      storage,
-      clock,
-      schedule: false,
-      log: () => {},
-    });
+    // Both starts share hub, storage and clock: the second must find what the first left.
+    const startHost = () => startSampleHost({ settings, storage, clock, schedule: false });
+    const first = await startHost();
     const name = "x".repeat(150_000);
     await call(`${first.url}/durabletask/orchestrators/greeter/big`, { method: "POST", body: JSON.stringify(name) });
     expect((await first.waitForInstance("big")).output).toBe(`Hello ${name}`);
@@ -110,15 +104,7 @@ describe("devhost on Table Storage", () => {
     await first.whenIdle();
     await first.stop();
 
-    const second = await startDevhost({
-      appRoot: SAMPLE_APP,
-      port: 0,
-      settings,
-      storage,
-      clock,
-      schedule: false,
-      log: () => {},
-    });
+    const second = await startHost();
     try {
       expect((await second.getInstance("nap"))?.runtimeStatus).toBe("Running");
       await second.advanceTime(3_600_000);

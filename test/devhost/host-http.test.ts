@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock, startDevhost, type Devhost } from "../../devhost";
-import { call, type Loose, SAMPLE_APP, SAMPLE_SETTINGS, T0 } from "./support";
+import { ManualClock, type Devhost } from "../../devhost";
+import { call, type Loose, startSampleHost, T0 } from "./support";
 
 let host: Devhost;
 const lines: string[] = [];
 const clock = new ManualClock(T0);
 
 beforeAll(async () => {
-  host = await startDevhost({
-    appRoot: SAMPLE_APP,
-    port: 0,
-    settings: SAMPLE_SETTINGS,
-    clock,
-    log: (l) => lines.push(l),
-  });
+  host = await startSampleHost({ clock, log: (l) => lines.push(l) });
 });
 afterAll(async () => {
   await host?.stop();

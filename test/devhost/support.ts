@@ -1,9 +1,15 @@
 import path from "node:path";
+import { startDevhost, type Devhost, type DevhostOptions } from "../../devhost";
 
 export const SAMPLE_APP = path.join(__dirname, "sample-app");
 export const SAMPLE_SETTINGS = { SAMPLE_HUB: "SampleHub", TICK_SCHEDULE: "*/10 * * * * *" };
 /** 2026-01-01T00:00:00Z: tests run on a manual clock. */
 export const T0 = Date.UTC(2026, 0, 1);
+
+/** The sample app in-process on a free port with the sample settings and a silent log; tests add what matters. */
+export function startSampleHost(options: Partial<DevhostOptions> = {}): Promise<Devhost> {
+  return startDevhost({ appRoot: SAMPLE_APP, port: 0, settings: SAMPLE_SETTINGS, log: () => {}, ...options });
+}
 
 /** Parsed JSON replies: tests assert their shape, so the static type stays loose on purpose. */
 export type Loose = any;

@@ -1,6 +1,13 @@
 import { NetworkManagementClient } from "@azure/arm-network";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { caFetch, createEndpoint, SEED, startTestSandbox, type TestSandbox } from "./sandbox-test-harness";
+import {
+  caFetch,
+  createEndpoint,
+  endpointRequest,
+  SEED,
+  startTestSandbox,
+  type TestSandbox,
+} from "./sandbox-test-harness";
 
 let t: TestSandbox;
 let network: NetworkManagementClient;
@@ -24,13 +31,7 @@ describe("sandbox ARM: Private Link Service through the real @azure/arm-network 
   });
 
   it("shows a new endpoint as Pending on both sides, approves it, and refuses to re-approve a rejected one", async () => {
-    const pe = await createEndpoint(t, {
-      subscriptionId: SEED.watchedConsumer,
-      resourceGroup: "spoke-rg",
-      name: "orders-pe",
-      targetResourceId: SEED.plsId,
-      requestMessage: "please approve",
-    });
+    const pe = await createEndpoint(t, endpointRequest("orders-pe", SEED.plsId, { requestMessage: "please approve" }));
     expect(pe.status).toBe("Pending");
     const connectionName = pe.connectionId.split("/").pop()!;
     expect(connectionName).toMatch(/^orders-pe\.[0-9a-f-]{36}$/);
@@ -64,12 +65,7 @@ describe("sandbox ARM: Private Link Service through the real @azure/arm-network 
       privateLinkServiceConnectionState: { status: "Approved", description: "again" },
     });
 
-    const second = await createEndpoint(t, {
-      subscriptionId: SEED.watchedConsumer,
-      resourceGroup: "spoke-rg",
-      name: "orders-pe-2",
-      targetResourceId: SEED.plsId,
-    });
+    const second = await createEndpoint(t, endpointRequest("orders-pe-2", SEED.plsId));
     const secondName = second.connectionId.split("/").pop()!;
     await network.privateLinkServices.updatePrivateEndpointConnection("provider-rg", "orders-api-pls", secondName, {
       privateLinkServiceConnectionState: { status: "Rejected", description: "no" },
@@ -82,12 +78,10 @@ describe("sandbox ARM: Private Link Service through the real @azure/arm-network 
   });
 
   it("auto-approves an endpoint from a subscription on the auto-approval list", async () => {
-    const pe = await createEndpoint(t, {
-      subscriptionId: SEED.unwatchedConsumer,
-      resourceGroup: "analytics-rg",
-      name: "auto-pe",
-      targetResourceId: SEED.plsId,
-    });
+    const pe = await createEndpoint(
+      t,
+      endpointRequest("auto-pe", SEED.plsId, { subscriptionId: SEED.unwatchedConsumer, resourceGroup: "analytics-rg" }),
+    );
     expect(pe.status).toBe("Approved");
     const client = new NetworkManagementClient(t.credential, SEED.unwatchedConsumer, t.armOptions);
     const endpoint = await client.privateEndpoints.get("analytics-rg", "auto-pe");
@@ -97,12 +91,7 @@ describe("sandbox ARM: Private Link Service through the real @azure/arm-network 
 
   it("pages the connection list with nextLink", async () => {
     for (let i = 0; i < 3; i++) {
-      await createEndpoint(t, {
-        subscriptionId: SEED.watchedConsumer,
-        resourceGroup: "paging-rg",
-        name: `page-pe-${i}`,
-        targetResourceId: SEED.plsId,
-      });
+      await createEndpoint(t, endpointRequest(`page-pe-${i}`, SEED.plsId, { resourceGroup: "paging-rg" }));
     }
     await t.control("DELETE", "/_sandbox/calls");
     const all = [];
@@ -124,12 +113,7 @@ describe("sandbox ARM: Private Link Service through the real @azure/arm-network 
   });
 
   it("serves the endpoint's NIC with privateLinkConnectionProperties and customDnsConfigs for a PaaS target", async () => {
-    const pe = await createEndpoint(t, {
-      subscriptionId: SEED.watchedConsumer,
-      resourceGroup: "spoke-rg",
-      name: "pg-pe",
-      targetResourceId: SEED.postgresId,
-    });
+    const pe = await createEndpoint(t, endpointRequest("pg-pe", SEED.postgresId));
     const endpoint = await consumerNetwork.privateEndpoints.get("spoke-rg", "pg-pe");
     expect(endpoint.customDnsConfigs).toEqual([
       { fqdn: "contoso-pg-demo.postgres.database.azure.com", ipAddresses: [pe.privateIp] },
@@ -181,12 +165,7 @@ describe("sandbox ARM: Private Link Service through the real @azure/arm-network 
     expect(byGroup).toEqual(["orders-api-pls"]);
     expect(bySubscription).toEqual(["orders-api-pls"]);
     for (let i = 0; i < 3; i++) {
-      await createEndpoint(t, {
-        subscriptionId: SEED.watchedConsumer,
-        resourceGroup: "list-rg",
-        name: `list-pe-${i}`,
-        targetResourceId: SEED.storageId,
-      });
+      await createEndpoint(t, endpointRequest(`list-pe-${i}`, SEED.storageId, { resourceGroup: "list-rg" }));
     }
     const endpoints = [];
     for await (const e of consumerNetwork.privateEndpoints.list("list-rg")) endpoints.push(e.name);
@@ -194,12 +173,7 @@ describe("sandbox ARM: Private Link Service through the real @azure/arm-network 
   });
 
   it("deletes a connection from the provider side; the consumer's endpoint shows Disconnected; a repeat is a no-op", async () => {
-    const pe = await createEndpoint(t, {
-      subscriptionId: SEED.watchedConsumer,
-      resourceGroup: "spoke-rg",
-      name: "drop-pe",
-      targetResourceId: SEED.plsId,
-    });
+    const pe = await createEndpoint(t, endpointRequest("drop-pe", SEED.plsId));
     const name = pe.connectionId.split("/").pop()!;
     await network.privateLinkServices.beginDeletePrivateEndpointConnectionAndWait(
       "provider-rg",

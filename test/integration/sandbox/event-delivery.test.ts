@@ -2,7 +2,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { EventGridDeserializer, isSystemEvent } from "@azure/eventgrid";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEventReceiver } from "./event-receiver";
-import { createEndpoint, SEED, startTestSandbox } from "./sandbox-test-harness";
+import { createEndpoint, endpointRequest, SEED, startTestSandbox } from "./sandbox-test-harness";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,12 +24,8 @@ async function setup(statuses: (number | "hang")[] = [], extra: Parameters<typeo
   return { receiver, t };
 }
 
-const peBody = (name: string, subscriptionId = SEED.watchedConsumer) => ({
-  subscriptionId,
-  resourceGroup: "spoke-rg",
-  name,
-  targetResourceId: SEED.plsId,
-});
+const peBody = (name: string, subscriptionId = SEED.watchedConsumer) =>
+  endpointRequest(name, SEED.plsId, { subscriptionId });
 
 describe("sandbox Event Grid delivery", () => {
   it("raises ResourceWriteSuccess for an endpoint in a watched subscription only, in the real envelope", async () => {

@@ -17,17 +17,13 @@ beforeEach(async () => {
 
 type Calls = { calls: { status: number; fault?: string }[] };
 
+/** POST /_sandbox/faults with no faults but those the test names. */
+const injectFaults = (options: Record<string, unknown>) =>
+  t.control("POST", "/_sandbox/faults", { rate429: 0, rate5xx: 0, latencyMs: 0, seed: 1, ...options });
+
 describe("sandbox fault injection", () => {
   it("throttles with Retry-After: the real client waits and retries to success", async () => {
-    await t.control("POST", "/_sandbox/faults", {
-      rate429: 1,
-      rate5xx: 0,
-      latencyMs: 0,
-      seed: 7,
-      retryAfterSeconds: 1,
-      maxFaults: 1,
-      match: "privateLinkServices",
-    });
+    await injectFaults({ rate429: 1, seed: 7, retryAfterSeconds: 1, maxFaults: 1, match: "privateLinkServices" });
     const pls = await network.privateLinkServices.get("provider-rg", "orders-api-pls");
     expect(pls.name).toBe("orders-api-pls");
     const calls = (await t.control<Calls>("GET", "/_sandbox/calls")).body.calls;
@@ -35,7 +31,7 @@ describe("sandbox fault injection", () => {
   });
 
   it("throttles without Retry-After: the client surfaces the 429 without retrying", async () => {
-    await t.control("POST", "/_sandbox/faults", { rate429: 1, rate5xx: 0, latencyMs: 0, seed: 7 });
+    await injectFaults({ rate429: 1, seed: 7 });
     await expect(network.privateLinkServices.get("provider-rg", "orders-api-pls")).rejects.toMatchObject({
       statusCode: 429,
     });
@@ -43,7 +39,7 @@ describe("sandbox fault injection", () => {
   });
 
   it("fails with 500/503 and the client backs off and retries", async () => {
-    await t.control("POST", "/_sandbox/faults", { rate429: 0, rate5xx: 1, latencyMs: 0, seed: 3, maxFaults: 2 });
+    await injectFaults({ rate5xx: 1, seed: 3, maxFaults: 2 });
     await network.privateLinkServices.get("provider-rg", "orders-api-pls");
     const statuses = (await t.control<Calls>("GET", "/_sandbox/calls")).body.calls.map((c) => c.status);
     expect(statuses).toHaveLength(3);
@@ -53,13 +49,7 @@ describe("sandbox fault injection", () => {
 
   it("repeats the same fault sequence for the same seed", async () => {
     const run = async (): Promise<number[]> => {
-      await t.control("POST", "/_sandbox/faults", {
-        rate429: 0.3,
-        rate5xx: 0.3,
-        latencyMs: 0,
-        seed: 42,
-        retryAfterSeconds: 0,
-      });
+      await injectFaults({ rate429: 0.3, rate5xx: 0.3, seed: 42, retryAfterSeconds: 0 });
       await t.control("DELETE", "/_sandbox/calls");
       const token = await t.credential.getToken("https://management.azure.com/.default");
       for (let i = 0; i < 12; i++) {
@@ -75,14 +65,7 @@ describe("sandbox fault injection", () => {
   });
 
   it("hangs a call until the client gives up", async () => {
-    await t.control("POST", "/_sandbox/faults", {
-      rate429: 0,
-      rate5xx: 0,
-      timeoutRate: 1,
-      latencyMs: 0,
-      seed: 1,
-      maxFaults: 1,
-    });
+    await injectFaults({ timeoutRate: 1, maxFaults: 1 });
     const abort = new AbortController();
     const pending = network.privateLinkServices.get("provider-rg", "orders-api-pls", { abortSignal: abort.signal });
     // Wait until the sandbox has logged the hung call, then give up as a client timeout would.

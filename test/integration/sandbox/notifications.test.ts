@@ -69,6 +69,12 @@ describe("sandbox notifications: ACS email and the Teams Workflows webhook", () 
     expect(garbage.status).toBe(400);
   });
 
+  it("answers a malformed percent-escape in the hook id with a 404, not a crash", async () => {
+    const res = await caFetch(t.sandbox, "/_sandbox/teams/%E0%A4%A?sig=x", "POST", JSON.stringify(card));
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.text).error.code).toBe("WorkflowNotFound");
+  });
+
   it("shows the inbox as JSON and as escaped HTML", async () => {
     const json = await t.control<{ items: { kind: string }[] }>("GET", "/_sandbox/inbox");
     expect(json.body.items.map((i) => i.kind)).toEqual(expect.arrayContaining(["email", "teams"]));

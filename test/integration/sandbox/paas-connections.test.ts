@@ -1,6 +1,6 @@
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEndpoint, SEED, startTestSandbox, type TestSandbox } from "./sandbox-test-harness";
+import { createEndpoint, endpointRequest, SEED, startTestSandbox, type TestSandbox } from "./sandbox-test-harness";
 
 let t: TestSandbox;
 let resources: ResourceManagementClient;
@@ -17,12 +17,7 @@ const approve = {
 
 describe("sandbox ARM: PaaS private endpoint connections through the real generic @azure/arm-resources client", () => {
   it("approves a PostgreSQL flexible server connection as a long-running operation (202 + Azure-AsyncOperation)", async () => {
-    const pe = await createEndpoint(t, {
-      subscriptionId: SEED.watchedConsumer,
-      resourceGroup: "spoke-rg",
-      name: "pg-pe",
-      targetResourceId: SEED.postgresId,
-    });
+    const pe = await createEndpoint(t, endpointRequest("pg-pe", SEED.postgresId));
     await t.control("DELETE", "/_sandbox/calls");
     const result = await resources.resources.beginCreateOrUpdateByIdAndWait(pe.connectionId, "2024-08-01", approve, {
       updateIntervalInMs: 10,
@@ -53,25 +48,10 @@ describe("sandbox ARM: PaaS private endpoint connections through the real generi
   });
 
   it("approves a storage connection synchronously and a SQL one asynchronously", async () => {
-    const st = await createEndpoint(t, {
-      subscriptionId: SEED.watchedConsumer,
-      resourceGroup: "spoke-rg",
-      name: "blob-pe",
-      targetResourceId: SEED.storageId,
-    });
+    const st = await createEndpoint(t, endpointRequest("blob-pe", SEED.storageId));
     expect(st.fqdns).toEqual(["contosodemostore.blob.core.windows.net"]);
-    const sql = await createEndpoint(t, {
-      subscriptionId: SEED.watchedConsumer,
-      resourceGroup: "spoke-rg",
-      name: "sql-pe",
-      targetResourceId: SEED.sqlId,
-    });
-    const kv = await createEndpoint(t, {
-      subscriptionId: SEED.watchedConsumer,
-      resourceGroup: "spoke-rg",
-      name: "kv-pe",
-      targetResourceId: SEED.keyVaultId,
-    });
+    const sql = await createEndpoint(t, endpointRequest("sql-pe", SEED.sqlId));
+    const kv = await createEndpoint(t, endpointRequest("kv-pe", SEED.keyVaultId));
     await t.control("DELETE", "/_sandbox/calls");
     await resources.resources.beginCreateOrUpdateByIdAndWait(st.connectionId, "2023-05-01", approve, {
       updateIntervalInMs: 10,
@@ -94,12 +74,7 @@ describe("sandbox ARM: PaaS private endpoint connections through the real generi
   });
 
   it("refuses an api-version the provider does not have, and lists connections", async () => {
-    const pe = await createEndpoint(t, {
-      subscriptionId: SEED.watchedConsumer,
-      resourceGroup: "spoke-rg",
-      name: "pg-pe-2",
-      targetResourceId: SEED.postgresId,
-    });
+    const pe = await createEndpoint(t, endpointRequest("pg-pe-2", SEED.postgresId));
     await expect(resources.resources.getById(pe.connectionId, "2025-05-01")).rejects.toMatchObject({
       statusCode: 400,
       code: "InvalidApiVersionParameter",

@@ -1,4 +1,8 @@
-import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
+import {
+  PrivateDnsManagementClient,
+  type RecordSet,
+  type RecordSetsCreateOrUpdateOptionalParams,
+} from "@azure/arm-privatedns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED, startTestSandbox, type TestSandbox } from "./sandbox-test-harness";
 
@@ -12,13 +16,13 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
+/** PUT of the A record `contoso-pg-demo` in ZONE: the first test is about its ETag preconditions. */
+const putPgRecord = (record: RecordSet, conditions: RecordSetsCreateOrUpdateOptionalParams) =>
+  dns.recordSets.createOrUpdate("dns-rg", ZONE, "A", "contoso-pg-demo", record, conditions);
+
 describe("sandbox ARM: private DNS record sets through the real @azure/arm-privatedns client", () => {
   it("creates with If-None-Match: *, refuses a second create, updates with If-Match and refuses a stale ETag", async () => {
-    const created = await dns.recordSets.createOrUpdate(
-      "dns-rg",
-      ZONE,
-      "A",
-      "contoso-pg-demo",
+    const created = await putPgRecord(
       { ttl: 10, aRecords: [{ ipv4Address: "10.21.1.4" }], metadata: { connectionId: "conn-1", owner: "plautopilot" } },
       { ifNoneMatch: "*" },
     );
@@ -26,38 +30,20 @@ describe("sandbox ARM: private DNS record sets through the real @azure/arm-priva
     expect(created.fqdn).toBe(`contoso-pg-demo.${ZONE}.`);
     expect(created.metadata).toEqual({ connectionId: "conn-1", owner: "plautopilot" });
 
-    await expect(
-      dns.recordSets.createOrUpdate(
-        "dns-rg",
-        ZONE,
-        "A",
-        "contoso-pg-demo",
-        { ttl: 10, aRecords: [] },
-        { ifNoneMatch: "*" },
-      ),
-    ).rejects.toMatchObject({ statusCode: 412 });
+    await expect(putPgRecord({ ttl: 10, aRecords: [] }, { ifNoneMatch: "*" })).rejects.toMatchObject({
+      statusCode: 412,
+    });
 
-    const updated = await dns.recordSets.createOrUpdate(
-      "dns-rg",
-      ZONE,
-      "A",
-      "contoso-pg-demo",
+    const updated = await putPgRecord(
       { ttl: 10, aRecords: [{ ipv4Address: "10.21.1.5" }], metadata: created.metadata },
       { ifMatch: created.etag },
     );
     expect(updated.etag).not.toBe(created.etag);
     expect(updated.aRecords).toEqual([{ ipv4Address: "10.21.1.5" }]);
 
-    await expect(
-      dns.recordSets.createOrUpdate(
-        "dns-rg",
-        ZONE,
-        "A",
-        "contoso-pg-demo",
-        { ttl: 10, aRecords: [] },
-        { ifMatch: created.etag },
-      ),
-    ).rejects.toMatchObject({ statusCode: 412 });
+    await expect(putPgRecord({ ttl: 10, aRecords: [] }, { ifMatch: created.etag })).rejects.toMatchObject({
+      statusCode: 412,
+    });
     await expect(
       dns.recordSets.delete("dns-rg", ZONE, "A", "contoso-pg-demo", { ifMatch: created.etag }),
     ).rejects.toMatchObject({

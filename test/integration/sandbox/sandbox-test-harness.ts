@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { ManagedIdentityCredential } from "@azure/identity";
-import { startSandbox, type Sandbox, type SandboxOptions } from "../../../sandbox/index";
+import { startSandbox, type CreatedEndpoint, type Sandbox, type SandboxOptions } from "../../../sandbox/index";
 
 /** One sandbox per test file on free ports, a temporary data folder, and env vars restored afterwards. */
 export interface TestSandbox {
@@ -70,9 +71,8 @@ export async function caFetch(
   body?: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
-  const https = await import("node:https");
   return new Promise((resolve, reject) => {
-    const req = https.request(
+    const req = request(
       new URL(route, sandbox.url),
       { method, ca: sandbox.caPem, headers: { "content-type": "application/json", ...headers } },
       (res) => {
@@ -104,13 +104,13 @@ export const SEED = {
     "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/provider-rg/providers/Microsoft.KeyVault/vaults/contoso-kv-demo",
 };
 
-export interface CreatedEndpoint {
-  privateEndpointId: string;
-  connectionId: string;
-  status: string;
-  privateIp: string;
-  nicId: string;
-  fqdns: string[];
+/** The body of POST /_sandbox/private-endpoints: in the watched consumer's spoke-rg unless `extra` says otherwise. */
+export function endpointRequest(
+  name: string,
+  targetResourceId: string,
+  extra: { subscriptionId?: string; resourceGroup?: string; requestMessage?: string } = {},
+): Record<string, unknown> {
+  return { subscriptionId: SEED.watchedConsumer, resourceGroup: "spoke-rg", name, targetResourceId, ...extra };
 }
 
 export async function createEndpoint(t: TestSandbox, body: Record<string, unknown>): Promise<CreatedEndpoint> {
