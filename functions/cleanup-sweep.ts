@@ -1,20 +1,15 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { sweep } from "../src/app/sweep-service";
-import { getConfig, getGateway } from "../src/composition-root";
-import { durableClientInput, orchestrationClient } from "./shared";
+import { cleanupSweep } from "../src/app/cleanup-service";
+import { getBookkeeping, getDnsRegistrar } from "../src/composition-root";
+import { durableClientInput, sweepDeps } from "./shared";
 
-/** CLEANUP_SCHEDULE: a clean-up for every Disconnected connection (events can be missed). */
+/** CLEANUP_SCHEDULE: Disconnected connections, orphaned DNS records, offboarded tenants (bounded per run). */
 export async function cleanupSweepTimer(_timer: Timer, context: InvocationContext): Promise<void> {
-  await sweep(
-    {
-      gateway: await getGateway(),
-      client: orchestrationClient(context),
-      managedScopes: getConfig().managedResourceIds,
-      log: (m) => context.log(m),
-      now: () => new Date().toISOString(),
-    },
-    "cleanup",
-  );
+  await cleanupSweep({
+    ...(await sweepDeps(context)),
+    dns: await getDnsRegistrar(),
+    bookkeeping: await getBookkeeping(),
+  });
 }
 
 app.timer("cleanup-sweep", {

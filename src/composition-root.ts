@@ -9,6 +9,7 @@ import type { TokenCredential } from "@azure/identity";
 import { loadConfig, type AppConfig } from "./config";
 import type { Bookkeeping } from "./ports/bookkeeping.port";
 import type { ConnectionGateway } from "./ports/connection-gateway.port";
+import type { DnsRegistrar } from "./ports/dns-registrar.port";
 import { createActivities, type Activities } from "./workflow/activities";
 import { TimeoutCredential } from "./adapters/identity/timeout-credential";
 import { TableBookkeeping } from "./adapters/tables/table-bookkeeping";
@@ -32,6 +33,7 @@ let credential: Promise<TokenCredential> | undefined;
 let bookkeeping: Promise<Bookkeeping> | undefined;
 let gateway: Promise<ConnectionGateway> | undefined;
 let activities: Promise<Activities> | undefined;
+let dnsRegistrar: Promise<DnsRegistrar> | undefined;
 
 /** Validated settings; throws ConfigError naming every bad setting. */
 export function getConfig(): AppConfig {
@@ -46,6 +48,7 @@ export function resetCompositionRoot(): void {
   bookkeeping = undefined;
   gateway = undefined;
   activities = undefined;
+  dnsRegistrar = undefined;
 }
 
 async function getCredential(): Promise<TokenCredential> {
@@ -100,21 +103,29 @@ export function getGateway(): Promise<ConnectionGateway> {
     const options = armClientOptions(cfg);
     const network = memo((sub: string) => new NetworkManagementClient(cred, sub, options));
     const resources = memo((sub: string) => new ResourceManagementClient(cred, sub, options));
-    return new ArmConnectionGateway({ network, resources });
+    return new ArmConnectionGateway({ network, resources }, { endpoint: cfg.arm.endpoint });
   })();
   return gateway;
 }
 
-export function getActivities(): Promise<Activities> {
-  activities ??= (async () => {
+export function getDnsRegistrar(): Promise<DnsRegistrar> {
+  dnsRegistrar ??= (async () => {
     const cfg = getConfig();
     const cred = await getCredential();
     const { PrivateDnsManagementClient } = sdk<typeof import("@azure/arm-privatedns")>("@azure/arm-privatedns");
     const options = armClientOptions(cfg);
     const dnsClient = memo((sub: string) => new PrivateDnsManagementClient(cred, sub, options));
+    return new ArmDnsRegistrar(dnsClient, cfg.dnsZonesResourceGroupId);
+  })();
+  return dnsRegistrar;
+}
+
+export function getActivities(): Promise<Activities> {
+  activities ??= (async () => {
+    const cfg = getConfig();
     return createActivities({
       gateway: await getGateway(),
-      dns: new ArmDnsRegistrar(dnsClient, cfg.dnsZonesResourceGroupId),
+      dns: await getDnsRegistrar(),
       bookkeeping: await getBookkeeping(),
       notifier: new LogNotifier((m) => console.info(m)),
       policy: new FilePolicySource(APP_ROOT, cfg.policySource.path),

@@ -11,6 +11,10 @@ export interface IntakeDeps {
   log: (message: string) => void;
 }
 
+type EventSignal = Exclude<IntakeSignal, { kind: "ignored" }>;
+type ReviewSource = "event-grid" | "resource-notification";
+type CleanupTargetId = { connectionId: string } | { privateEndpointId: string };
+
 export interface IntakeReport {
   /** "invalid" when the payload was not an event at all (logged; not retried). */
   status: "handled" | "invalid";
@@ -40,43 +44,46 @@ export async function handleEventGridPayload(payload: unknown, deps: IntakeDeps)
     deps.log(`Event ${"eventId" in signal ? (signal.eventId ?? "") : ""} (${signal.kind}): ${action}`);
   };
   const managed = (id: string): boolean => isManaged(id, deps.managedScopes);
+  // Every start below is one of two shapes: a review of a connection, or a clean-up of a connection or endpoint.
+  const review = async (signal: EventSignal, connectionId: string, source: ReviewSource): Promise<void> => {
+    const started = await startReview(deps.client, {
+      connectionId,
+      source,
+      observedAt: signal.eventTime,
+      eventId: signal.eventId,
+      requestedBy: source,
+    });
+    note(signal, `review ${started.outcome}`, started);
+  };
+  const cleanup = async (signal: EventSignal, target: CleanupTargetId, reason: string): Promise<void> => {
+    const started = await startCleanup(deps.client, {
+      ...target,
+      reason,
+      observedAt: signal.eventTime,
+      eventId: signal.eventId,
+    });
+    note(signal, `cleanup ${started.outcome}`, started);
+  };
 
   for (const signal of signals) {
     switch (signal.kind) {
       case "ignored":
         note(signal, `ignored: ${signal.reason}`);
         break;
-      case "connection-written": {
-        if (signal.initiatedBySelf) {
-          note(signal, "ignored: the echo of our own write");
-        } else if (!managed(signal.providerResourceId)) {
-          note(signal, "ignored: not a resource we manage");
-        } else {
-          const started = await startReview(deps.client, {
-            connectionId: signal.connectionId,
-            source: "event-grid",
-            observedAt: signal.eventTime,
-            eventId: signal.eventId,
-            requestedBy: "event-grid",
-          });
-          note(signal, `review ${started.outcome}`, started);
-        }
+      case "connection-written":
+        if (signal.initiatedBySelf) note(signal, "ignored: the echo of our own write");
+        else if (!managed(signal.providerResourceId)) note(signal, "ignored: not a resource we manage");
+        else await review(signal, signal.connectionId, "event-grid");
         break;
-      }
-      case "connection-deleted": {
-        if (!managed(signal.providerResourceId)) {
-          note(signal, "ignored: not a resource we manage");
-          break;
-        }
-        const started = await startCleanup(deps.client, {
-          connectionId: signal.connectionId,
-          reason: "The connection was deleted on the provider side.",
-          observedAt: signal.eventTime,
-          eventId: signal.eventId,
-        });
-        note(signal, `cleanup ${started.outcome}`, started);
+      case "connection-deleted":
+        if (!managed(signal.providerResourceId)) note(signal, "ignored: not a resource we manage");
+        else
+          await cleanup(
+            signal,
+            { connectionId: signal.connectionId },
+            "The connection was deleted on the provider side.",
+          );
         break;
-      }
       case "private-endpoint-written": {
         const started = await startEndpointIntake(deps.client, {
           privateEndpointId: signal.privateEndpointId,
@@ -87,43 +94,24 @@ export async function handleEventGridPayload(payload: unknown, deps: IntakeDeps)
         note(signal, `endpoint intake ${started.outcome}`, started);
         break;
       }
-      case "private-endpoint-deleted": {
-        const started = await startCleanup(deps.client, {
-          privateEndpointId: signal.privateEndpointId,
-          reason: "The consumer deleted its private endpoint.",
-          observedAt: signal.eventTime,
-          eventId: signal.eventId,
-        });
-        note(signal, `cleanup ${started.outcome}`, started);
+      case "private-endpoint-deleted":
+        await cleanup(
+          signal,
+          { privateEndpointId: signal.privateEndpointId },
+          "The consumer deleted its private endpoint.",
+        );
         break;
-      }
-      case "resource-notification": {
+      case "resource-notification":
         if (!managed(signal.providerResourceId)) {
           note(signal, "ignored: not a resource we manage");
           break;
         }
         for (const c of signal.connections) {
-          if (c.status === "Pending") {
-            const started = await startReview(deps.client, {
-              connectionId: c.connectionId,
-              source: "resource-notification",
-              observedAt: signal.eventTime,
-              eventId: signal.eventId,
-              requestedBy: "resource-notification",
-            });
-            note(signal, `review ${started.outcome}`, started);
-          } else if (c.status === "Disconnected") {
-            const started = await startCleanup(deps.client, {
-              connectionId: c.connectionId,
-              reason: "Azure reports the connection Disconnected.",
-              observedAt: signal.eventTime,
-              eventId: signal.eventId,
-            });
-            note(signal, `cleanup ${started.outcome}`, started);
-          }
+          if (c.status === "Pending") await review(signal, c.connectionId, "resource-notification");
+          else if (c.status === "Disconnected")
+            await cleanup(signal, { connectionId: c.connectionId }, "Azure reports the connection Disconnected.");
         }
         break;
-      }
     }
   }
   return report;

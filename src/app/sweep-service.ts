@@ -39,6 +39,8 @@ export async function sweep(deps: SweepDeps, mode: "review" | "cleanup"): Promis
                   source: "sweep",
                   observedAt: deps.now(),
                   requestedBy: "sweep",
+                  // The listing is the review's first read; it re-reads before writing anyway.
+                  observed: { at: deps.now(), connection: c },
                 })
               : await startCleanup(deps.client, {
                   connectionId: c.connectionId,

@@ -1,8 +1,11 @@
-import type {
-  ConnectionGateway,
-  ConnectionState,
-  PrivateEndpointInfo,
-  ProviderResource,
+import {
+  endpointNeedsNics,
+  type ConnectionGateway,
+  type ConnectionState,
+  type GetConnectionOptions,
+  type GetPrivateEndpointOptions,
+  type PrivateEndpointInfo,
+  type ProviderResource,
 } from "./connection-gateway.port";
 import { PermanentError, PermanentCodes } from "./errors";
 
@@ -18,6 +21,8 @@ export class InMemoryConnectionGateway implements ConnectionGateway {
   readonly resources: ProviderResource[] = [];
   /** Every write, in order, so tests can assert "nothing approved". */
   readonly writes: { method: Method; connectionId: string; status?: string; description?: string }[] = [];
+  /** Every read, in order, with what it would cost against ARM, so tests can assert the call budget. */
+  readonly reads: { method: Method; id: string; detail?: string }[] = [];
   private readonly failures = new Map<Method, Error[]>();
 
   /** The next calls of `method` throw these errors, one per call. */
@@ -34,14 +39,20 @@ export class InMemoryConnectionGateway implements ConnectionGateway {
     if (options.forbidden) this.forbiddenEndpoints.add(norm(info.id));
   }
 
-  async getConnection(connectionId: string): Promise<ConnectionState | undefined> {
+  async getConnection(connectionId: string, options: GetConnectionOptions = {}): Promise<ConnectionState | undefined> {
     this.maybeFail("getConnection");
+    const full = options.withProviderResource !== false;
+    this.reads.push({ method: "getConnection", id: connectionId, detail: full ? "with-provider" : "status" });
     const found = this.connections.get(norm(connectionId));
-    return found ? { ...found } : undefined;
+    if (!found) return undefined;
+    if (full) return { ...found };
+    const { providerResourceTags: _tags, location: _location, ...status } = found;
+    return status;
   }
 
   async listConnections(providerResourceId: string): Promise<ConnectionState[]> {
     this.maybeFail("listConnections");
+    this.reads.push({ method: "listConnections", id: providerResourceId });
     return [...this.connections.values()]
       .filter((c) => norm(c.providerResourceId) === norm(providerResourceId))
       .map((c) => ({ ...c }));
@@ -73,12 +84,19 @@ export class InMemoryConnectionGateway implements ConnectionGateway {
     this.connections.delete(norm(connectionId));
   }
 
-  async getPrivateEndpoint(endpointId: string): Promise<PrivateEndpointInfo | undefined> {
+  async getPrivateEndpoint(
+    endpointId: string,
+    options: GetPrivateEndpointOptions = {},
+  ): Promise<PrivateEndpointInfo | undefined> {
     this.maybeFail("getPrivateEndpoint");
     if (this.forbiddenEndpoints.has(norm(endpointId))) {
       throw new PermanentError(PermanentCodes.forbidden, `Reading ${endpointId} is not allowed.`);
     }
-    return this.endpoints.get(norm(endpointId));
+    const found = this.endpoints.get(norm(endpointId));
+    const nics = options.nics !== "when-needed" || (found ? endpointNeedsNics(found.customDnsConfigs) : false);
+    this.reads.push({ method: "getPrivateEndpoint", id: endpointId, detail: nics ? "with-nics" : "endpoint-only" });
+    if (!found || nics) return found;
+    return { ...found, nicIpConfigurations: [] };
   }
 
   private maybeFail(method: Method): void {

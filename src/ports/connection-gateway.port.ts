@@ -34,17 +34,32 @@ export interface PrivateEndpointInfo {
   nicIpConfigurations: { privateIPAddress: string; fqdns: string[]; groupId?: string; requiredMemberName?: string }[];
 }
 
+/** How much a connection read costs: "status" skips the provider resource (tags, location) and is one ARM call. */
+export interface GetConnectionOptions {
+  /** Default true: also read the provider resource for its tags and location (what policy needs). */
+  withProviderResource?: boolean;
+}
+
+/** NIC reads cost one ARM call each; the DNS plan needs them only when customDnsConfigs carry no address. */
+export interface GetPrivateEndpointOptions {
+  /** "always" (default) or "when-needed": only when no customDnsConfigs entry has an IP address. */
+  nics?: "always" | "when-needed";
+}
+
 /**
  * Reads and writes private endpoint connections through ARM.
  * Failures come as TransientError (retry) or PermanentError (ARM_FORBIDDEN, ARM_NOT_FOUND, CONNECTION_NOT_PENDING...).
  */
 export interface ConnectionGateway {
   /** undefined when the connection no longer exists (404). */
-  getConnection(connectionId: string): Promise<ConnectionState | undefined>;
+  getConnection(connectionId: string, options?: GetConnectionOptions): Promise<ConnectionState | undefined>;
   listConnections(providerResourceId: string): Promise<ConnectionState[]>;
   /** Resolves MANAGED_RESOURCE_IDS entries (resources, resource groups, subscriptions) to provider resources. */
   listProviderResources(scopeId: string): Promise<ProviderResource[]>;
-  /** Sets Approved/Rejected with a description; returns the state ARM reports afterwards. */
+  /**
+   * Sets Approved/Rejected with a description; returns the state ARM reports afterwards. When the write was a
+   * long-running operation, ARM returns no body: the result then carries the ids, status and description only.
+   */
   setConnectionStatus(
     connectionId: string,
     status: "Approved" | "Rejected",
@@ -53,5 +68,10 @@ export interface ConnectionGateway {
   /** Deletes the connection on the provider side; an absent connection is success. */
   deleteConnection(connectionId: string): Promise<void>;
   /** undefined when the endpoint is gone (404); PermanentError ARM_FORBIDDEN when it lives where we cannot read. */
-  getPrivateEndpoint(endpointId: string): Promise<PrivateEndpointInfo | undefined>;
+  getPrivateEndpoint(endpointId: string, options?: GetPrivateEndpointOptions): Promise<PrivateEndpointInfo | undefined>;
+}
+
+/** True when the endpoint's customDnsConfigs carry no IP address, so the DNS plan needs its NICs' addresses. */
+export function endpointNeedsNics(customDnsConfigs: readonly { ipAddresses: readonly string[] }[]): boolean {
+  return !customDnsConfigs.some((c) => c.ipAddresses.length > 0);
 }

@@ -4,6 +4,7 @@ import type {
   DnsRegistrar,
   DnsRemoveOutcome,
   DnsWriteOutcome,
+  ListedARecord,
 } from "./dns-registrar.port";
 
 const norm = (id: string): string => id.trim().replace(/\/+$/, "").toLowerCase();
@@ -14,25 +15,30 @@ export interface InMemoryARecord {
   ipAddresses: string[];
   ownerEndpoint?: string;
   ownerConnection?: string;
+  etag?: string;
 }
 
 /** Central private DNS zones in memory. A record without an owner stands for one written by someone else. */
 export class InMemoryDnsRegistrar implements DnsRegistrar {
   readonly records = new Map<string, InMemoryARecord>();
+  /** Zones that exist even without records. */
+  readonly zones = new Set<string>();
+  private version = 0;
 
   private static key(zone: string, name: string): string {
     return `${zone.toLowerCase()}|${name.toLowerCase()}`;
   }
 
   put(record: InMemoryARecord): void {
-    this.records.set(InMemoryDnsRegistrar.key(record.zone, record.name), record);
+    this.zones.add(record.zone.toLowerCase());
+    this.records.set(InMemoryDnsRegistrar.key(record.zone, record.name), { ...record, etag: `e${++this.version}` });
   }
 
   async ensureARecord(record: DnsRecordSpec, owner: DnsRecordOwner): Promise<DnsWriteOutcome> {
     const key = InMemoryDnsRegistrar.key(record.zone, record.name);
     const existing = this.records.get(key);
     if (!existing) {
-      this.records.set(key, {
+      this.put({
         ...record,
         ownerEndpoint: norm(owner.privateEndpointId),
         ownerConnection: norm(owner.connectionId),
@@ -57,6 +63,38 @@ export class InMemoryDnsRegistrar implements DnsRegistrar {
     if (existing.ownerEndpoint !== norm(privateEndpointId)) {
       return { outcome: "not-ours", zone, name, detail: "The record belongs to another endpoint; it was kept." };
     }
+    this.records.delete(key);
+    return { outcome: "removed", zone, name };
+  }
+
+  async listZones(): Promise<string[]> {
+    return [...new Set([...this.zones, ...[...this.records.values()].map((r) => r.zone.toLowerCase())])].sort();
+  }
+
+  async listARecords(zone: string, max: number): Promise<ListedARecord[]> {
+    return [...this.records.values()]
+      .filter((r) => r.zone.toLowerCase() === zone.toLowerCase())
+      .slice(0, max)
+      .map((r) => ({
+        zone: r.zone,
+        name: r.name,
+        ipAddresses: [...r.ipAddresses],
+        ...(r.etag ? { etag: r.etag } : {}),
+        ...(r.ownerEndpoint && r.ownerConnection
+          ? { owner: { privateEndpointId: r.ownerEndpoint, connectionId: r.ownerConnection } }
+          : {}),
+      }));
+  }
+
+  async removeListedARecord(record: ListedARecord): Promise<DnsRemoveOutcome> {
+    const { zone, name } = record;
+    if (!record.owner) return { outcome: "not-ours", zone, name, detail: "The record has no autopilot metadata." };
+    const key = InMemoryDnsRegistrar.key(zone, name);
+    const existing = this.records.get(key);
+    if (!existing) return { outcome: "absent", zone, name };
+    if (existing.etag !== record.etag) return { outcome: "changed", zone, name };
+    if (!existing.ownerEndpoint)
+      return { outcome: "not-ours", zone, name, detail: "The record has no autopilot metadata." };
     this.records.delete(key);
     return { outcome: "removed", zone, name };
   }

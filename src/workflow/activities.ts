@@ -5,7 +5,7 @@ import { evaluatePolicy, type PolicyDecision } from "../domain/policy";
 import { planDnsRecords } from "../domain/dns";
 import type { Tenant } from "../domain/tenant";
 import type { Bookkeeping, RecordedDnsRecord } from "../ports/bookkeeping.port";
-import type { ConnectionGateway, ConnectionState } from "../ports/connection-gateway.port";
+import type { ConnectionGateway, ConnectionState, PrivateEndpointInfo } from "../ports/connection-gateway.port";
 import type { DnsRegistrar } from "../ports/dns-registrar.port";
 import { PermanentCodes, PermanentError } from "../ports/errors";
 import type { Notifier } from "../ports/notifier.port";
@@ -24,6 +24,7 @@ import type {
   RegisterDnsResult,
   RemoveDnsInput,
   RequestApprovalInput,
+  ResolvedEndpoint,
   ResolveEndpointInput,
   ResolveTenantInput,
   StepResult,
@@ -222,7 +223,9 @@ export function createActivities(ports: ActivityPorts) {
 
     async [ActivityNames.applyDecision](input: ApplyDecisionInput): Promise<StepResult<ConnectionState>> {
       return step(async () => {
-        const current = await gateway.getConnection(input.connectionId);
+        // Re-read right before the write (status only: one ARM call), so a connection decided by hand or
+        // deleted while we waited is never overwritten.
+        const current = await gateway.getConnection(input.connectionId, { withProviderResource: false });
         if (!current) {
           throw new PermanentError(PermanentCodes.notFound, `The connection ${input.connectionId} no longer exists.`);
         }
@@ -235,7 +238,16 @@ export function createActivities(ports: ActivityPorts) {
               `The connection is ${current.status}, not Pending; it was left as it is.`,
             );
           }
-          after = await gateway.setConnectionStatus(input.connectionId, input.status, input.description);
+          const written = await gateway.setConnectionStatus(input.connectionId, input.status, input.description);
+          // A long-running write returns no body: what we read a moment ago plus the status ARM confirmed.
+          after = {
+            ...current,
+            status: written.status,
+            ...(written.description !== undefined ? { description: written.description } : {}),
+            ...(written.privateEndpointId ? { privateEndpointId: written.privateEndpointId } : {}),
+            ...(written.groupIds.length > 0 ? { groupIds: written.groupIds } : {}),
+          };
+          delete after.requestMessage;
         }
         await bookkeeping.appendAudit({
           connectionId: input.connectionId,
@@ -275,9 +287,10 @@ export function createActivities(ports: ActivityPorts) {
         await audit("none", note);
         return save({ records: [], note });
       }
-      let endpoint;
+      let endpoint =
+        input.endpoint && sameArmId(input.endpoint.id, connection.privateEndpointId) ? input.endpoint : undefined;
       try {
-        endpoint = await gateway.getPrivateEndpoint(connection.privateEndpointId);
+        endpoint ??= await gateway.getPrivateEndpoint(connection.privateEndpointId, { nics: "when-needed" });
       } catch (error) {
         if (!(error instanceof PermanentError)) throw error;
         endpoint = undefined;
@@ -471,34 +484,42 @@ export function createActivities(ports: ActivityPorts) {
       return null;
     },
 
-    async [ActivityNames.resolveEndpoint](input: ResolveEndpointInput): Promise<StepResult<string[]>> {
+    async [ActivityNames.resolveEndpoint](input: ResolveEndpointInput): Promise<StepResult<ResolvedEndpoint>> {
       return step(async () => {
-        let targets: string[] | undefined;
+        let endpoint: PrivateEndpointInfo | undefined;
         try {
-          const endpoint = await gateway.getPrivateEndpoint(input.privateEndpointId);
-          if (!endpoint) return [];
-          targets = endpoint.targets.map((t) => t.targetResourceId);
+          // NICs only when needed: the endpoint read is handed on to the reviews' DNS step.
+          endpoint = await gateway.getPrivateEndpoint(input.privateEndpointId, { nics: "when-needed" });
+          if (!endpoint) return { connections: [] };
         } catch (error) {
           if (!(error instanceof PermanentError)) throw error;
-          targets = undefined; // unreadable: fall back to scanning every managed resource
+          endpoint = undefined; // unreadable: fall back to scanning every managed resource
         }
-        const resources = targets
-          ? targets.filter((t) => isManaged(t, ports.managedScopes))
+        const resources = endpoint
+          ? endpoint.targets.map((t) => t.targetResourceId).filter((t) => isManaged(t, ports.managedScopes))
           : (await Promise.all(ports.managedScopes.map((s) => gateway.listProviderResources(s))))
               .flat()
               .map((r) => r.id);
-        const found: string[] = [];
-        for (const resourceId of resources) {
+        const connections: ConnectionState[] = [];
+        const unique = new Map(resources.map((r) => [r.toLowerCase(), r]));
+        for (const resourceId of unique.values()) {
           for (const connection of await gateway.listConnections(resourceId)) {
             if (connection.privateEndpointId && sameArmId(connection.privateEndpointId, input.privateEndpointId)) {
-              found.push(connection.connectionId);
+              connections.push(connection);
             }
           }
         }
-        return found;
+        const small = endpoint ? compactEndpoint(endpoint) : undefined;
+        return { connections, ...(small ? { endpoint: small } : {}) };
       });
     },
   };
+}
+
+/** Activity inputs stay small: an endpoint with an unusual number of entries is not handed on (it is re-read). */
+function compactEndpoint(endpoint: PrivateEndpointInfo): PrivateEndpointInfo | undefined {
+  const entries = endpoint.targets.length + endpoint.customDnsConfigs.length + endpoint.nicIpConfigurations.length;
+  return entries <= 64 ? endpoint : undefined;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,8 +1,9 @@
 import type { ConnectionRequest, ReviewState } from "../domain/connection";
-import { tryParseArmId } from "../domain/arm-id";
+import { sameArmId, tryParseArmId } from "../domain/arm-id";
 import { durationToMs, type PolicyDecision, type Verdict } from "../domain/policy";
 import type { Tenant } from "../domain/tenant";
 import type { ConnectionState } from "../ports/connection-gateway.port";
+import { PermanentCodes } from "../ports/errors";
 import { toConnectionRequest } from "./activities";
 import type {
   ApprovalEventBody,
@@ -83,11 +84,14 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
     if (!recorded.ok) return yield* finish("failed", `${recorded.code}: ${recorded.message}`);
 
     progress({ step: "reading-connection" });
-    const read = yield* callActivity<StepResult<ConnectionState | null>>(context, ActivityNames.readConnection, {
-      connectionId: input.connectionId,
-    });
-    if (!read.ok) return yield* finish("failed", `${read.code}: ${read.message}`);
-    const connection = read.value;
+    let connection = freshObservedConnection(input, context.df.currentUtcDateTime);
+    if (!connection) {
+      const read = yield* callActivity<StepResult<ConnectionState | null>>(context, ActivityNames.readConnection, {
+        connectionId: input.connectionId,
+      });
+      if (!read.ok) return yield* finish("failed", `${read.code}: ${read.message}`);
+      connection = read.value ?? undefined;
+    }
     if (!connection) return yield* finish("skipped", "The connection no longer exists in Azure.");
     if (connection.status !== "Pending") {
       return yield* finish("skipped", `The connection is already ${connection.status}; nothing was written.`, {
@@ -138,7 +142,9 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       at: now(),
     });
     if (!applied.ok) {
-      const state: ReviewState = applied.code === "CONNECTION_NOT_PENDING" ? "skipped" : "failed";
+      // Decided by someone else, or deleted, while we read or waited: nothing was written, as it should be.
+      const gone = applied.code === PermanentCodes.notPending || applied.code === PermanentCodes.notFound;
+      const state: ReviewState = gone ? "skipped" : "failed";
       return yield* finish(state, `${applied.code}: ${applied.message}`, { decidedBy: final.actor });
     }
     approvedInArm = final.verdict === "approve";
@@ -150,6 +156,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
         dns = yield* callActivity<RegisterDnsResult>(context, ActivityNames.registerDns, {
           instanceId,
           connection: applied.value,
+          ...(input.observed?.endpoint ? { endpoint: input.observed.endpoint } : {}),
           ...(tenantId ? { tenantId } : {}),
           at: now(),
         });
@@ -176,6 +183,18 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       return { connectionId: input.connectionId, state, reason };
     }
   }
+}
+
+/** How long an intake path's read stands in for the review's own first read (the write re-reads regardless). */
+export const OBSERVED_FRESH_MS = 5 * 60_000;
+
+/** The connection intake read, if it is this connection, Pending-or-not as read, and fresh by the replay clock. */
+export function freshObservedConnection(input: ReviewInput, now: Date): ConnectionState | undefined {
+  const observed = input.observed;
+  const connection = observed?.connection;
+  if (!observed || !connection || !sameArmId(connection.connectionId, input.connectionId)) return undefined;
+  const age = now.getTime() - Date.parse(observed.at);
+  return Number.isFinite(age) && age >= 0 && age <= OBSERVED_FRESH_MS ? connection : undefined;
 }
 
 function* awaitApproval(

@@ -1,7 +1,7 @@
 import type { AzureConnectionStatus, ConnectionRequest, ReviewState, SignalSource } from "../domain/connection";
 import type { PolicyDecision, Verdict } from "../domain/policy";
 import type { Tenant } from "../domain/tenant";
-import type { ConnectionState } from "../ports/connection-gateway.port";
+import type { ConnectionState, PrivateEndpointInfo } from "../ports/connection-gateway.port";
 import type { RecordedDnsRecord } from "../ports/bookkeeping.port";
 
 /** Permanent failures come back as values (the retry policy must not repeat them); transient ones are thrown. */
@@ -18,6 +18,20 @@ export interface ReviewInput {
   claimsTenantId?: string;
   /** Who asked (HTTP caller, "sweep", "event-grid"). */
   requestedBy?: string;
+  /** What the intake path already read from ARM, so the review need not read it again (see ObservedSnapshot). */
+  observed?: ObservedSnapshot;
+}
+
+/**
+ * ARM state an intake path read moments ago. The review uses it for policy (instead of its own first read) only
+ * while it is fresh; the connection is always re-read right before the ARM write, so a stale snapshot never
+ * overwrites a connection approved by hand or deleted meanwhile. The endpoint feeds the DNS step.
+ */
+export interface ObservedSnapshot {
+  /** ISO time of the read. */
+  at: string;
+  connection?: ConnectionState;
+  endpoint?: PrivateEndpointInfo;
 }
 
 /** The body of the ApprovalDecision external event. */
@@ -115,6 +129,8 @@ export interface ApplyDecisionInput {
 export interface RegisterDnsInput {
   instanceId: string;
   connection: ConnectionState;
+  /** The endpoint as intake read it; read again when absent or for another endpoint. */
+  endpoint?: PrivateEndpointInfo;
   tenantId?: string;
   at: string;
 }
@@ -196,4 +212,10 @@ export interface EndpointIntakeInput {
 
 export interface ResolveEndpointInput {
   privateEndpointId: string;
+}
+
+/** What intake resolution read: the endpoint's connections on our resources and, when readable, the endpoint. */
+export interface ResolvedEndpoint {
+  connections: ConnectionState[];
+  endpoint?: PrivateEndpointInfo;
 }

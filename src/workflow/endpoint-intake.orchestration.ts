@@ -1,4 +1,5 @@
-import type { EndpointIntakeInput, ReviewInput, ReviewOutcome, StepResult } from "./contracts";
+import type { ConnectionState } from "../ports/connection-gateway.port";
+import type { EndpointIntakeInput, ResolvedEndpoint, ReviewInput, ReviewOutcome, StepResult } from "./contracts";
 import { ActivityNames, OrchestrationNames } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator } from "./workflow-context";
 
@@ -20,9 +21,14 @@ export interface EndpointIntakeOutcome {
 export function createEndpointIntakeOrchestration(reviewInstanceId: ReviewInstanceId) {
   return function* endpointIntakeOrchestration(context: WorkflowContext): WorkflowGenerator<EndpointIntakeOutcome> {
     const input = context.df.getInput<EndpointIntakeInput>();
-    const resolved = yield* callActivity<StepResult<string[]>>(context, ActivityNames.resolveEndpoint, {
-      privateEndpointId: input.privateEndpointId,
-    });
+    // string[]: the output of an older version of the activity, still in the history of instances started by it.
+    const resolved = yield* callActivity<StepResult<ResolvedEndpoint | string[]>>(
+      context,
+      ActivityNames.resolveEndpoint,
+      {
+        privateEndpointId: input.privateEndpointId,
+      },
+    );
     if (!resolved.ok) {
       return {
         privateEndpointId: input.privateEndpointId,
@@ -31,9 +37,14 @@ export function createEndpointIntakeOrchestration(reviewInstanceId: ReviewInstan
         error: { code: resolved.code, message: resolved.message },
       };
     }
-    const connectionIds = resolved.value;
+    const found: { connectionId: string; connection?: ConnectionState }[] = Array.isArray(resolved.value)
+      ? resolved.value.map((connectionId) => ({ connectionId }))
+      : resolved.value.connections.map((connection) => ({ connectionId: connection.connectionId, connection }));
+    const endpoint = Array.isArray(resolved.value) ? undefined : resolved.value.endpoint;
+    const at = context.df.currentUtcDateTime.toISOString();
+    const connectionIds = found.map((f) => f.connectionId);
     const reviews: EndpointIntakeOutcome["reviews"] = [];
-    for (const connectionId of connectionIds) {
+    for (const { connectionId, connection } of found) {
       const reviewInput: ReviewInput = {
         connectionId,
         source: "event-grid",
@@ -41,6 +52,10 @@ export function createEndpointIntakeOrchestration(reviewInstanceId: ReviewInstan
         ...(input.eventId ? { eventId: input.eventId } : {}),
         ...(input.claimsTenantId ? { claimsTenantId: input.claimsTenantId } : {}),
         requestedBy: "event-grid",
+        // What resolution just read, so the review does not read it again.
+        ...(connection || endpoint
+          ? { observed: { at, ...(connection ? { connection } : {}), ...(endpoint ? { endpoint } : {}) } }
+          : {}),
       };
       try {
         const outcome = (yield context.df.callSubOrchestrator(

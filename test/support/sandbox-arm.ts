@@ -31,7 +31,7 @@ export function sandboxAdapters(sandbox: Sandbox, credential: TokenCredential) {
       network: (sub) => new NetworkManagementClient(credential, sub, options),
       resources: (sub) => new ResourceManagementClient(credential, sub, options),
     },
-    { pollIntervalMs: 20, callTimeoutMs: 20_000 },
+    { pollIntervalMs: 20, callTimeoutMs: 20_000, endpoint: sandbox.url },
   );
   const dns = new ArmDnsRegistrar((sub) => new PrivateDnsManagementClient(credential, sub, options), DNS_RG_ID);
   return { gateway, dns };

@@ -2,15 +2,19 @@ import type { NetworkManagementClient, PrivateEndpointConnection } from "@azure/
 import type { GenericResource, ResourceManagementClient } from "@azure/arm-resources";
 import type { AzureConnectionStatus } from "../../domain/connection";
 import { parseArmId, type ArmId } from "../../domain/arm-id";
-import type {
-  ConnectionGateway,
-  ConnectionState,
-  PrivateEndpointInfo,
-  ProviderResource,
+import {
+  endpointNeedsNics,
+  type ConnectionGateway,
+  type ConnectionState,
+  type GetConnectionOptions,
+  type GetPrivateEndpointOptions,
+  type PrivateEndpointInfo,
+  type ProviderResource,
 } from "../../ports/connection-gateway.port";
 import { PermanentCodes, PermanentError } from "../../ports/errors";
 import apiVersions from "./api-versions.json";
 import { statusOf, toPortError } from "./arm-errors";
+import { putAndPoll } from "./arm-lro";
 
 const PLS_TYPE = "microsoft.network/privatelinkservices";
 
@@ -25,6 +29,8 @@ export interface ArmGatewayOptions {
   callTimeoutMs?: number;
   /** Long-running operation polling interval (tests shorten it). */
   pollIntervalMs?: number;
+  /** ARM_ENDPOINT, for the calls we send ourselves (default https://management.azure.com). */
+  endpoint?: string;
 }
 
 const API_VERSIONS: Record<string, string> = Object.fromEntries(
@@ -45,6 +51,7 @@ export function isSupportedType(type: string): boolean {
 export class ArmConnectionGateway implements ConnectionGateway {
   private readonly timeoutMs: number;
   private readonly pollMs: number;
+  private readonly endpoint: string;
 
   constructor(
     private readonly clients: ArmClients,
@@ -52,12 +59,14 @@ export class ArmConnectionGateway implements ConnectionGateway {
   ) {
     this.timeoutMs = options.callTimeoutMs ?? 120_000;
     this.pollMs = options.pollIntervalMs ?? 2_000;
+    this.endpoint = (options.endpoint ?? "https://management.azure.com").replace(/\/+$/, "");
   }
 
-  async getConnection(connectionId: string): Promise<ConnectionState | undefined> {
+  async getConnection(connectionId: string, options: GetConnectionOptions = {}): Promise<ConnectionState | undefined> {
     const { id, provider } = this.parseConnection(connectionId);
+    const bare: ProviderInfo = { id: provider.id, type: provider.type! };
     try {
-      const resource = await this.providerResource(provider);
+      const resource = options.withProviderResource === false ? bare : await this.providerResource(provider);
       if (isPls(provider)) {
         const c = await this.clients
           .network(id.subscriptionId)
@@ -69,6 +78,9 @@ export class ArmConnectionGateway implements ConnectionGateway {
           );
         return plsConnection(c, resource, connectionId);
       }
+      // A PaaS resource lists its connections inline: the read that brought the tags brought the status too.
+      const inline = inlineConnections(resource).find((c) => c.id?.toLowerCase() === id.id.toLowerCase());
+      if (inline) return paasConnection(inline, resource, connectionId);
       const raw = await this.clients
         .resources(id.subscriptionId)
         .resources.getById(trimSlash(id.id), this.apiVersion(provider), this.opts());
@@ -92,9 +104,7 @@ export class ArmConnectionGateway implements ConnectionGateway {
         for await (const c of pages) out.push(plsConnection(c, resource));
         return out;
       }
-      const inline = (resource.raw?.properties as { privateEndpointConnections?: GenericResource[] } | undefined)
-        ?.privateEndpointConnections;
-      return (inline ?? []).map((c) => paasConnection(c, resource));
+      return inlineConnections(resource).map((c) => paasConnection(c, resource));
     } catch (error) {
       if (statusOf(error) === 404) return [];
       throw toPortError(error, `listing the connections of ${providerResourceId}`);
@@ -148,15 +158,16 @@ export class ArmConnectionGateway implements ConnectionGateway {
           );
         return plsConnection(c, { id: provider.id, type: provider.type! }, connectionId);
       }
-      const result = await this.clients
-        .resources(id.subscriptionId)
-        .resources.beginCreateOrUpdateByIdAndWait(
-          trimSlash(id.id),
-          this.apiVersion(provider),
-          { properties: { privateLinkServiceConnectionState: state } },
-          { ...this.opts(), updateIntervalInMs: this.pollMs },
-        );
-      return paasConnection(result, { id: provider.id, type: provider.type! }, connectionId);
+      // Our own long-running PUT: the SDK poller would GET the connection again after the operation succeeds.
+      const written = await putAndPoll(this.clients.resources(id.subscriptionId), {
+        url: `${this.endpoint}/${trimSlash(id.id)}?api-version=${encodeURIComponent(this.apiVersion(provider))}`,
+        body: { properties: { privateLinkServiceConnectionState: state } },
+        pollIntervalMs: this.pollMs,
+        timeoutMs: this.timeoutMs,
+      });
+      const bare: ProviderInfo = { id: provider.id, type: provider.type! };
+      if (isObject(written)) return paasConnection(written, bare, connectionId);
+      return { connectionId, ...common(bare), status, description, groupIds: [] };
     } catch (error) {
       throw toPortError(error, `setting ${status} on ${connectionId}`);
     }
@@ -191,7 +202,10 @@ export class ArmConnectionGateway implements ConnectionGateway {
     }
   }
 
-  async getPrivateEndpoint(endpointId: string): Promise<PrivateEndpointInfo | undefined> {
+  async getPrivateEndpoint(
+    endpointId: string,
+    options: GetPrivateEndpointOptions = {},
+  ): Promise<PrivateEndpointInfo | undefined> {
     const id = parseArmId(endpointId);
     if (!id.resourceGroup || !id.name || id.type?.toLowerCase() !== "microsoft.network/privateendpoints") {
       throw new PermanentError("ENDPOINT_ID_INVALID", `${endpointId} is not a private endpoint id.`);
@@ -203,8 +217,12 @@ export class ArmConnectionGateway implements ConnectionGateway {
         ...(pe.privateLinkServiceConnections ?? []),
         ...(pe.manualPrivateLinkServiceConnections ?? []),
       ];
+      const customDnsConfigs = (pe.customDnsConfigs ?? [])
+        .filter((c) => c.fqdn)
+        .map((c) => ({ fqdn: c.fqdn!, ipAddresses: c.ipAddresses ?? [] }));
+      const readNics = options.nics !== "when-needed" || endpointNeedsNics(customDnsConfigs);
       const nicConfigs: PrivateEndpointInfo["nicIpConfigurations"] = [];
-      for (const nicRef of pe.networkInterfaces ?? []) {
+      for (const nicRef of readNics ? (pe.networkInterfaces ?? []) : []) {
         if (!nicRef.id) continue;
         const nicId = parseArmId(nicRef.id);
         const nic = await this.clients
@@ -227,9 +245,7 @@ export class ArmConnectionGateway implements ConnectionGateway {
         targets: connections
           .filter((c) => c.privateLinkServiceId)
           .map((c) => ({ targetResourceId: c.privateLinkServiceId!, groupIds: c.groupIds ?? [] })),
-        customDnsConfigs: (pe.customDnsConfigs ?? [])
-          .filter((c) => c.fqdn)
-          .map((c) => ({ fqdn: c.fqdn!, ipAddresses: c.ipAddresses ?? [] })),
+        customDnsConfigs,
         nicIpConfigurations: nicConfigs,
       };
     } catch (error) {
@@ -299,6 +315,15 @@ interface ProviderInfo {
   location?: string;
   tags?: Record<string, string>;
   raw?: GenericResource;
+}
+
+function isObject(value: unknown): value is GenericResource {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function inlineConnections(resource: ProviderInfo): GenericResource[] {
+  const props = resource.raw?.properties as { privateEndpointConnections?: GenericResource[] } | undefined;
+  return props?.privateEndpointConnections ?? [];
 }
 
 function isPls(id: ArmId): boolean {

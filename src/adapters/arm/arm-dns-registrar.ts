@@ -6,6 +6,7 @@ import type {
   DnsRegistrar,
   DnsRemoveOutcome,
   DnsWriteOutcome,
+  ListedARecord,
 } from "../../ports/dns-registrar.port";
 import { statusOf, toPortError } from "./arm-errors";
 
@@ -121,6 +122,70 @@ export class ArmDnsRegistrar implements DnsRegistrar {
       }
     }
     throw toPortError({ statusCode: 503, name: "EtagRace" }, `deleting A ${where} (lost ETag races)`);
+  }
+
+  async listZones(): Promise<string[]> {
+    const zones: string[] = [];
+    try {
+      for await (const zone of this.client(this.subscriptionId).privateZones.listByResourceGroup(
+        this.resourceGroup,
+        this.opts(),
+      )) {
+        if (zone.name) zones.push(zone.name);
+      }
+    } catch (error) {
+      throw toPortError(error, `listing the private DNS zones of ${this.resourceGroup}`);
+    }
+    return zones;
+  }
+
+  async listARecords(zone: string, max: number): Promise<ListedARecord[]> {
+    const out: ListedARecord[] = [];
+    try {
+      const pages = this.client(this.subscriptionId).recordSets.listByType(this.resourceGroup, zone, "A", {
+        top: Math.min(Math.max(max, 1), 100),
+        ...this.opts(),
+      });
+      for await (const set of pages) {
+        if (out.length >= max) break;
+        if (!set.name) continue;
+        const endpoint = set.metadata?.[OWNER_ENDPOINT_KEY];
+        const connection = set.metadata?.[OWNER_CONNECTION_KEY];
+        const owner =
+          endpoint && connection
+            ? { privateEndpointId: safeDecode(endpoint), connectionId: safeDecode(connection) }
+            : undefined;
+        out.push({
+          zone,
+          name: set.name,
+          ipAddresses: (set.aRecords ?? []).map((a) => a.ipv4Address ?? "").filter((ip) => ip !== ""),
+          ...(set.etag ? { etag: set.etag } : {}),
+          ...(owner ? { owner } : {}),
+        });
+      }
+    } catch (error) {
+      throw toPortError(error, `listing the A records of ${zone}`);
+    }
+    return out;
+  }
+
+  async removeListedARecord(record: ListedARecord): Promise<DnsRemoveOutcome> {
+    const { zone, name } = record;
+    // Without our metadata, or without an ETag to pin the version we judged, nothing is deleted.
+    if (!record.owner || !record.etag) {
+      return { outcome: "not-ours", zone, name, detail: "The record has no autopilot metadata or ETag; it was kept." };
+    }
+    try {
+      await this.client(this.subscriptionId).recordSets.delete(this.resourceGroup, zone, "A", name, {
+        ifMatch: record.etag,
+        ...this.opts(),
+      });
+      return { outcome: "removed", zone, name };
+    } catch (error) {
+      if (statusOf(error) === 412) return { outcome: "changed", zone, name };
+      if (statusOf(error) === 404) return { outcome: "absent", zone, name };
+      throw toPortError(error, `deleting A ${name}.${zone}`);
+    }
   }
 
   private opts(): { abortSignal: AbortSignal } {

@@ -30,6 +30,15 @@ describe("sweep", () => {
     expect(client.starts.map((s) => s.name)).toEqual([OrchestrationNames.connectionReview]);
   });
 
+  it("hands the listed connection to the review as its first read", async () => {
+    const client = new FakeOrchestrationClient();
+    const now = () => "2026-01-01T00:00:00.000Z";
+    await sweep({ gateway: estate(), client, managedScopes: [scope], log: () => undefined, now }, "review");
+    expect(client.starts[0]?.input).toMatchObject({
+      observed: { at: now(), connection: { connectionId: aConnectionId({ name: "pending" }), status: "Pending" } },
+    });
+  });
+
   it("the clean-up sweep starts a clean-up for Disconnected connections", async () => {
     const client = new FakeOrchestrationClient();
     await sweep({ gateway: estate(), client, managedScopes: [scope], log: () => undefined, now: () => "t" }, "cleanup");

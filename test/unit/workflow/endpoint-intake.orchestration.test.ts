@@ -39,6 +39,53 @@ describe("endpoint-intake orchestration", () => {
     ]);
   });
 
+  it("hands what it read (the connection, the endpoint) to the review, so the review does not read them again", async () => {
+    const h = reviewHarness();
+    const ours = aConnectionState();
+    h.gateway.addConnection(ours);
+    h.gateway.addEndpoint(anEndpoint());
+    const inputs: unknown[] = [];
+    await runOrchestration(orchestration, {
+      instanceId: "intake-4",
+      input: { privateEndpointId: anEndpointId(), observedAt: "2026-01-01T09:00:00.000Z" },
+      activities: h.activities,
+      subOrchestration: async (_name, input) => {
+        inputs.push(input);
+        return { state: "approved" };
+      },
+    });
+    expect(inputs).toEqual([
+      expect.objectContaining({
+        observed: { at: "2026-01-01T09:00:01.000Z", connection: ours, endpoint: anEndpoint() },
+      }),
+    ]);
+    // One endpoint read (its NICs only because this endpoint has no customDnsConfigs) and one listing.
+    expect(h.gateway.reads.map((r) => `${r.method}:${r.detail ?? ""}`)).toEqual([
+      "getPrivateEndpoint:with-nics",
+      "listConnections:",
+    ]);
+  });
+
+  it("still runs reviews from the output of the older resolve activity (a list of ids) during replay", async () => {
+    const h = reviewHarness();
+    const ours = aConnectionState();
+    const started: unknown[] = [];
+    await runOrchestration(orchestration, {
+      instanceId: "intake-5",
+      input: { privateEndpointId: anEndpointId(), observedAt: "2026-01-01T09:00:00.000Z" },
+      activities: {
+        ...h.activities,
+        "intake-resolve-endpoint": async () => ({ ok: true, value: [ours.connectionId] }),
+      },
+      subOrchestration: async (_name, input) => {
+        started.push(input);
+        return { state: "approved" };
+      },
+    });
+    expect(started).toEqual([expect.not.objectContaining({ observed: expect.anything() })]);
+    expect(started).toEqual([expect.objectContaining({ connectionId: ours.connectionId })]);
+  });
+
   it("falls back to scanning managed resources when the endpoint is not readable, and tolerates a running review", async () => {
     const h = reviewHarness();
     const ours = aConnectionState();

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { estateOf, startE2eStack, type E2eStack } from "./e2e-stack";
+
+/**
+ * The ARM calls one auto-approved connection costs, per operation, from the sandbox's counters. Exact on purpose:
+ * a new read slipping into the review fails here loudly. Figures: PostgreSQL 14 → 7, Private Link Service 12 → 7.
+ */
+describe("ARM call budget per auto-approved connection", () => {
+  let stack: E2eStack;
+
+  beforeAll(async () => {
+    stack = await startE2eStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const countsFor = async (name: string, targetResourceId: string): Promise<Record<string, number>> => {
+    await stack.sandboxCall("DELETE", "/_sandbox/calls");
+    const pe = await stack.createEndpoint({ consumer: estateOf(stack).knownWatched, name, targetResourceId });
+    const seen = await stack.waitForConnection(pe.connectionId, ["approved", "rejected", "failed"]);
+    expect(seen.state).toBe("approved");
+    expect(seen.dnsRecords).toEqual([expect.objectContaining({ outcome: "created" })]);
+    // The echo of our own PUT must be delivered (and ignored) before counting.
+    await stack.sandbox.eventsIdle();
+    const { counters } = await stack.calls();
+    return Object.fromEntries(
+      Object.entries(counters)
+        .map(([operation, c]) => [operation, c.count] as const)
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
+  };
+
+  it("a PostgreSQL flexible server connection arriving by Event Grid", async () => {
+    const counts = await countsFor("budget-pg", estateOf(stack).postgres.id);
+    // Before: PE ×2, NIC ×2, server ×3, connection ×3, PUT, 2 polls, A record (14).
+    expect(counts).toEqual({
+      "GET privateEndpoints": 1, // customDnsConfigs carry the address: no NIC read
+      "GET flexibleServers": 1, // tags and the inline connections, for intake and policy
+      "GET flexibleServers/privateEndpointConnections": 1, // still Pending? right before the write
+      "PUT flexibleServers/privateEndpointConnections": 1,
+      "GET locations/azureAsyncOperation": 2, // the long-running operation; no GET of the connection after it
+      "PUT privateDnsZones/A": 1,
+    });
+  });
+
+  it("a Private Link Service connection arriving by Event Grid", async () => {
+    const counts = await countsFor("budget-pls", estateOf(stack).pls.id);
+    // Before: PE ×2, NIC ×2, service ×3, connection ×2, list, PUT, A record (12).
+    expect(counts).toEqual({
+      "GET privateEndpoints": 1,
+      "GET networkInterfaces": 1, // a Private Link Service endpoint has no customDnsConfigs: the NIC has the address
+      "GET privateLinkServices": 1, // tags, for policy
+      "GET privateLinkServices/privateEndpointConnections (list)": 1, // which connection is this endpoint's
+      "GET privateLinkServices/privateEndpointConnections": 1, // still Pending? right before the write
+      "PUT privateLinkServices/privateEndpointConnections": 1,
+      "PUT privateDnsZones/A": 1,
+    });
+  });
+});
