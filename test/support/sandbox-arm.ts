@@ -7,7 +7,9 @@ import { ManagedIdentityCredential, type TokenCredential } from "@azure/identity
 import { ArmConnectionGateway } from "../../src/adapters/arm/arm-connection-gateway";
 import { ArmDnsRegistrar } from "../../src/adapters/arm/arm-dns-registrar";
 import { TimeoutCredential } from "../../src/adapters/identity/timeout-credential";
-import type { Sandbox } from "../../sandbox";
+import type { CreatedEndpoint, Sandbox } from "../../sandbox";
+
+export type { CreatedEndpoint };
 
 export const SANDBOX_CLIENT_ID = "00000000-0000-0000-0000-000000000000";
 export const DNS_RG_ID = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/dns-rg";
@@ -61,14 +63,6 @@ export function control<T>(
   });
 }
 
-export interface CreatedEndpoint {
-  privateEndpointId: string;
-  connectionId: string;
-  status: string;
-  privateIp: string;
-  nicId: string;
-  fqdns: string[];
-}
 
 export async function createEndpoint(
   sandbox: Sandbox,
