@@ -111,9 +111,10 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
     "failed",
   ]);
   check("unknown tenant → waits for a person", "awaiting-approval", waiting);
+  say("3 review", `open ${client.runtime.apiUrl}/connections/${encodeKey(foreign.connectionId)} (with the local key)`);
   say(
     "3 review",
-    `the review now waits for a person's decision (an ApprovalDecision event on instance ${waiting?.instanceId ?? "?"}) or for its deadline, when the policy's onDeadline applies`,
+    `it waits for a person's decision (an ApprovalDecision event on instance ${waiting?.instanceId ?? "?"}) or its deadline, when the policy's onDeadline applies; Teams/email approval links are not built yet`,
   );
 
   say("4 delete", `${known.displayName} deletes its PostgreSQL endpoint`);
