@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { startDevhost, type Devhost } from "../devhost";
 import { currentCoreRegistry } from "../devhost/core/core-api-shim";
 import { startAzuriteTables } from "../scripts/azurite";
-import { repeat, row, type BenchRow, type BenchSuite } from "./harness";
+import { heapAfterGc, repeat, row, type BenchRow, type BenchSuite } from "./harness";
 
 /** The devhost test suite's sample app (plain CommonJS): `threeStep` calls the `double` activity three times. */
 const SAMPLE_APP = path.join(__dirname, "..", "..", "test", "devhost", "sample-app");
@@ -72,6 +72,13 @@ export const suite: BenchSuite = {
           await throughput(host),
         ),
       );
+      // What the in-memory store keeps per finished instance (history, input, output): the local run's growth.
+      const perInstanceKib = await repeat(3, async () => {
+        const before = heapAfterGc();
+        await startAndWait(host, CONCURRENT, true);
+        return (heapAfterGc() - before) / 1024 / CONCURRENT;
+      });
+      rows.push(row("in memory: heap kept per completed orchestration", "KiB", perInstanceKib));
       const perActivity = await repeat(3, async () => (await startAndWait(host, SEQUENTIAL, false)) / SEQUENTIAL / 3);
       rows.push(
         row("in memory: host time per activity (sequential, incl. replays)", "ms", perActivity, {

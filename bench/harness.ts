@@ -45,3 +45,21 @@ export function machine(): string {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 }
+
+/** Heap bytes still in use once a full collection has run (`npm run bench` starts node with --expose-gc). */
+export function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("run the benchmarks with node --expose-gc (npm run bench does)");
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Heap bytes retained by what `build` returns (kept alive until measured). */
+export async function retainedBytes(build: () => unknown): Promise<number> {
+  const before = heapAfterGc();
+  const kept = await build();
+  const after = heapAfterGc();
+  if (kept === undefined) throw new Error("retainedBytes needs the built value, to keep it alive");
+  return after - before;
+}

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { ConnectionRequest } from "../src/domain/connection";
 import { evaluatePolicy, parsePolicy, type Policy, type PolicyDocument } from "../src/domain/policy";
 import type { Tenant } from "../src/domain/tenant";
-import { repeat, row, type BenchRow, type BenchSuite } from "./harness";
+import { repeat, retainedBytes, row, type BenchRow, type BenchSuite } from "./harness";
 
 // Policy decisions per second as the rule count grows (10 → 100 → 1,000), over 10,000 generated tenants.
 // Everything is generated from a fixed seed so runs compare; the 10-rule policy is the baseline.
@@ -139,6 +139,15 @@ export const suite: BenchSuite = {
       return performance.now() - start;
     });
     out.push(row("parse + validate + compile a 1,000-rule policy", "ms", parseMs));
+    const kib = (n: number) => () => retainedBytes(() => policyWith(n)).then((b) => b / 1024);
+    out.push(
+      row("heap retained by a compiled 1,000-rule policy", "KiB", await repeat(RUNS, kib(1000)), {
+        name: "10-rule policy",
+        samples: await repeat(RUNS, kib(10)),
+      }),
+    );
+    const tenantKib = await repeat(RUNS, () => retainedBytes(() => tenants(prng(1))).then((b) => b / 1024));
+    out.push(row(`heap retained by ${TENANTS.toLocaleString("en")} tenant records`, "KiB", tenantKib));
     return out;
   },
 };
