@@ -63,7 +63,6 @@ export function control<T>(
   });
 }
 
-
 export async function createEndpoint(
   sandbox: Sandbox,
   input: { subscriptionId: string; name: string; targetResourceId: string; groupId?: string; requestMessage?: string },
