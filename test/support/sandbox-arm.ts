@@ -7,7 +7,8 @@ import { ManagedIdentityCredential, type TokenCredential } from "@azure/identity
 import { ArmConnectionGateway } from "../../src/adapters/arm/arm-connection-gateway";
 import { ArmDnsRegistrar } from "../../src/adapters/arm/arm-dns-registrar";
 import { TimeoutCredential } from "../../src/adapters/identity/timeout-credential";
-import type { CreatedEndpoint, Sandbox } from "../../sandbox";
+import { afterAll, beforeAll } from "vitest";
+import { startSandbox, type CreatedEndpoint, type Sandbox } from "../../sandbox";
 
 export type { CreatedEndpoint };
 
@@ -37,6 +38,27 @@ export function sandboxAdapters(sandbox: Sandbox, credential: TokenCredential) {
   );
   const dns = new ArmDnsRegistrar((sub) => new PrivateDnsManagementClient(credential, sub, options), DNS_RG_ID);
   return { gateway, dns };
+}
+
+/**
+ * A sandbox on a free port for the whole test file, with the real ARM adapters pointed at it; the managed-identity
+ * variables it sets are restored afterwards. Read `.sandbox` and `.adapters` inside tests, after beforeAll ran.
+ */
+export function useSandboxAdapters(): { sandbox: Sandbox; adapters: ReturnType<typeof sandboxAdapters> } {
+  const state = {} as { sandbox: Sandbox; adapters: ReturnType<typeof sandboxAdapters> };
+  const saved = { IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT, IDENTITY_HEADER: process.env.IDENTITY_HEADER };
+  beforeAll(async () => {
+    state.sandbox = await startSandbox({ port: 0 });
+    state.adapters = sandboxAdapters(state.sandbox, sandboxCredential(state.sandbox));
+  });
+  afterAll(async () => {
+    await state.sandbox?.stop();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  return state;
 }
 
 /** Calls the sandbox control API (/_sandbox/...). */

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../../../sandbox";
+import { describe, expect, it } from "vitest";
 import { InMemoryBookkeeping } from "../../../src/ports/bookkeeping.in-memory";
 import { RecordingNotifier } from "../../../src/ports/notifier.in-memory";
 import { StaticPolicySource } from "../../../src/ports/policy-source.in-memory";
@@ -11,32 +10,18 @@ import { connectionCleanupOrchestration } from "../../../src/workflow/connection
 import { aTenant } from "../../support/builders";
 import { runOrchestration, type ActivityHandler } from "../../support/orchestration-driver";
 import { TEST_POLICY } from "../../support/review-harness";
-import { control, createEndpoint, PROVIDER_RG_ID, sandboxAdapters, sandboxCredential } from "../../support/sandbox-arm";
+import { control, createEndpoint, PROVIDER_RG_ID, useSandboxAdapters } from "../../support/sandbox-arm";
 
 const C1 = "00000000-0000-0000-0000-0000000000c1";
 const C3 = "00000000-0000-0000-0000-0000000000c3";
 const PLS = `${PROVIDER_RG_ID}/providers/Microsoft.Network/privateLinkServices/orders-api-pls`;
 const PG = `${PROVIDER_RG_ID}/providers/Microsoft.DBforPostgreSQL/flexibleServers/contoso-pg-demo`;
 
-let sandbox: Sandbox;
-let adapters: ReturnType<typeof sandboxAdapters>;
-const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  adapters = sandboxAdapters(sandbox, sandboxCredential(sandbox));
-});
-afterAll(async () => {
-  await sandbox?.stop();
-  process.env.IDENTITY_ENDPOINT = saved.endpoint;
-  process.env.IDENTITY_HEADER = saved.header;
-  if (saved.endpoint === undefined) delete process.env.IDENTITY_ENDPOINT;
-  if (saved.header === undefined) delete process.env.IDENTITY_HEADER;
-});
+const env = useSandboxAdapters();
 
 describe("ArmConnectionGateway against the sandbox", () => {
   it("lists the managed provider resources of a resource group scope", async () => {
-    const resources = await adapters.gateway.listProviderResources(PROVIDER_RG_ID);
+    const resources = await env.adapters.gateway.listProviderResources(PROVIDER_RG_ID);
     expect(resources.map((r) => r.type).sort()).toEqual([
       "Microsoft.DBforPostgreSQL/flexibleServers",
       "Microsoft.KeyVault/vaults",
@@ -50,7 +35,7 @@ describe("ArmConnectionGateway against the sandbox", () => {
     const made = [];
     for (const name of ["pe-pls-a", "pe-pls-b", "pe-pls-c"]) {
       made.push(
-        await createEndpoint(sandbox, {
+        await createEndpoint(env.sandbox, {
           subscriptionId: C1,
           name,
           targetResourceId: PLS,
@@ -59,7 +44,7 @@ describe("ArmConnectionGateway against the sandbox", () => {
       );
     }
     const first = made[0]!;
-    const state = await adapters.gateway.getConnection(first.connectionId);
+    const state = await env.adapters.gateway.getConnection(first.connectionId);
     expect(state).toMatchObject({
       status: "Pending",
       providerResourceType: "Microsoft.Network/privateLinkServices",
@@ -67,49 +52,49 @@ describe("ArmConnectionGateway against the sandbox", () => {
     });
     expect(state?.privateEndpointId?.toLowerCase()).toBe(first.privateEndpointId.toLowerCase());
 
-    const listed = await adapters.gateway.listConnections(PLS);
+    const listed = await env.adapters.gateway.listConnections(PLS);
     for (const m of made)
       expect(listed.map((c) => c.connectionId.toLowerCase())).toContain(m.connectionId.toLowerCase());
 
-    const approved = await adapters.gateway.setConnectionStatus(
+    const approved = await env.adapters.gateway.setConnectionStatus(
       first.connectionId,
       "Approved",
       "Approved by rule known-tenant (policy abc)",
     );
     expect(approved).toMatchObject({ status: "Approved", description: "Approved by rule known-tenant (policy abc)" });
-    await adapters.gateway.setConnectionStatus(made[1]!.connectionId, "Rejected", "Rejected by rule x");
+    await env.adapters.gateway.setConnectionStatus(made[1]!.connectionId, "Rejected", "Rejected by rule x");
     await expect(
-      adapters.gateway.setConnectionStatus(made[1]!.connectionId, "Approved", "again"),
+      env.adapters.gateway.setConnectionStatus(made[1]!.connectionId, "Approved", "again"),
     ).rejects.toMatchObject({
       code: "CONNECTION_NOT_PENDING",
     });
   });
 
   it("approves a PaaS connection through the generic ARM call and its long-running operation", async () => {
-    const made = await createEndpoint(sandbox, {
+    const made = await createEndpoint(env.sandbox, {
       subscriptionId: C1,
       name: "pe-pg-1",
       targetResourceId: PG,
       groupId: "postgresqlServer",
     });
-    const state = await adapters.gateway.getConnection(made.connectionId);
+    const state = await env.adapters.gateway.getConnection(made.connectionId);
     expect(state).toMatchObject({
       status: "Pending",
       groupIds: ["postgresqlServer"],
       providerResourceType: "Microsoft.DBforPostgreSQL/flexibleServers",
     });
-    const after = await adapters.gateway.setConnectionStatus(
+    const after = await env.adapters.gateway.setConnectionStatus(
       made.connectionId,
       "Approved",
       "Approved by rule r (policy p)",
     );
     expect(after.status).toBe("Approved");
     expect(
-      (await adapters.gateway.listConnections(PG)).find(
+      (await env.adapters.gateway.listConnections(PG)).find(
         (c) => c.connectionId.toLowerCase() === made.connectionId.toLowerCase(),
       )?.status,
     ).toBe("Approved");
-    const endpoint = await adapters.gateway.getPrivateEndpoint(made.privateEndpointId);
+    const endpoint = await env.adapters.gateway.getPrivateEndpoint(made.privateEndpointId);
     expect(endpoint?.nicIpConfigurations[0]).toMatchObject({
       privateIPAddress: made.privateIp,
       groupId: "postgresqlServer",
@@ -118,17 +103,19 @@ describe("ArmConnectionGateway against the sandbox", () => {
   });
 
   it("maps an unreadable consumer subscription to ARM_FORBIDDEN and a missing connection to undefined", async () => {
-    const made = await createEndpoint(sandbox, { subscriptionId: C3, name: "pe-nw-1", targetResourceId: PLS });
-    await expect(adapters.gateway.getPrivateEndpoint(made.privateEndpointId)).rejects.toBeInstanceOf(PermanentError);
-    await expect(adapters.gateway.getPrivateEndpoint(made.privateEndpointId)).rejects.toMatchObject({
+    const made = await createEndpoint(env.sandbox, { subscriptionId: C3, name: "pe-nw-1", targetResourceId: PLS });
+    await expect(env.adapters.gateway.getPrivateEndpoint(made.privateEndpointId)).rejects.toBeInstanceOf(
+      PermanentError,
+    );
+    await expect(env.adapters.gateway.getPrivateEndpoint(made.privateEndpointId)).rejects.toMatchObject({
       code: "ARM_FORBIDDEN",
     });
-    expect(await adapters.gateway.getConnection(`${PLS}/privateEndpointConnections/nope`)).toBeUndefined();
+    expect(await env.adapters.gateway.getConnection(`${PLS}/privateEndpointConnections/nope`)).toBeUndefined();
   });
 
   it("retries throttling the SDK cannot absorb as a TransientError, and succeeds when the faults stop", async () => {
-    const made = await createEndpoint(sandbox, { subscriptionId: C1, name: "pe-fault", targetResourceId: PLS });
-    await control(sandbox, "POST", "/_sandbox/faults", {
+    const made = await createEndpoint(env.sandbox, { subscriptionId: C1, name: "pe-fault", targetResourceId: PLS });
+    await control(env.sandbox, "POST", "/_sandbox/faults", {
       rate429: 1,
       rate5xx: 0,
       latencyMs: 0,
@@ -136,20 +123,20 @@ describe("ArmConnectionGateway against the sandbox", () => {
       match: "privateEndpointConnections",
     });
     try {
-      await expect(adapters.gateway.getConnection(made.connectionId)).rejects.toBeInstanceOf(TransientError);
+      await expect(env.adapters.gateway.getConnection(made.connectionId)).rejects.toBeInstanceOf(TransientError);
     } finally {
-      await control(sandbox, "DELETE", "/_sandbox/faults");
+      await control(env.sandbox, "DELETE", "/_sandbox/faults");
     }
-    expect((await adapters.gateway.getConnection(made.connectionId))?.status).toBe("Pending");
+    expect((await env.adapters.gateway.getConnection(made.connectionId))?.status).toBe("Pending");
   });
 
   it("deletes a Disconnected connection; deleting again is success", async () => {
-    const made = await createEndpoint(sandbox, { subscriptionId: C1, name: "pe-gone", targetResourceId: PLS });
-    await control(sandbox, "DELETE", `/_sandbox/private-endpoints/${encodeURIComponent(made.privateEndpointId)}`);
-    expect((await adapters.gateway.getConnection(made.connectionId))?.status).toBe("Disconnected");
-    await adapters.gateway.deleteConnection(made.connectionId);
-    expect(await adapters.gateway.getConnection(made.connectionId)).toBeUndefined();
-    await adapters.gateway.deleteConnection(made.connectionId);
+    const made = await createEndpoint(env.sandbox, { subscriptionId: C1, name: "pe-gone", targetResourceId: PLS });
+    await control(env.sandbox, "DELETE", `/_sandbox/private-endpoints/${encodeURIComponent(made.privateEndpointId)}`);
+    expect((await env.adapters.gateway.getConnection(made.connectionId))?.status).toBe("Disconnected");
+    await env.adapters.gateway.deleteConnection(made.connectionId);
+    expect(await env.adapters.gateway.getConnection(made.connectionId)).toBeUndefined();
+    await env.adapters.gateway.deleteConnection(made.connectionId);
   });
 });
 
@@ -166,19 +153,19 @@ describe("ArmDnsRegistrar against the sandbox", () => {
 
   it("creates once, is idempotent for its owner, reports a conflict for anyone else, and removes only its own", async () => {
     const record = { zone, name: "dns-test", ipAddresses: ["10.21.1.9"] };
-    expect(await adapters.dns.ensureARecord(record, mine)).toMatchObject({ outcome: "created" });
-    expect(await adapters.dns.ensureARecord(record, mine)).toMatchObject({ outcome: "already-ours" });
-    expect(await adapters.dns.ensureARecord({ ...record, ipAddresses: ["10.21.1.10"] }, mine)).toMatchObject({
+    expect(await env.adapters.dns.ensureARecord(record, mine)).toMatchObject({ outcome: "created" });
+    expect(await env.adapters.dns.ensureARecord(record, mine)).toMatchObject({ outcome: "already-ours" });
+    expect(await env.adapters.dns.ensureARecord({ ...record, ipAddresses: ["10.21.1.10"] }, mine)).toMatchObject({
       outcome: "already-ours",
     });
-    expect(await adapters.dns.ensureARecord(record, theirs)).toMatchObject({ outcome: "conflict" });
-    expect(await adapters.dns.removeARecord(zone, "dns-test", theirs.privateEndpointId)).toMatchObject({
+    expect(await env.adapters.dns.ensureARecord(record, theirs)).toMatchObject({ outcome: "conflict" });
+    expect(await env.adapters.dns.removeARecord(zone, "dns-test", theirs.privateEndpointId)).toMatchObject({
       outcome: "not-ours",
     });
-    expect(await adapters.dns.removeARecord(zone, "dns-test", mine.privateEndpointId)).toMatchObject({
+    expect(await env.adapters.dns.removeARecord(zone, "dns-test", mine.privateEndpointId)).toMatchObject({
       outcome: "removed",
     });
-    expect(await adapters.dns.removeARecord(zone, "dns-test", mine.privateEndpointId)).toMatchObject({
+    expect(await env.adapters.dns.removeARecord(zone, "dns-test", mine.privateEndpointId)).toMatchObject({
       outcome: "absent",
     });
   });
@@ -189,14 +176,14 @@ describe("the review and clean-up workflows on the real ARM adapters", () => {
     const bookkeeping = new InMemoryBookkeeping();
     await bookkeeping.upsertTenant(aTenant({ tenantId: "20000000-0000-0000-0000-000000000002", subscriptions: [C1] }));
     const activities = createActivities({
-      ...adapters,
+      ...env.adapters,
       bookkeeping,
       notifier: new RecordingNotifier(),
       policy: new StaticPolicySource(parsePolicy(TEST_POLICY)),
       managedScopes: [PROVIDER_RG_ID],
       privateLinkServiceDns: { zone: "privatelink.services.contoso.example", nameTemplate: "{tenant}.{service}" },
     }) as unknown as Record<string, ActivityHandler>;
-    const made = await createEndpoint(sandbox, {
+    const made = await createEndpoint(env.sandbox, {
       subscriptionId: C1,
       name: "pe-flow",
       targetResourceId: PG,
@@ -218,11 +205,11 @@ describe("the review and clean-up workflows on the real ARM adapters", () => {
         outcome: "created",
       }),
     ]);
-    expect((await adapters.gateway.getConnection(made.connectionId))?.description).toMatch(
+    expect((await env.adapters.gateway.getConnection(made.connectionId))?.description).toMatch(
       /^Approved by rule known-tenant \(policy [0-9a-f]+\)$/,
     );
 
-    await control(sandbox, "DELETE", `/_sandbox/private-endpoints/${encodeURIComponent(made.privateEndpointId)}`);
+    await control(env.sandbox, "DELETE", `/_sandbox/private-endpoints/${encodeURIComponent(made.privateEndpointId)}`);
     const cleanup = await runOrchestration(connectionCleanupOrchestration, {
       instanceId: "cleanup-flow",
       input: { privateEndpointId: made.privateEndpointId, reason: "deleted", observedAt: "2026-01-02T09:00:00.000Z" },
@@ -231,7 +218,7 @@ describe("the review and clean-up workflows on the real ARM adapters", () => {
     expect(cleanup.output?.cleaned).toEqual([
       { connectionId: made.connectionId, dnsRemoved: 1, dnsKept: 0, providerConnection: "deleted" },
     ]);
-    expect(await adapters.gateway.getConnection(made.connectionId)).toBeUndefined();
+    expect(await env.adapters.gateway.getConnection(made.connectionId)).toBeUndefined();
     expect((await bookkeeping.getConnection(made.connectionId))?.state).toBe("removed");
   });
 });
