@@ -18,7 +18,9 @@ describe("intake and the strict Event Grid deserializer", () => {
   });
 
   it("agrees with the SDK's type guard on which events are resource writes", async () => {
-    const strict = await deserializer.deserializeEventGridEvents(read("consumer-pe-write.real.json") as object);
+    const strict = await deserializer.deserializeEventGridEvents(
+      read("consumer-pe-write.real.json") as Record<string, unknown>,
+    );
     expect(isSystemEvent("Microsoft.Resources.ResourceWriteSuccess", strict[0]!)).toBe(true);
     expect(parseEventGridPayload(read("consumer-pe-write.real.json"))[0]?.kind).toBe("private-endpoint-written");
   });
