@@ -1,8 +1,7 @@
-import { decodeKey, encodeKey, isPrivateEndpointConnectionId, tryParseArmId } from "../domain/arm-id";
+import { decodeKey, encodeKey, isPrivateEndpointConnectionId, isWithinScopes, tryParseArmId } from "../domain/arm-id";
 import type { ReviewState } from "../domain/connection";
 import { DomainError } from "../domain/errors";
 import type { Bookkeeping } from "../ports/bookkeeping.port";
-import { isManaged } from "../workflow/activities";
 import type { OrchestrationClient } from "./orchestration-client";
 import { startEndpointIntake, startReview } from "./review-starter";
 
@@ -69,7 +68,7 @@ export async function createReview(body: unknown, deps: CreateReviewDeps): Promi
         "connectionId must be a private endpoint connection id: <provider resource id>/privateEndpointConnections/<name>.",
       );
     }
-    if (!id.parent || !isManaged(id.parent.id, deps.managedScopes)) {
+    if (!id.parent || !isWithinScopes(id.parent.id, deps.managedScopes)) {
       return apiError(
         422,
         "RESOURCE_NOT_MANAGED",

@@ -1,6 +1,6 @@
+import { isWithinScopes } from "../domain/arm-id";
 import { parseEventGridPayload, type IntakeSignal } from "../domain/intake";
 import { DomainError } from "../domain/errors";
-import { isManaged } from "../workflow/activities";
 import type { OrchestrationClient } from "./orchestration-client";
 import { startCleanup, startEndpointIntake, startReview, type StartResult } from "./review-starter";
 
@@ -43,7 +43,7 @@ export async function handleEventGridPayload(payload: unknown, deps: IntakeDeps)
     report.actions.push({ signal: signal.kind, action, ...(started ? { instanceId: started.instanceId } : {}) });
     deps.log(`Event ${"eventId" in signal ? (signal.eventId ?? "") : ""} (${signal.kind}): ${action}`);
   };
-  const managed = (id: string): boolean => isManaged(id, deps.managedScopes);
+  const managed = (id: string): boolean => isWithinScopes(id, deps.managedScopes);
   // Every start below is one of two shapes: a review of a connection, or a clean-up of a connection or endpoint.
   const review = async (signal: EventSignal, connectionId: string, source: ReviewSource): Promise<void> => {
     const started = await startReview(deps.client, {

@@ -68,6 +68,16 @@ export function sameArmId(a: string, b: string): boolean {
   return x !== undefined && y !== undefined && x.normalised === y.normalised;
 }
 
+/** Whether the resource is one of the scopes (subscription, resource group or resource ids) or lies below one. */
+export function isWithinScopes(resourceId: string, scopes: readonly string[]): boolean {
+  const resource = tryParseArmId(resourceId)?.normalised;
+  if (resource === undefined) return false;
+  return scopes.some((scope) => {
+    const s = tryParseArmId(scope)?.normalised;
+    return s !== undefined && (resource === s || resource.startsWith(`${s}/`));
+  });
+}
+
 export function isPrivateEndpointConnectionId(id: ArmId): boolean {
   return id.type?.toLowerCase().endsWith("/privateendpointconnections") === true && id.parent !== undefined;
 }

@@ -1,6 +1,5 @@
-import type { ConnectionRequest } from "../domain/connection";
 import { DomainError } from "../domain/errors";
-import { parseArmId, sameArmId, tryParseArmId } from "../domain/arm-id";
+import { isWithinScopes, parseArmId, sameArmId, tryParseArmId } from "../domain/arm-id";
 import { evaluatePolicy, type PolicyDecision } from "../domain/policy";
 import { planDnsRecords } from "../domain/dns";
 import type { Tenant } from "../domain/tenant";
@@ -55,38 +54,6 @@ async function step<T>(work: () => Promise<T>): Promise<StepResult<T>> {
     }
     throw error;
   }
-}
-
-export function toConnectionRequest(
-  state: ConnectionState,
-  source: ConnectionRequest["source"],
-  observedAt: string,
-  consumerTenantId?: string,
-): ConnectionRequest {
-  const endpoint = state.privateEndpointId ? tryParseArmId(state.privateEndpointId) : undefined;
-  return {
-    connectionId: state.connectionId,
-    providerResourceId: state.providerResourceId,
-    providerResourceType: state.providerResourceType,
-    ...(state.providerResourceTags ? { providerResourceTags: state.providerResourceTags } : {}),
-    groupIds: state.groupIds,
-    ...(state.privateEndpointId ? { privateEndpointId: state.privateEndpointId } : {}),
-    ...(endpoint ? { consumerSubscriptionId: endpoint.subscriptionId } : {}),
-    ...(consumerTenantId ? { consumerTenantId } : {}),
-    ...(state.requestMessage !== undefined ? { requestMessage: state.requestMessage } : {}),
-    ...(state.location ? { location: state.location } : {}),
-    status: state.status,
-    source,
-    observedAt,
-  };
-}
-
-export function isManaged(resourceId: string, scopes: readonly string[]): boolean {
-  return scopes.some((scope) => {
-    const s = scope.trim().replace(/\/+$/, "").toLowerCase();
-    const r = resourceId.trim().replace(/\/+$/, "").toLowerCase();
-    return r === s || r.startsWith(s + "/");
-  });
 }
 
 /**
@@ -496,7 +463,7 @@ export function createActivities(ports: ActivityPorts) {
           endpoint = undefined; // unreadable: fall back to scanning every managed resource
         }
         const resources = endpoint
-          ? endpoint.targets.map((t) => t.targetResourceId).filter((t) => isManaged(t, ports.managedScopes))
+          ? endpoint.targets.map((t) => t.targetResourceId).filter((t) => isWithinScopes(t, ports.managedScopes))
           : (await Promise.all(ports.managedScopes.map((s) => gateway.listProviderResources(s))))
               .flat()
               .map((r) => r.id);

@@ -4,7 +4,7 @@ import { durationToMs, type PolicyDecision, type Verdict } from "../domain/polic
 import type { Tenant } from "../domain/tenant";
 import type { ConnectionState } from "../ports/connection-gateway.port";
 import { PermanentCodes } from "../ports/errors";
-import { toConnectionRequest } from "./activities";
+import { toConnectionRequest } from "./connection-request";
 import type {
   ApprovalEventBody,
   RecordOutcomeInput,

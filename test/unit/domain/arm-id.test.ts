@@ -3,6 +3,7 @@ import {
   decodeKey,
   encodeKey,
   isPrivateEndpointConnectionId,
+  isWithinScopes,
   normaliseArmId,
   parseArmId,
   sameArmId,
@@ -133,3 +134,21 @@ function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe("isWithinScopes", () => {
+  const sub = "/subscriptions/00000000-0000-0000-0000-000000000001";
+  const rg = `${sub}/resourceGroups/Provider-RG`;
+  const pls = `${sub}/resourcegroups/provider-rg/providers/Microsoft.Network/privateLinkServices/orders`;
+
+  it("matches the scope itself and what lies below it, whatever the casing or trailing slash", () => {
+    expect(isWithinScopes(pls, [rg])).toBe(true);
+    expect(isWithinScopes(`${pls}/`, [`${sub}/`])).toBe(true);
+    expect(isWithinScopes(rg, [rg.toUpperCase()])).toBe(true);
+  });
+
+  it("refuses a sibling whose name only starts like the scope, and anything that is not an id", () => {
+    expect(isWithinScopes(`${sub}/resourceGroups/Provider-RG-2/providers/a/b/c`, [rg])).toBe(false);
+    expect(isWithinScopes("not an id", [rg])).toBe(false);
+    expect(isWithinScopes(pls, ["garbage"])).toBe(false);
+  });
+});
