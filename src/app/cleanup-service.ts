@@ -1,17 +1,12 @@
 import type { Bookkeeping, ConnectionRecord, RecordedDnsRecord } from "../ports/bookkeeping.port";
-import type { ConnectionGateway, ConnectionState } from "../ports/connection-gateway.port";
+import type { ConnectionState } from "../ports/connection-gateway.port";
 import type { DnsRegistrar, ListedARecord } from "../ports/dns-registrar.port";
-import type { OrchestrationClient } from "./orchestration-client";
-import { sweep, type SweepReport } from "./sweep-service";
+import { sweep, type SweepDeps, type SweepReport } from "./sweep-service";
 
-export interface CleanupDeps {
-  gateway: ConnectionGateway;
+/** The sweep's dependencies, plus DNS and bookkeeping for orphaned records and offboarded tenants. */
+export interface CleanupDeps extends SweepDeps {
   dns: DnsRegistrar;
   bookkeeping: Bookkeeping;
-  client: OrchestrationClient;
-  managedScopes: readonly string[];
-  log: (message: string) => void;
-  now: () => string;
 }
 
 /** Per-run bounds: what is left over is found again by the next run (the timer is the loop). */
