@@ -28,9 +28,8 @@ describe("the clean-up sweep end to end", () => {
     }
   });
 
-  const recordPath = (name: string) =>
-    `${estate.dnsResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${zone}/A/${name}?api-version=2020-06-01`;
-  const aRecord = async (name: string) => stack.sandboxCall("GET", recordPath(name), undefined, await stack.armToken());
+  const recordPath = (name: string) => stack.aRecordPath(zone, name);
+  const aRecord = async (name: string) => stack.arm("GET", recordPath(name));
   const fireCleanup = async () => {
     const res = await fetch(`${stack.devhost.url}/admin/functions/cleanup-sweep`, {
       method: "POST",
@@ -66,12 +65,9 @@ describe("the clean-up sweep end to end", () => {
     expect(
       await registrar.ensureARecord({ zone, name: "orphan-e2e", ipAddresses: ["10.20.0.99"] }, owner),
     ).toMatchObject({ outcome: "created" });
-    const foreign = await stack.sandboxCall(
-      "PUT",
-      recordPath("foreign-e2e"),
-      { properties: { ttl: 300, aRecords: [{ ipv4Address: "10.20.0.98" }] } },
-      await stack.armToken(),
-    );
+    const foreign = await stack.arm("PUT", recordPath("foreign-e2e"), {
+      properties: { ttl: 300, aRecords: [{ ipv4Address: "10.20.0.98" }] },
+    });
     expect(foreign.status).toBeLessThan(300);
 
     await fireCleanup();
@@ -103,12 +99,7 @@ describe("the clean-up sweep end to end", () => {
 
     const removed = await stack.waitForConnection(pe.connectionId, ["removed"]);
     expect(removed).toMatchObject({ state: "removed", azureStatus: "Rejected" });
-    const onAzure = await stack.sandboxCall(
-      "GET",
-      `${pe.connectionId}?api-version=2024-08-01`,
-      undefined,
-      await stack.armToken(),
-    );
+    const onAzure = await stack.arm("GET", `${pe.connectionId}?api-version=2024-08-01`);
     expect(onAzure.body.properties.privateLinkServiceConnectionState).toMatchObject({
       status: "Rejected",
       description: expect.stringContaining("offboarded"),

@@ -14,10 +14,7 @@ describe("connection review end to end (devhost + sandbox + Azurite)", () => {
     await stack?.stop();
   });
 
-  const aRecord = async (zone: string, name: string) => {
-    const path = `${estate.dnsResourceGroupId}/providers/Microsoft.Network/privateDnsZones/${zone}/A/${name}?api-version=2020-06-01`;
-    return stack.sandboxCall("GET", path, undefined, await stack.armToken());
-  };
+  const aRecord = (zone: string, name: string) => stack.arm("GET", stack.aRecordPath(zone, name));
 
   it("approves a known tenant's PostgreSQL connection and writes its A record in the central zone", async () => {
     const pe = await stack.createEndpoint({
@@ -41,12 +38,7 @@ describe("connection review end to end (devhost + sandbox + Azurite)", () => {
     expect(record.body.properties.aRecords.map((a: { ipv4Address: string }) => a.ipv4Address)).toEqual(
       seen.dnsRecords[0].ipAddresses,
     );
-    const onAzure = await stack.sandboxCall(
-      "GET",
-      `${pe.connectionId}?api-version=2024-08-01`,
-      undefined,
-      await stack.armToken(),
-    );
+    const onAzure = await stack.arm("GET", `${pe.connectionId}?api-version=2024-08-01`);
     expect(onAzure.body.properties.privateLinkServiceConnectionState.status).toBe("Approved");
     expect(onAzure.body.properties.privateLinkServiceConnectionState.description).toContain(
       "known-tenant-auto-approve",
@@ -93,12 +85,7 @@ describe("connection review end to end (devhost + sandbox + Azurite)", () => {
     expect(seen.state).toBe("rejected");
     expect(seen.ruleId).toBe("production-needs-change-ticket");
     expect(seen.reason).toMatch(/change ticket/);
-    const onAzure = await stack.sandboxCall(
-      "GET",
-      `${pe.connectionId}?api-version=2023-05-01`,
-      undefined,
-      await stack.armToken(),
-    );
+    const onAzure = await stack.arm("GET", `${pe.connectionId}?api-version=2023-05-01`);
     expect(onAzure.body.properties.privateLinkServiceConnectionState.status).toBe("Rejected");
     expect(onAzure.body.properties.privateLinkServiceConnectionState.description).toContain(
       "production-needs-change-ticket",

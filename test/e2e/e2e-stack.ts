@@ -14,7 +14,10 @@ export interface E2eStack extends LocalStack {
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Calls the sandbox (control API or ARM with a managed-identity token). */
   sandboxCall(method: string, route: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
-  armToken(): Promise<string>;
+  /** Calls ARM on the sandbox with the managed identity's token, as the app does. */
+  arm(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** The ARM path of an A record set in the central zones' resource group. */
+  aRecordPath(zone: string, name: string): string;
   createEndpoint(input: {
     consumer: { subscriptionId: string; tenantId: string };
     name: string;
@@ -52,6 +55,13 @@ export async function startE2eStack(options: Partial<LocalStackOptions> = {}): P
       req.on("error", reject);
       req.end(payload);
     });
+  const armToken = async (): Promise<string> => {
+    const url = new URL(stack.sandbox.identityEndpoint);
+    url.searchParams.set("resource", "https://management.azure.com/");
+    url.searchParams.set("api-version", "2019-08-01");
+    const res = await fetch(url, { headers: { "X-IDENTITY-HEADER": stack.sandbox.identityHeader } });
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
   const api: E2eStack["api"] = async (method, route, body) => {
     const res = await fetch(`${stack.devhost.url}/api${route}`, {
       method,
@@ -71,13 +81,9 @@ export async function startE2eStack(options: Partial<LocalStackOptions> = {}): P
     ...stack,
     api,
     sandboxCall,
-    armToken: async () => {
-      const url = new URL(stack.sandbox.identityEndpoint);
-      url.searchParams.set("resource", "https://management.azure.com/");
-      url.searchParams.set("api-version", "2019-08-01");
-      const res = await fetch(url, { headers: { "X-IDENTITY-HEADER": stack.sandbox.identityHeader } });
-      return ((await res.json()) as { access_token: string }).access_token;
-    },
+    arm: async (method, path, body) => sandboxCall(method, path, body, await armToken()),
+    aRecordPath: (zone, name) =>
+      `${stack.sandbox.estate.dns.resourceGroupId}/providers/Microsoft.Network/privateDnsZones/${zone}/A/${name}?api-version=2020-06-01`,
     createEndpoint: async ({ consumer, name, targetResourceId, requestMessage }) => {
       const res = await sandboxCall("POST", "/_sandbox/private-endpoints", {
         subscriptionId: consumer.subscriptionId,
