@@ -4,47 +4,40 @@ import { DomainError } from "./errors";
 import { normaliseGuid } from "./guid";
 import { field, isObject, path, str, stringMap, text, type JsonObject } from "./safe-json";
 
+/** Which event a signal came from. */
+export interface EventOrigin {
+  eventId: string;
+  eventTime: string;
+  correlationId?: string;
+}
+
+/** A consumer-side private endpoint event. */
+interface EndpointEvent extends EventOrigin {
+  privateEndpointId: string;
+  subscriptionId: string;
+  tenantId?: string;
+}
+
 /** What one Event Grid event means to us. */
 export type IntakeSignal =
-  | {
-      kind: "private-endpoint-written";
-      privateEndpointId: string;
-      subscriptionId: string;
-      tenantId?: string;
-      eventId: string;
-      eventTime: string;
-      correlationId?: string;
-    }
-  | {
-      kind: "private-endpoint-deleted";
-      privateEndpointId: string;
-      subscriptionId: string;
-      tenantId?: string;
-      eventId: string;
-      eventTime: string;
-      correlationId?: string;
-    }
-  | {
+  | ({ kind: "private-endpoint-written" } & EndpointEvent)
+  | ({ kind: "private-endpoint-deleted" } & EndpointEvent)
+  | ({
       kind: "connection-written";
       connectionId: string;
       providerResourceId: string;
       /** True when the write is the echo of our own approve/reject PUT. */
       initiatedBySelf: boolean;
-      eventId: string;
-      eventTime: string;
-      correlationId?: string;
-    }
-  | { kind: "connection-deleted"; connectionId: string; providerResourceId: string; eventId: string; eventTime: string }
-  | {
+    } & EventOrigin)
+  | ({ kind: "connection-deleted"; connectionId: string; providerResourceId: string } & EventOrigin)
+  | ({
       kind: "resource-notification";
       providerResourceId: string;
       providerResourceType: string;
       location?: string;
       tags?: Record<string, string>;
       connections: NotifiedConnection[];
-      eventId: string;
-      eventTime: string;
-    }
+    } & EventOrigin)
   | { kind: "ignored"; reason: string; eventId?: string; eventType?: string };
 
 export interface NotifiedConnection {
