@@ -351,19 +351,9 @@ function common(
   };
 }
 
+/** The SDK's (flattened) Private Link Service connection carries the same fields as a PaaS connection's properties. */
 function plsConnection(c: PrivateEndpointConnection, resource: ProviderInfo, fallbackId?: string): ConnectionState {
-  const s = status(c.privateLinkServiceConnectionState?.status);
-  const description = c.privateLinkServiceConnectionState?.description;
-  return {
-    connectionId: c.id ?? fallbackId ?? "",
-    ...common(resource),
-    status: s,
-    ...(description ? { description } : {}),
-    ...(c.privateEndpoint?.id ? { privateEndpointId: c.privateEndpoint.id } : {}),
-    groupIds: [],
-    // While Pending, the description carries the consumer's request message.
-    ...(s === "Pending" && description ? { requestMessage: description } : {}),
-  };
+  return connectionState(c.id ?? fallbackId ?? "", { ...c, groupIds: [] }, resource);
 }
 
 interface PaasProperties {
@@ -373,16 +363,20 @@ interface PaasProperties {
 }
 
 function paasConnection(raw: GenericResource, resource: ProviderInfo, fallbackId?: string): ConnectionState {
-  const p = (raw.properties ?? {}) as PaasProperties;
+  return connectionState(raw.id ?? fallbackId ?? "", raw.properties ?? {}, resource);
+}
+
+function connectionState(connectionId: string, p: PaasProperties, resource: ProviderInfo): ConnectionState {
   const s = status(p.privateLinkServiceConnectionState?.status);
   const description = p.privateLinkServiceConnectionState?.description;
   return {
-    connectionId: raw.id ?? fallbackId ?? "",
+    connectionId,
     ...common(resource),
     status: s,
     ...(description ? { description } : {}),
     ...(p.privateEndpoint?.id ? { privateEndpointId: p.privateEndpoint.id } : {}),
     groupIds: p.groupIds ?? [],
+    // While Pending, the description carries the consumer's request message.
     ...(s === "Pending" && description ? { requestMessage: description } : {}),
   };
 }
