@@ -96,14 +96,7 @@ export async function runOrchestration<T>(
   const startMs = (options.start ?? new Date("2026-01-01T09:00:00Z")).getTime();
   let clock = startMs;
   const pending = [...(options.events ?? [])].sort((a, b) => a.afterMs - b.afterMs);
-  const result: DriverResult<T> = {
-    statuses: [],
-    activityCalls: [],
-    history: [],
-    clock: new Date(clock),
-    timersCreated: [],
-    timersCancelled: 0,
-  };
+  const result = emptyResult<T>(clock);
   const context = makeContext(options, () => clock, result);
 
   const runActivity = async (task: DriverTask): Promise<unknown> => {
@@ -210,10 +203,8 @@ export async function runOrchestration<T>(
   return result;
 }
 
-/** Re-runs the generator from a recorded history: throws when the generator is not deterministic. */
-export function replay<T>(orchestrator: Orchestrator<T>, options: DriverOptions, history: HistoryEntry[]): T {
-  let clock = (options.start ?? new Date("2026-01-01T09:00:00Z")).getTime();
-  const sink: DriverResult<T> = {
+function emptyResult<T>(clock: number): DriverResult<T> {
+  return {
     statuses: [],
     activityCalls: [],
     history: [],
@@ -221,6 +212,12 @@ export function replay<T>(orchestrator: Orchestrator<T>, options: DriverOptions,
     timersCreated: [],
     timersCancelled: 0,
   };
+}
+
+/** Re-runs the generator from a recorded history: throws when the generator is not deterministic. */
+export function replay<T>(orchestrator: Orchestrator<T>, options: DriverOptions, history: HistoryEntry[]): T {
+  let clock = (options.start ?? new Date("2026-01-01T09:00:00Z")).getTime();
+  const sink = emptyResult<T>(clock);
   const context = makeContext(options, () => clock, sink);
   const generator = orchestrator(context);
   let next = generator.next();
