@@ -18,6 +18,7 @@ import { TableStore } from "./durable/store-table";
 import type { Devhost, DevhostOptions, InstanceStatus, RegistrationInfo } from "./host-types";
 import { handleAdvanceTime, handleInvokeFunction, type AdminDeps } from "./http/admin-api";
 import { hasKey } from "./http/auth";
+import { EasyAuth } from "./http/easy-auth";
 import { handleEventGrid, type EventGridFunctions } from "./http/eventgrid-webhook";
 import { handleHttpTrigger, type HttpTriggers } from "./http/http-trigger";
 import { errorMessage, safeDecode } from "./http/request-parts";
@@ -147,6 +148,7 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     invoke: (reg, request) => invokeWith(reg, { http: request }),
   };
   const prefix = config.routePrefix ? `/${config.routePrefix}` : "";
+  const easyAuth = new EasyAuth();
 
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
@@ -160,6 +162,9 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     const raw = req.url ?? "/";
     const url = new URL(raw.startsWith("/") ? `${urls.origin}${raw}` : `${urls.origin}/${raw}`);
     const path = url.pathname;
+    // App Service authentication sits in front of everything: it strips forged principal headers on every request.
+    easyAuth.applyTo(req);
+    if (await easyAuth.handle(req, res, url)) return;
     if (path === "/runtime/webhooks/eventgrid") {
       if (req.method !== "OPTIONS" && !hasKey(req, url, key)) {
         return sendError(

@@ -123,3 +123,16 @@ app.http("clientOps", {
     }
   },
 });
+
+app.http("whoami", {
+  methods: ["GET"],
+  authLevel: "anonymous",
+  route: "whoami",
+  handler: async (request) => ({
+    jsonBody: {
+      name: request.headers.get("x-ms-client-principal-name"),
+      id: request.headers.get("x-ms-client-principal-id"),
+      principal: request.headers.get("x-ms-client-principal"),
+    },
+  }),
+});
