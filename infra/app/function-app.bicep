@@ -65,9 +65,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references resolve with the user-assigned identity (the default would be a system identity).
     keyVaultReferenceIdentity: identityId
+    // No ftpsState (or any other property on the Flex Consumption deprecation list, checked by test/infra): Flex
+    // Consumption has no FTP and refuses it. Source: "Flex Consumption plan deprecations",
+    // https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
