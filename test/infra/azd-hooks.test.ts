@@ -4,13 +4,13 @@
  * so the branches that matter (az missing / signed out, exists / absent / forbidden, no topics / topics / function
  * missing, healthy / unhealthy / open to anonymous callers) are exercised without Azure.
  */
-import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runShellScript, type ScriptRun } from "../support/run-script";
 import { ROOT } from "./bicep-source";
 
 // The stand-in: logs each call, copies --file / --parameters @file contents, answers per AZ_* variables.
@@ -119,19 +119,15 @@ beforeEach(() => {
   received.length = 0;
 });
 
-interface HookRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
+interface HookRun extends ScriptRun {
   /** Every az call, `account show` (the login check) included. */
   calls: string[];
   /** The az calls that reach Azure resources, without the login check. */
   azureCalls: string[];
 }
 
-/** Async (not spawnSync) so the stand-in app in this process can answer the hook's curl. */
 async function runHook(script: string, env: Record<string, string>, path?: string): Promise<HookRun> {
-  const child = spawn("sh", [join(ROOT, "scripts/azd", script)], {
+  const run = await runShellScript(join(ROOT, "scripts/azd", script), {
     cwd: ROOT,
     env: {
       PATH: path ?? `${dir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
@@ -141,18 +137,13 @@ async function runHook(script: string, env: Record<string, string>, path?: strin
       ...env,
     },
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
   let calls: string[] = [];
   try {
     calls = readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n").filter(Boolean);
   } catch {
     calls = [];
   }
-  return { status, stdout, stderr, calls, azureCalls: calls.filter((c) => !c.startsWith("account show")) };
+  return { ...run, calls, azureCalls: calls.filter((c) => !c.startsWith("account show")) };
 }
 
 describe("scripts/azd/postprovision.sh (signing key)", () => {
