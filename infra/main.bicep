@@ -274,9 +274,9 @@ module providerAccess 'app/group-role-assignment.bicep' = [
 // Polling a long-running approval reads /subscriptions/<id>/providers/<RP>/locations/...: status reads only, on the
 // subscription of each managed group (infra/roles/operation-status-reader.json).
 module operationStatusAccess 'app/subscription-role-assignment.bicep' = [
-  for scope in managedSubscriptionScopes: {
-    name: 'operation-status-${resourceToken}-${uniqueString(scope)}'
-    scope: subscription(split(scope, '/')[2])
+  for subscriptionScope in managedSubscriptionScopes: {
+    name: 'operation-status-${resourceToken}-${uniqueString(subscriptionScope)}'
+    scope: subscription(split(subscriptionScope, '/')[2])
     params: {
       principalId: identity.outputs.principalId
       roleGuid: operationStatusRole.outputs.roleGuid

@@ -154,7 +154,7 @@ describe("custom role placement (infra/main.bicep)", () => {
   it("assigns the operation status reader on the subscription of every managed group", () => {
     const main = files.find((f) => f.path === "infra/main.bicep")!;
     expect(main.text).toMatch(
-      /module operationStatusAccess 'app\/subscription-role-assignment.bicep' = \[\s*for scope in managedSubscriptionScopes:/,
+      /module operationStatusAccess 'app\/subscription-role-assignment.bicep' = \[\s*for subscriptionScope in managedSubscriptionScopes:/,
     );
     expect(main.text).toMatch(/roleGuid: operationStatusRole\.outputs\.roleGuid/);
   });
