@@ -97,5 +97,5 @@ function mainScript(): string {
   if (existsSync(here)) return here;
   const built = path.join(__dirname, "..", "dist", "devhost", "main.js");
   if (existsSync(built)) return built;
-  throw new Error("dist/devhost/main.js is missing; run `npm run build` first.");
+  throw new Error("dist/devhost/main.js is missing; run `npm run build:all` first.");
 }

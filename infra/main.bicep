@@ -93,6 +93,7 @@ var providerRoleData = loadJsonContent('roles/provider-connection-approver.json'
 var dnsRoleData = loadJsonContent('roles/dns-record-writer.json')
 var endpointReaderRoleData = loadJsonContent('roles/endpoint-reader.json')
 var emailSenderRoleData = loadJsonContent('roles/email-sender.json')
+var operationStatusRoleData = loadJsonContent('roles/operation-status-reader.json')
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
@@ -196,39 +197,55 @@ module api 'app/function-app.bicep' = {
 }
 
 // Custom roles: one data file each (infra/roles), so the offline tests compare them with the code's ARM calls.
+// Every role lives in the deployment subscription (a stable home: reordering or moving the managed groups never moves
+// a role) and is assignable on whole subscriptions, so moving a group inside a subscription leaves the role untouched.
+// Assignments stay at the narrowest scope (resource group, resource). See docs/deployment.md, "Moving the DNS zones".
+var home = subscription().id
+var managedSubscriptionScopes = union(map(managedGroups, id => '/subscriptions/${toLower(split(id, '/')[2])}'), [])
+var dnsSubscriptionScope = '/subscriptions/${toLower(split(dnsZonesResourceGroupId, '/')[2])}'
+var watchedSubscriptionScopes = union(map(watched, w => '/subscriptions/${toLower(w.subscriptionId)}'), [])
+
 module providerRole 'app/custom-role.bicep' = {
   name: 'role-provider-connection-approver-${resourceToken}'
-  scope: subscription(split(managedGroups[0], '/')[2])
   params: {
     roleKey: 'provider-connection-approver-${resourceToken}'
     roleName: '${providerRoleData.roleName} (${environmentName}, ${resourceToken})'
     roleDescription: providerRoleData.description
     actions: providerRoleData.actions
-    assignableScopes: managedGroups
+    assignableScopes: union([home], managedSubscriptionScopes)
+  }
+}
+
+module operationStatusRole 'app/custom-role.bicep' = {
+  name: 'role-operation-status-reader-${resourceToken}'
+  params: {
+    roleKey: 'operation-status-reader-${resourceToken}'
+    roleName: '${operationStatusRoleData.roleName} (${environmentName}, ${resourceToken})'
+    roleDescription: operationStatusRoleData.description
+    actions: operationStatusRoleData.actions
+    assignableScopes: union([home], managedSubscriptionScopes)
   }
 }
 
 module dnsRole 'app/custom-role.bicep' = {
   name: 'role-dns-record-writer-${resourceToken}'
-  scope: subscription(split(dnsZonesResourceGroupId, '/')[2])
   params: {
     roleKey: 'dns-record-writer-${resourceToken}'
     roleName: '${dnsRoleData.roleName} (${environmentName}, ${resourceToken})'
     roleDescription: dnsRoleData.description
     actions: dnsRoleData.actions
-    assignableScopes: [dnsZonesResourceGroupId]
+    assignableScopes: union([home], [dnsSubscriptionScope])
   }
 }
 
 module endpointReaderRole 'app/custom-role.bicep' = if (!empty(watched)) {
   name: 'role-endpoint-reader-${resourceToken}'
-  scope: subscription(empty(watched) ? subscription().subscriptionId : watched[0].subscriptionId)
   params: {
     roleKey: 'endpoint-reader-${resourceToken}'
     roleName: '${endpointReaderRoleData.roleName} (${environmentName}, ${resourceToken})'
     roleDescription: endpointReaderRoleData.description
     actions: endpointReaderRoleData.actions
-    assignableScopes: map(watched, w => '/subscriptions/${w.subscriptionId}')
+    assignableScopes: union([home], watchedSubscriptionScopes)
   }
 }
 
@@ -239,7 +256,7 @@ module emailSenderRole 'app/custom-role.bicep' = {
     roleName: '${emailSenderRoleData.roleName} (${environmentName}, ${resourceToken})'
     roleDescription: emailSenderRoleData.description
     actions: emailSenderRoleData.actions
-    assignableScopes: [rg.id]
+    assignableScopes: [home]
   }
 }
 
@@ -250,6 +267,19 @@ module providerAccess 'app/group-role-assignment.bicep' = [
     params: {
       principalId: identity.outputs.principalId
       roleGuid: providerRole.outputs.roleGuid
+    }
+  }
+]
+
+// Polling a long-running approval reads /subscriptions/<id>/providers/<RP>/locations/...: status reads only, on the
+// subscription of each managed group (infra/roles/operation-status-reader.json).
+module operationStatusAccess 'app/subscription-role-assignment.bicep' = [
+  for subscriptionScope in managedSubscriptionScopes: {
+    name: 'operation-status-${resourceToken}-${uniqueString(subscriptionScope)}'
+    scope: subscription(split(subscriptionScope, '/')[2])
+    params: {
+      principalId: identity.outputs.principalId
+      roleGuid: operationStatusRole.outputs.roleGuid
     }
   }
 ]

@@ -73,19 +73,28 @@ const NCRONTAB = /^(\S+\s+){5}\S+$/;
 const DNS_ZONE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const TASK_HUB = /^[a-z][a-z0-9]{2,44}$/i;
 const TABLE_PREFIX = /^[a-z][a-z0-9]{0,19}$/i;
+/** The platform passes a Key Vault reference it could not resolve through as this literal text. */
+const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Parses and validates every setting; collects all problems and throws one ConfigError naming each setting. */
 export function loadConfig(env: Env, options: { appRoot?: string } = {}): AppConfig {
   const problems: string[] = [];
+  // An unresolved reference must never be used as a value: as a signing key it would even pass the length check.
+  const unresolved = new Set(SETTING_NAMES.filter((name) => KEY_VAULT_REFERENCE.test(env[name]?.trim() ?? "")));
+  for (const name of unresolved) {
+    problems.push(
+      `${name} is an unresolved Key Vault reference: the secret is missing or the app's identity cannot read it; check the reference status (portal: Environment variables), fix it, then restart the app.`,
+    );
+  }
   const get = (name: SettingName): string | undefined => {
     const v = env[name]?.trim();
-    return v === undefined || v === "" ? undefined : v;
+    return v === undefined || v === "" || unresolved.has(name) ? undefined : v;
   };
   const required = (name: SettingName, what: string): string => {
     const v = get(name);
-    if (v === undefined) problems.push(`${name} is missing: set it to ${what}.`);
+    if (v === undefined && !unresolved.has(name)) problems.push(`${name} is missing: set it to ${what}.`);
     return v ?? "";
   };
   const url = (name: SettingName, value: string | undefined, httpsOnly: boolean): string | undefined => {

@@ -1,5 +1,6 @@
-// A custom role from one of the infra/roles/*.json data files. Created in the subscription of its first
-// assignable scope; assignments refer to it by its GUID.
+// A custom role from one of the infra/roles/*.json data files, created in the subscription this module targets (the
+// deployment subscription: main.bicep gives it no other scope, so the role's home never moves). Assignments refer to
+// it by its GUID.
 targetScope = 'subscription'
 
 param roleKey string

@@ -37,19 +37,12 @@ resource communicationService 'Microsoft.Communication/communicationServices@202
   }
 }
 
+// The sender role on the Communication Services resource only, as Microsoft documents for an Entra-authenticated
+// send ("Use a custom role to limit permissions granted to the Microsoft Entra application",
+// https://learn.microsoft.com/azure/communication-services/quickstarts/email/send-email-smtp/smtp-authentication).
 resource senderOnCommunicationService 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(communicationService.id, appPrincipalId, emailSenderRoleGuid)
   scope: communicationService
-  properties: {
-    principalId: appPrincipalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', emailSenderRoleGuid)
-  }
-}
-
-resource senderOnEmailService 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(emailService.id, appPrincipalId, emailSenderRoleGuid)
-  scope: emailService
   properties: {
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'

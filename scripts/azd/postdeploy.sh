@@ -1,18 +1,21 @@
 #!/bin/sh
 # azd postdeploy hook: subscribe each watched subscription's system topic to the deployed `resource-events`
-# function (infra/event-subscriptions.bicep). It runs after the code deploy because Event Grid validates an
-# AzureFunction destination against the functions that exist. Idempotent: the deployment re-puts the same state.
+# function (infra/event-subscriptions.bicep), then run the smoke check (scripts/azd/smoke.sh). It runs after the
+# code deploy because Event Grid validates an AzureFunction destination against the functions that exist.
+# Idempotent: the deployment re-puts the same state.
 set -eu
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-function_name="$(sed -n 's/^ *"functionName": *"\([^"]*\)".*/\1/p' "$root/infra/events/resource-events-filter.json")"
+. "$here/lib.sh"
+require_az postdeploy
+function_name="$(resource_events_function "$root")"
 
 topics="${EVENT_GRID_SYSTEM_TOPICS:-[]}"
 case "$(printf '%s' "$topics" | tr -d ' \n')" in
   "" | "[]" | "null")
     echo "postdeploy: no watched subscriptions (WATCHED_SUBSCRIPTIONS is empty); no event subscription to create."
-    exit 0
+    exec sh "$here/smoke.sh"
     ;;
 esac
 
@@ -61,3 +64,4 @@ az deployment sub create \
   --parameters "@$params" \
   --output none
 echo "postdeploy: event subscriptions deployed to $app_name/$function_name."
+sh "$here/smoke.sh"

@@ -4,6 +4,9 @@
 # Rotation is a deliberate operator step (docs/deployment.md).
 set -eu
 
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+require_az postprovision
+
 vault="${AZURE_KEY_VAULT_NAME:?AZURE_KEY_VAULT_NAME is missing: run this through azd (it is an output of infra/main.bicep).}"
 secret="${APPROVAL_SIGNING_KEY_SECRET_NAME:-approval-signing-key}"
 attempts="${PLA_HOOK_ATTEMPTS:-10}"

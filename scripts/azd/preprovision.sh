@@ -5,6 +5,10 @@ set -eu
 # Values are data: never expand them as file patterns.
 set -f
 
+# The later hooks call az: find out now, not after the deployment.
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+require_az preprovision
+
 problems=0
 fail() {
   echo "preprovision: INFRA_SETTING_INVALID: $1" >&2

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -146,19 +146,43 @@ describe("Bicep resource rules", () => {
     expect(nodeVersion?.text).toMatch(/=\s*'20'/);
   });
 
-  it("protects the HTTP API with App Service authentication, leaving out only health, approval links and the Event Grid webhook", () => {
+  it("validates Entra tokens with App Service authentication but lets keyed and webhook calls reach the host", () => {
     const auth = files
       .flatMap(resources)
       .find(
         (r) => r.type === "Microsoft.Web/sites/config" && stringLiteral(property(r.body, "name")) === "authsettingsV2",
       );
     const props = property(auth?.body, "properties");
+    expect(property(property(props, "platform"), "enabled")?.text).toBe("true");
     const validation = property(props, "globalValidation");
-    expect(property(validation, "requireAuthentication")?.text).toBe("true");
-    expect(stringLiteral(property(validation, "unauthenticatedClientAction"))).toBe("Return401");
-    const excluded = descendants(property(validation, "excludedPaths")!, "string").map((s) => stringLiteral(s));
-    expect(excluded.sort()).toEqual(["/api/approvals/*", "/api/health", "/runtime/webhooks/eventgrid"]);
+    // Return401 / requireAuthentication: true would refuse function-key automation before the host sees the key.
+    expect(property(validation, "requireAuthentication")?.text).toBe("false");
+    expect(stringLiteral(property(validation, "unauthenticatedClientAction"))).toBe("AllowAnonymous");
     const aad = property(property(props, "identityProviders"), "azureActiveDirectory");
     expect(property(property(aad, "registration"), "clientId")?.text).toBe("authClientId");
+  });
+});
+
+describe("HTTP functions: the host refuses anonymous callers (App Service authentication lets them through)", () => {
+  /** Routes a caller may reach without a key, each with the reason. */
+  const ANONYMOUS_ROUTES: Record<string, string> = {
+    health: "probes and the post-deploy smoke check; it never shows a secret",
+    approvals: "the signed approval link is its own credential (mail scanners must fetch it; a GET never decides)",
+  };
+
+  it("registers every HTTP function with authLevel 'function', except the documented anonymous routes", () => {
+    const dir = join(ROOT, "functions");
+    const registrations = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts"))
+      .flatMap((f) => [...readFileSync(join(dir, f), "utf8").matchAll(/app\.http\(\s*"([^"]+)",\s*\{([^}]*)\}/g)])
+      .map(([, name, options]) => ({
+        name,
+        authLevel: /authLevel:\s*"([a-z]+)"/.exec(options ?? "")?.[1],
+        route: /route:\s*"([^"]+)"/.exec(options ?? "")?.[1] ?? name,
+      }));
+    expect(registrations.length).toBeGreaterThanOrEqual(4);
+    const open = registrations.filter((r) => r.authLevel !== "function");
+    expect(open.filter((r) => !(r.route!.split("/")[0]! in ANONYMOUS_ROUTES))).toEqual([]);
+    expect(open.every((r) => r.authLevel === "anonymous")).toBe(true);
   });
 });

@@ -97,6 +97,26 @@ describe("loadConfig", () => {
     expect(problems.join("\n")).not.toContain("tiny-secret");
   });
 
+  it("refuses an unresolved Key Vault reference, naming the setting once and never using it as the value", () => {
+    const reference = "@Microsoft.KeyVault(SecretUri=https://kv-pla.vault.azure.net/secrets/approval-signing-key)";
+    const problems = problemsOf({
+      ...valid,
+      APPROVAL_SIGNING_KEY: reference,
+      TEAMS_WEBHOOK_URL: ` @microsoft.keyvault(VaultName=kv-pla;SecretName=teams-webhook-url)`,
+      POLICY_SOURCE: "@Microsoft.KeyVault(SecretUri=https://kv-pla.vault.azure.net/secrets/policy)",
+    });
+    expect(problems).toHaveLength(3);
+    for (const name of ["APPROVAL_SIGNING_KEY", "TEAMS_WEBHOOK_URL", "POLICY_SOURCE"]) {
+      expect(problems.filter((p) => p.startsWith(`${name} is an unresolved Key Vault reference`))).toHaveLength(1);
+    }
+    expect(problems.join("\n")).not.toContain("vault.azure.net");
+  });
+
+  it("accepts the value a Key Vault reference resolves to", () => {
+    const config = loadConfig({ ...valid, APPROVAL_SIGNING_KEY: "k".repeat(64) });
+    expect(config.approval.signingKey).toHaveLength(64);
+  });
+
   it("local.settings.sample.json lists exactly the settings config reads (plus the host's own)", () => {
     const sample = JSON.parse(readFileSync(join(root, "local.settings.sample.json"), "utf8")) as {
       Values: Record<string, string>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createReview, getConnection, health, listConnections, parseJsonBody } from "../../../src/app/http-api";
-import { ConfigError } from "../../../src/config";
+import { ConfigError, loadConfig } from "../../../src/config";
 import { encodeKey } from "../../../src/domain/arm-id";
 import { InMemoryBookkeeping } from "../../../src/ports/bookkeeping.in-memory";
 import { OrchestrationNames } from "../../../src/workflow/names";
@@ -141,6 +141,21 @@ describe("GET /api/health", () => {
     });
     expect(res.status).toBe(503);
     expect(JSON.stringify(res.jsonBody)).toContain("TABLES_ENDPOINT");
+  });
+
+  it("says so when a Key Vault reference did not resolve (the settings as the platform passes them)", async () => {
+    const env = {
+      TABLES_ENDPOINT: "https://stpla.table.core.windows.net",
+      MANAGED_RESOURCE_IDS: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/provider-rg",
+      DNS_ZONES_RESOURCE_GROUP_ID: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/dns-rg",
+      POLICY_SOURCE: "file:policy/default-policy.yaml",
+      APPROVAL_SIGNING_KEY:
+        "@Microsoft.KeyVault(SecretUri=https://kv-pla.vault.azure.net/secrets/approval-signing-key)",
+    };
+    const res = await health({ config: () => loadConfig(env), ping: async () => {} });
+    expect(res.status).toBe(503);
+    expect(res.jsonBody).toMatchObject({ status: "unhealthy", checks: { config: { ok: false } } });
+    expect(JSON.stringify(res.jsonBody)).toContain("APPROVAL_SIGNING_KEY is an unresolved Key Vault reference");
   });
 
   it("reports unreachable storage with a code, not the error text", async () => {
