@@ -8,8 +8,24 @@ export interface ResourceFamily {
   groupId: string;
   /** FQDN a private endpoint to this resource resolves; undefined for a Private Link Service. */
   fqdn?: (name: string) => string;
-  /** "async": 202 + Azure-AsyncOperation; "sync": 200 with the body. */
-  putMode: "async" | "sync";
+  /**
+   * "async": 202 + Azure-AsyncOperation; "sync": 200 with the body; "sync-with-operation": 200 with the body plus
+   * Azure-AsyncOperation and Retry-After (Key Vault's PUT: keyvault.json PrivateEndpointConnections_Put).
+   */
+  putMode: "async" | "sync" | "sync-with-operation";
+  /**
+   * "async": 202 + Azure-AsyncOperation + Location (PostgreSQL, SQL); "location-elsewhere": 202 + Retry-After + a
+   * Location on another host (Key Vault's deletePrivateEndpointConnection example); "sync": 200, 204 when absent.
+   */
+  deleteMode: "async" | "location-elsewhere" | "sync";
+  /** Key Vault answers GET of an absent connection 204 (getPrivateEndpointConnection example); the rest 404. */
+  absentConnectionStatus: 404 | 204;
+  /** Whether the service's connection schema has properties.groupIds (common-types v5 and SQL do; Storage, Key Vault don't). */
+  connectionGroupIds: boolean;
+  /** Storage spells it actionRequired (StorageAccountGetPrivateEndpointConnection example). */
+  actionsField: "actionsRequired" | "actionRequired";
+  /** PostgreSQL flexible keeps publicNetworkAccess under properties.network. */
+  publicNetworkAccessIn: "properties" | "network";
   /** Operation-status path segment under `/providers/{ns}/locations/{loc}/`. */
   asyncOperationSegment?: string;
   /** provisioningState of a settled connection: PostgreSQL and SQL say "Ready". */
@@ -56,6 +72,11 @@ export const PRIVATE_LINK_SERVICE: ResourceFamily = {
   apiVersions: NETWORK_API_VERSIONS,
   groupId: "",
   putMode: "sync",
+  deleteMode: "sync",
+  absentConnectionStatus: 404,
+  connectionGroupIds: false,
+  actionsField: "actionsRequired",
+  publicNetworkAccessIn: "properties",
   settledState: "Succeeded",
 };
 
@@ -74,6 +95,11 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     groupId: "postgresqlServer",
     fqdn: (n) => `${n}.postgres.database.azure.com`,
     putMode: "async",
+    deleteMode: "async",
+    absentConnectionStatus: 404,
+    connectionGroupIds: true,
+    actionsField: "actionsRequired",
+    publicNetworkAccessIn: "network",
     asyncOperationSegment: "azureAsyncOperation",
     settledState: "Ready",
   },
@@ -84,6 +110,11 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     groupId: "blob",
     fqdn: (n) => `${n}.blob.core.windows.net`,
     putMode: "sync",
+    deleteMode: "sync",
+    absentConnectionStatus: 404,
+    connectionGroupIds: false,
+    actionsField: "actionRequired",
+    publicNetworkAccessIn: "properties",
     settledState: "Succeeded",
   },
   {
@@ -93,6 +124,11 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     groupId: "sqlServer",
     fqdn: (n) => `${n}.database.windows.net`,
     putMode: "async",
+    deleteMode: "async",
+    absentConnectionStatus: 404,
+    connectionGroupIds: true,
+    actionsField: "actionsRequired",
+    publicNetworkAccessIn: "properties",
     asyncOperationSegment: "privateEndpointConnectionAzureAsyncOperation",
     settledState: "Ready",
   },
@@ -102,7 +138,14 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     apiVersions: ["2022-07-01", "2023-02-01", "2023-07-01", "2024-11-01"],
     groupId: "vault",
     fqdn: (n) => `${n}.vault.azure.net`,
-    putMode: "sync",
+    putMode: "sync-with-operation",
+    deleteMode: "location-elsewhere",
+    absentConnectionStatus: 204,
+    connectionGroupIds: false,
+    actionsField: "actionsRequired",
+    publicNetworkAccessIn: "properties",
+    // The sandbox's own URL shape: the spec names the header, not the path behind it.
+    asyncOperationSegment: "operationStatus",
     settledState: "Succeeded",
   },
 ];

@@ -20,6 +20,8 @@ export interface CreateEndpointInput {
   groupId?: string;
   requestMessage?: string;
   tenantId?: string;
+  /** Default true; false makes the endpoint as a private DNS zone group does (empty customDnsConfigs). */
+  customDnsConfigs?: boolean;
 }
 
 /** A GUID derived from text, so re-creating the same endpoint yields the same connection name. */
@@ -167,6 +169,7 @@ export class EstateStore {
       subnetId: `${inConsumerGroup("virtualNetworks", "spoke-vnet")}/subnets/private-endpoints`,
       privateIp: this.allocateIp(consumer),
       fqdns: family.fqdn ? [family.fqdn(target.name)] : [],
+      customDnsConfigs: input.customDnsConfigs ?? true,
       etag: newEtag(),
     };
     this.endpoints.set(idKey(id), endpoint);

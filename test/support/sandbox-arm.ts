@@ -87,7 +87,14 @@ export function control<T>(
 
 export async function createEndpoint(
   sandbox: Sandbox,
-  input: { subscriptionId: string; name: string; targetResourceId: string; groupId?: string; requestMessage?: string },
+  input: {
+    subscriptionId: string;
+    name: string;
+    targetResourceId: string;
+    groupId?: string;
+    requestMessage?: string;
+    customDnsConfigs?: boolean;
+  },
 ): Promise<CreatedEndpoint> {
   const res = await control<CreatedEndpoint>(sandbox, "POST", "/_sandbox/private-endpoints", {
     resourceGroup: "consumer-rg",
