@@ -1,3 +1,5 @@
+import { vendoredApiVersions } from "./spec-versions";
+
 /** How each provider resource type answers for its private endpoint connections, per the real services. */
 export interface ResourceFamily {
   /** ARM type with original casing, e.g. "Microsoft.DBforPostgreSQL/flexibleServers". */
@@ -32,39 +34,10 @@ export interface ResourceFamily {
   settledState: string;
 }
 
-// Real published api-versions (a subset): an unknown one is refused as ARM does.
-export const NETWORK_API_VERSIONS: readonly string[] = [
-  "2022-01-01",
-  "2022-05-01",
-  "2022-07-01",
-  "2022-09-01",
-  "2022-11-01",
-  "2023-02-01",
-  "2023-04-01",
-  "2023-05-01",
-  "2023-06-01",
-  "2023-09-01",
-  "2023-11-01",
-  "2024-01-01",
-  "2024-03-01",
-  "2024-05-01",
-  "2024-07-01",
-  "2024-10-01",
-  "2025-01-01",
-  "2025-03-01",
-  "2025-05-01",
-];
-export const PRIVATE_DNS_API_VERSIONS: readonly string[] = ["2018-09-01", "2020-01-01", "2020-06-01", "2024-06-01"];
-export const RESOURCES_API_VERSIONS: readonly string[] = [
-  "2021-04-01",
-  "2022-09-01",
-  "2023-07-01",
-  "2024-03-01",
-  "2024-07-01",
-  "2024-11-01",
-  "2025-03-01",
-  "2025-04-01",
-];
+// Accepted api-versions are the ones vendored from Azure's REST specs (test/contracts/SOURCES.md), not a list kept here.
+export const NETWORK_API_VERSIONS = vendoredApiVersions("network/resource-manager/Microsoft.Network");
+export const PRIVATE_DNS_API_VERSIONS = vendoredApiVersions("privatedns/resource-manager/Microsoft.Network");
+export const RESOURCES_API_VERSIONS = vendoredApiVersions("resources/resource-manager/Microsoft.Resources");
 
 export const PRIVATE_LINK_SERVICE: ResourceFamily = {
   type: "Microsoft.Network/privateLinkServices",
@@ -84,14 +57,7 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
   {
     type: "Microsoft.DBforPostgreSQL/flexibleServers",
     shortName: "flexibleServers",
-    apiVersions: [
-      "2022-12-01",
-      "2023-06-01-preview",
-      "2023-12-01-preview",
-      "2024-03-01-preview",
-      "2024-08-01",
-      "2024-11-01-preview",
-    ],
+    apiVersions: vendoredApiVersions("postgresql/resource-manager/Microsoft.DBforPostgreSQL"),
     groupId: "postgresqlServer",
     fqdn: (n) => `${n}.postgres.database.azure.com`,
     putMode: "async",
@@ -106,7 +72,7 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
   {
     type: "Microsoft.Storage/storageAccounts",
     shortName: "storageAccounts",
-    apiVersions: ["2021-09-01", "2022-09-01", "2023-01-01", "2023-05-01", "2024-01-01", "2025-01-01"],
+    apiVersions: vendoredApiVersions("storage/resource-manager/Microsoft.Storage"),
     groupId: "blob",
     fqdn: (n) => `${n}.blob.core.windows.net`,
     putMode: "sync",
@@ -120,7 +86,7 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
   {
     type: "Microsoft.Sql/servers",
     shortName: "servers",
-    apiVersions: ["2021-11-01", "2022-05-01-preview", "2023-05-01-preview", "2023-08-01", "2023-08-01-preview"],
+    apiVersions: vendoredApiVersions("sql/resource-manager/Microsoft.Sql"),
     groupId: "sqlServer",
     fqdn: (n) => `${n}.database.windows.net`,
     putMode: "async",
@@ -135,7 +101,7 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
   {
     type: "Microsoft.KeyVault/vaults",
     shortName: "vaults",
-    apiVersions: ["2022-07-01", "2023-02-01", "2023-07-01", "2024-11-01"],
+    apiVersions: vendoredApiVersions("keyvault/resource-manager/Microsoft.KeyVault"),
     groupId: "vault",
     fqdn: (n) => `${n}.vault.azure.net`,
     putMode: "sync-with-operation",

@@ -94,14 +94,24 @@ describe("the app against services that answer as Azure does", () => {
   });
 
   it("reads Key Vault's 204 for an absent connection as absent, not as a fault to retry", async () => {
-    const made = await createEndpoint(env.sandbox, { subscriptionId: C1, name: "pe-vault-204", targetResourceId: VAULT });
+    const made = await createEndpoint(env.sandbox, {
+      subscriptionId: C1,
+      name: "pe-vault-204",
+      targetResourceId: VAULT,
+    });
     await env.adapters.gateway.deleteConnection(made.connectionId);
-    expect(await env.adapters.gateway.getConnection(made.connectionId, { withProviderResource: false })).toBeUndefined();
+    expect(
+      await env.adapters.gateway.getConnection(made.connectionId, { withProviderResource: false }),
+    ).toBeUndefined();
     expect(await env.adapters.gateway.getConnection(`${VAULT}/privateEndpointConnections/never-was`)).toBeUndefined();
   });
 
   it("follows Key Vault's 200 + Azure-AsyncOperation on a PUT until the operation succeeds", async () => {
-    const made = await createEndpoint(env.sandbox, { subscriptionId: C1, name: "pe-vault-put", targetResourceId: VAULT });
+    const made = await createEndpoint(env.sandbox, {
+      subscriptionId: C1,
+      name: "pe-vault-put",
+      targetResourceId: VAULT,
+    });
     const seen = await callsDuring(() =>
       env.adapters.gateway.setConnectionStatus(made.connectionId, "Approved", "Approved by rule r (policy p)"),
     );
@@ -124,7 +134,11 @@ describe("the app against services that answer as Azure does", () => {
   });
 
   it("waits for a Key Vault delete by reading the connection, never sending its token to the Location's other host", async () => {
-    const made = await createEndpoint(env.sandbox, { subscriptionId: C1, name: "pe-vault-del", targetResourceId: VAULT });
+    const made = await createEndpoint(env.sandbox, {
+      subscriptionId: C1,
+      name: "pe-vault-del",
+      targetResourceId: VAULT,
+    });
     const seen = await callsDuring(() => env.adapters.gateway.deleteConnection(made.connectionId));
     const armHost = new URL(env.sandbox.url).host;
     expect(seen.map((c) => c.host)).toEqual(seen.map(() => armHost));
