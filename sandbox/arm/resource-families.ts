@@ -26,6 +26,12 @@ export interface ResourceFamily {
   connectionGroupIds: boolean;
   /** Storage spells it actionRequired (StorageAccountGetPrivateEndpointConnection example). */
   actionsField: "actionsRequired" | "actionRequired";
+  /**
+   * The 400 code for a state change the service refuses: SQL's PrivateEndpointConnectionStatusNotPending (its
+   * PrivateEndpointConnections.json), Storage's InvalidValuesForRequestParameters (azure-rest-api-specs issue
+   * 30308); the sandbox's own code for the rest, whose specs name none.
+   */
+  notPendingCode: string;
   /** PostgreSQL flexible keeps publicNetworkAccess under properties.network. */
   publicNetworkAccessIn: "properties" | "network";
   /** Operation-status path segment under `/providers/{ns}/locations/{loc}/`. */
@@ -49,6 +55,7 @@ export const PRIVATE_LINK_SERVICE: ResourceFamily = {
   absentConnectionStatus: 404,
   connectionGroupIds: false,
   actionsField: "actionsRequired",
+  notPendingCode: "PrivateEndpointConnectionStateChangeNotAllowed",
   publicNetworkAccessIn: "properties",
   settledState: "Succeeded",
 };
@@ -65,6 +72,7 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     absentConnectionStatus: 404,
     connectionGroupIds: true,
     actionsField: "actionsRequired",
+    notPendingCode: "PrivateEndpointConnectionStateChangeNotAllowed",
     publicNetworkAccessIn: "network",
     asyncOperationSegment: "azureAsyncOperation",
     settledState: "Ready",
@@ -80,6 +88,7 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     absentConnectionStatus: 404,
     connectionGroupIds: false,
     actionsField: "actionRequired",
+    notPendingCode: "InvalidValuesForRequestParameters",
     publicNetworkAccessIn: "properties",
     settledState: "Succeeded",
   },
@@ -94,6 +103,7 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     absentConnectionStatus: 404,
     connectionGroupIds: true,
     actionsField: "actionsRequired",
+    notPendingCode: "PrivateEndpointConnectionStatusNotPending",
     publicNetworkAccessIn: "properties",
     asyncOperationSegment: "privateEndpointConnectionAzureAsyncOperation",
     settledState: "Ready",
@@ -109,6 +119,7 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     absentConnectionStatus: 204,
     connectionGroupIds: false,
     actionsField: "actionsRequired",
+    notPendingCode: "PrivateEndpointConnectionStateChangeNotAllowed",
     publicNetworkAccessIn: "properties",
     // The sandbox's own URL shape: the spec names the header, not the path behind it.
     asyncOperationSegment: "operationStatus",

@@ -252,7 +252,7 @@ export class EstateStore {
     const allowed = connection.status === "Pending" || (connection.status === "Approved" && status === "Rejected");
     if (!allowed) {
       throw badRequest(
-        "PrivateEndpointConnectionStateChangeNotAllowed",
+        this.provider(connection.providerId)?.family.notPendingCode ?? "PrivateEndpointConnectionStateChangeNotAllowed",
         `The connection '${connection.name}' is ${connection.status} and cannot become ${status}; the consumer must create a new private endpoint.`,
       );
     }
