@@ -76,7 +76,8 @@ export class ContractChecker {
       openModelAsStringEnums(doc);
       const docId = pathToFileURL(file).href;
       docs[docId] = doc;
-      const apiVersion = String((doc.info as Json | undefined)?.version ?? "");
+      const version = (doc.info as Json | undefined)?.version;
+      const apiVersion = typeof version === "string" ? version : "";
       for (const [template, item] of Object.entries((doc.paths ?? {}) as Record<string, Json>)) {
         for (const method of METHODS) {
           const op = item[method] as Json | undefined;
@@ -120,7 +121,7 @@ export class ContractChecker {
         problems: [`status ${status} is not one the spec allows (${Object.keys(op.responses).join(", ")})`],
       };
     }
-    const declaredHeaders = Object.keys((op.responses[key]!.headers ?? {}) as Json);
+    const declaredHeaders = Object.keys(op.responses[key]!.headers ?? {});
     const sent = new Set(Object.keys(x.headers).map((h) => h.toLowerCase()));
     const missing = declaredHeaders.filter((h) => !sent.has(h.toLowerCase()));
     if (missing.length > 0)

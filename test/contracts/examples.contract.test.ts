@@ -94,7 +94,7 @@ describe("every vendored Azure example replayed against the sandbox", () => {
 
   beforeAll(async () => {
     t = await startTestSandbox();
-    token = (await t.credential.getToken("https://management.azure.com/.default"))!.token;
+    token = (await t.credential.getToken("https://management.azure.com/.default")).token;
   });
   afterAll(async () => {
     await t?.stop();
