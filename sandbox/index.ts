@@ -44,6 +44,18 @@ export interface SandboxOptions {
   /** Per-attempt timeout of an event delivery; default 10 s. */
   eventAttemptTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Sees every ARM answer the sandbox gives (the contract suite checks them against Azure's REST specs). */
+  onArmExchange?: (exchange: ArmExchange) => void;
+}
+
+/** One ARM request and the sandbox's answer, for observers. */
+export interface ArmExchange {
+  method: string;
+  path: string;
+  apiVersion: string;
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
 }
 
 export interface Sandbox {
@@ -130,6 +142,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const email = handleAcsEmail(acs, req);
     if (email) return email;
     const arm = await handleArm(armContext, req);
+    if (arm && arm !== "hang") {
+      options.onArmExchange?.({
+        method: req.method,
+        path: req.path,
+        apiVersion: req.url.searchParams.get("api-version") ?? "",
+        status: arm.status,
+        headers: arm.headers ?? {},
+        body: arm.json,
+      });
+    }
     if (arm) return arm;
     throw new ArmError(
       404,

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { spawnDevhost, startDevhost, type SpawnedDevhost } from "../devhost";
-import { startSandbox, type Sandbox } from "../sandbox";
+import { startSandbox, type Sandbox, type SandboxOptions } from "../sandbox";
 import { startAzuriteTables, type AzuriteTables } from "./azurite";
 
 export interface LocalStackOptions {
@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   /** Deliver each Event Grid event this many times (duplicate testing). */
   deliverEachEventTimes?: number;
   log?: (line: string) => void;
+  /** Passed to the sandbox: sees every ARM answer (tests check them against Azure's REST specs). */
+  onArmExchange?: SandboxOptions["onArmExchange"];
 }
 
 export interface LocalStack {
@@ -48,6 +50,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: ports.sandbox,
       ...(options.dataDir ? { dataDir: path.join(options.dataDir, "sandbox") } : {}),
       ...(options.deliverEachEventTimes ? { deliverEachEventTimes: options.deliverEachEventTimes } : {}),
+      ...(options.onArmExchange ? { onArmExchange: options.onArmExchange } : {}),
       log,
     });
     const settings = { ...localAppSettings(options.root, azurite, sandbox), ...options.settings };

@@ -89,6 +89,7 @@ export async function handleArm(ctx: ArmContext, req: SandboxRequest): Promise<A
   }
   ctx.calls.record({
     at: ctx.now().toISOString(),
+    host: req.headers.host ?? "",
     method: req.method,
     path: req.path,
     operation,

@@ -21,13 +21,13 @@ export function connectionView(c: ConnectionRecord, provider: ProviderResource):
     privateLinkServiceConnectionState: {
       status: c.status,
       description: c.description,
-      actionsRequired: c.actionsRequired,
+      [provider.family.actionsField]: c.actionsRequired,
     },
   };
   if (isPls) {
     properties.linkIdentifier = c.linkIdentifier;
     properties.privateEndpointLocation = c.privateEndpointLocation;
-  } else {
+  } else if (provider.family.connectionGroupIds) {
     properties.groupIds = c.groupIds;
   }
   return {
@@ -79,7 +79,9 @@ export function paasResourceView(r: ProviderResource, connections: ConnectionRec
     ...trackedResource(r),
     properties: {
       ...(fqdn ? { fullyQualifiedDomainName: fqdn } : {}),
-      publicNetworkAccess: "Disabled",
+      ...(r.family.publicNetworkAccessIn === "network"
+        ? { network: { publicNetworkAccess: "Disabled" } }
+        : { publicNetworkAccess: "Disabled" }),
       privateEndpointConnections: connections.map((c) => connectionView(c, r)),
     },
   };
@@ -119,7 +121,8 @@ export function privateEndpointView(e: EndpointRecord): Record<string, unknown> 
       customNetworkInterfaceName: "",
       privateLinkServiceConnections: e.autoApproved ? [link] : [],
       manualPrivateLinkServiceConnections: e.autoApproved ? [] : [link],
-      customDnsConfigs: e.fqdns.map((fqdn) => ({ fqdn, ipAddresses: [e.privateIp] })),
+      // With a private DNS zone group Azure leaves customDnsConfigs empty: the NIC alone has the names.
+      customDnsConfigs: e.customDnsConfigs ? e.fqdns.map((fqdn) => ({ fqdn, ipAddresses: [e.privateIp] })) : [],
       ipConfigurations: [],
       applicationSecurityGroups: [],
     },

@@ -24,7 +24,7 @@ function requestedState(body: string): { status: string; description: string } {
 
 const connectionType = (provider: ProviderResource): string => `${provider.family.type}/privateEndpointConnections`;
 
-/** PUT approve/reject on either side family; the async families answer 202 + Azure-AsyncOperation. */
+/** PUT approve/reject: synchronous, or long-running as each service answers (resource-families.ts). */
 export function putConnection(call: ArmCall, provider: ProviderResource, connectionId: string): SandboxResponse {
   const { ctx } = call;
   const wanted = requestedState(call.req.body);
@@ -38,31 +38,73 @@ export function putConnection(call: ArmCall, provider: ProviderResource, connect
   const opId = ctx.operations.start(ctx.now(), () => {
     connection.provisioningState = family.settledState;
   });
+  const urls = operationUrls(call, provider, opId);
+  if (family.putMode === "sync-with-operation") {
+    return {
+      status: 200,
+      headers: { "azure-asyncoperation": urls.asyncOperation, "retry-after": "1" },
+      json: connectionView(connection, provider),
+    };
+  }
+  return { status: 202, headers: { "azure-asyncoperation": urls.asyncOperation, location: urls.location } };
+}
+
+/** The operation-status URLs under `/providers/{ns}/locations/{loc}/`, as PostgreSQL and SQL name them. */
+function operationUrls(call: ArmCall, provider: ProviderResource, opId: string) {
+  const family = provider.family;
   const [ns] = family.type.split("/");
-  const base = `${ctx.baseUrl()}/subscriptions/${provider.subscriptionId}/providers/${ns}/locations/${provider.location}`;
+  const base = `${call.ctx.baseUrl()}/subscriptions/${provider.subscriptionId}/providers/${ns}/locations/${provider.location}`;
   const q = `?api-version=${encodeURIComponent(call.apiVersion)}`;
   const resultsSegment =
-    family.asyncOperationSegment === "azureAsyncOperation"
-      ? "operationResults"
-      : "privateEndpointConnectionOperationResults";
+    family.asyncOperationSegment === "privateEndpointConnectionAzureAsyncOperation"
+      ? "privateEndpointConnectionOperationResults"
+      : "operationResults";
   return {
-    status: 202,
-    headers: {
-      "azure-asyncoperation": `${base}/${family.asyncOperationSegment}/${opId}${q}`,
-      location: `${base}/${resultsSegment}/${opId}${q}`,
-    },
+    asyncOperation: `${base}/${family.asyncOperationSegment}/${opId}${q}`,
+    location: `${base}/${resultsSegment}/${opId}${q}`,
   };
 }
 
+/** DELETE: 204 when absent; otherwise synchronous or long-running as each service answers. */
 export function deleteConnection(call: ArmCall, provider: ProviderResource, connectionId: string): SandboxResponse {
-  const removed = call.ctx.store.deleteConnection(connectionId);
-  if (!removed) return { status: 204 };
-  call.ctx.emit("delete", removed.id, `${connectionType(provider)}/delete`, callerOf(call.token, "plautopilot"));
-  return { status: 200 };
+  const { ctx } = call;
+  const connection = ctx.store.connections.get(idKey(connectionId));
+  if (!connection) return { status: 204 };
+  const remove = (): void => {
+    const removed = ctx.store.deleteConnection(connectionId);
+    if (removed)
+      ctx.emit("delete", removed.id, `${connectionType(provider)}/delete`, callerOf(call.token, "plautopilot"));
+  };
+  const family = provider.family;
+  if (family.deleteMode === "sync") {
+    remove();
+    return { status: 200 };
+  }
+  if (!connection.deleteOperationId) {
+    connection.provisioningState = "Deleting";
+    connection.deleteOperationId = ctx.operations.start(ctx.now(), remove);
+  }
+  const opId = connection.deleteOperationId;
+  if (family.deleteMode === "async") {
+    const urls = operationUrls(call, provider, opId);
+    return { status: 202, headers: { "azure-asyncoperation": urls.asyncOperation, location: urls.location } };
+  }
+  // Key Vault: the Location names the connection itself on another host (deletePrivateEndpointConnection example).
+  const elsewhere = new URL(ctx.baseUrl());
+  elsewhere.hostname = elsewhere.hostname === "localhost" ? "127.0.0.1" : "localhost";
+  const location = `${elsewhere.origin}${call.req.path}?api-version=${encodeURIComponent(call.apiVersion)}&operationid=${opId}`;
+  return { status: 202, headers: { location, "retry-after": "1" } };
 }
 
 export function getConnection(call: ArmCall, provider: ProviderResource, connectionId: string): SandboxResponse {
-  const connection = call.ctx.store.connections.get(idKey(connectionId));
-  if (!connection) throw notFound(connectionType(provider), call.path.names.join("/"), call.path.resourceGroup);
+  const { ctx } = call;
+  const pending = ctx.store.connections.get(idKey(connectionId))?.deleteOperationId;
+  // A reader of a connection being deleted sees it Deleting, then gone: the look moves the operation on.
+  if (pending) ctx.operations.poll(pending, ctx.now());
+  const connection = ctx.store.connections.get(idKey(connectionId));
+  if (!connection) {
+    if (provider.family.absentConnectionStatus === 204) return { status: 204 };
+    throw notFound(connectionType(provider), call.path.names.join("/"), call.path.resourceGroup);
+  }
   return { status: 200, json: connectionView(connection, provider) };
 }

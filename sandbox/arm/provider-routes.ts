@@ -3,7 +3,7 @@ import type { SandboxResponse } from "../http/http-types";
 import type { ProviderResource } from "../estate/estate-records";
 import type { ArmCall } from "./arm-handler";
 import { inScope, resourceId } from "./arm-path";
-import { paasResourceView, privateLinkServiceView } from "./arm-views";
+import { connectionView, paasResourceView, privateLinkServiceView } from "./arm-views";
 import { deleteConnection, getConnection, putConnection } from "./connection-writes";
 import { pageOf } from "./paging";
 import type { ResourceFamily } from "./resource-families";
@@ -42,8 +42,10 @@ export function providerRoutes(call: ArmCall, family: ResourceFamily): SandboxRe
   }
   if (connectionName === undefined) {
     requireGet(req.method);
-    const all = ctx.store.connectionsOf(provider.id).map((c) => getConnection(call, provider, c.id).json);
-    return pageOf(call, all);
+    return pageOf(
+      call,
+      ctx.store.connectionsOf(provider.id).map((c) => connectionView(c, provider)),
+    );
   }
   const connectionId = `${provider.id}/privateEndpointConnections/${connectionName}`;
   switch (req.method) {

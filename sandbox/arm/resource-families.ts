@@ -1,3 +1,5 @@
+import { vendoredApiVersions } from "./spec-versions";
+
 /** How each provider resource type answers for its private endpoint connections, per the real services. */
 export interface ResourceFamily {
   /** ARM type with original casing, e.g. "Microsoft.DBforPostgreSQL/flexibleServers". */
@@ -8,47 +10,40 @@ export interface ResourceFamily {
   groupId: string;
   /** FQDN a private endpoint to this resource resolves; undefined for a Private Link Service. */
   fqdn?: (name: string) => string;
-  /** "async": 202 + Azure-AsyncOperation; "sync": 200 with the body. */
-  putMode: "async" | "sync";
+  /**
+   * "async": 202 + Azure-AsyncOperation; "sync": 200 with the body; "sync-with-operation": 200 with the body plus
+   * Azure-AsyncOperation and Retry-After (Key Vault's PUT: keyvault.json PrivateEndpointConnections_Put).
+   */
+  putMode: "async" | "sync" | "sync-with-operation";
+  /**
+   * "async": 202 + Azure-AsyncOperation + Location (PostgreSQL, SQL); "location-elsewhere": 202 + Retry-After + a
+   * Location on another host (Key Vault's deletePrivateEndpointConnection example); "sync": 200, 204 when absent.
+   */
+  deleteMode: "async" | "location-elsewhere" | "sync";
+  /** Key Vault answers GET of an absent connection 204 (getPrivateEndpointConnection example); the rest 404. */
+  absentConnectionStatus: 404 | 204;
+  /** Whether the service's connection schema has properties.groupIds (common-types v5 and SQL do; Storage, Key Vault don't). */
+  connectionGroupIds: boolean;
+  /** Storage spells it actionRequired (StorageAccountGetPrivateEndpointConnection example). */
+  actionsField: "actionsRequired" | "actionRequired";
+  /**
+   * The 400 code for a state change the service refuses: SQL's PrivateEndpointConnectionStatusNotPending (its
+   * PrivateEndpointConnections.json), Storage's InvalidValuesForRequestParameters (azure-rest-api-specs issue
+   * 30308); the sandbox's own code for the rest, whose specs name none.
+   */
+  notPendingCode: string;
+  /** PostgreSQL flexible keeps publicNetworkAccess under properties.network. */
+  publicNetworkAccessIn: "properties" | "network";
   /** Operation-status path segment under `/providers/{ns}/locations/{loc}/`. */
   asyncOperationSegment?: string;
   /** provisioningState of a settled connection: PostgreSQL and SQL say "Ready". */
   settledState: string;
 }
 
-// Real published api-versions (a subset): an unknown one is refused as ARM does.
-export const NETWORK_API_VERSIONS: readonly string[] = [
-  "2022-01-01",
-  "2022-05-01",
-  "2022-07-01",
-  "2022-09-01",
-  "2022-11-01",
-  "2023-02-01",
-  "2023-04-01",
-  "2023-05-01",
-  "2023-06-01",
-  "2023-09-01",
-  "2023-11-01",
-  "2024-01-01",
-  "2024-03-01",
-  "2024-05-01",
-  "2024-07-01",
-  "2024-10-01",
-  "2025-01-01",
-  "2025-03-01",
-  "2025-05-01",
-];
-export const PRIVATE_DNS_API_VERSIONS: readonly string[] = ["2018-09-01", "2020-01-01", "2020-06-01", "2024-06-01"];
-export const RESOURCES_API_VERSIONS: readonly string[] = [
-  "2021-04-01",
-  "2022-09-01",
-  "2023-07-01",
-  "2024-03-01",
-  "2024-07-01",
-  "2024-11-01",
-  "2025-03-01",
-  "2025-04-01",
-];
+// Accepted api-versions are the ones vendored from Azure's REST specs (test/contracts/SOURCES.md), not a list kept here.
+export const NETWORK_API_VERSIONS = vendoredApiVersions("network/resource-manager/Microsoft.Network");
+export const PRIVATE_DNS_API_VERSIONS = vendoredApiVersions("privatedns/resource-manager/Microsoft.Network");
+export const RESOURCES_API_VERSIONS = vendoredApiVersions("resources/resource-manager/Microsoft.Resources");
 
 export const PRIVATE_LINK_SERVICE: ResourceFamily = {
   type: "Microsoft.Network/privateLinkServices",
@@ -56,6 +51,12 @@ export const PRIVATE_LINK_SERVICE: ResourceFamily = {
   apiVersions: NETWORK_API_VERSIONS,
   groupId: "",
   putMode: "sync",
+  deleteMode: "sync",
+  absentConnectionStatus: 404,
+  connectionGroupIds: false,
+  actionsField: "actionsRequired",
+  notPendingCode: "PrivateEndpointConnectionStateChangeNotAllowed",
+  publicNetworkAccessIn: "properties",
   settledState: "Succeeded",
 };
 
@@ -63,46 +64,65 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
   {
     type: "Microsoft.DBforPostgreSQL/flexibleServers",
     shortName: "flexibleServers",
-    apiVersions: [
-      "2022-12-01",
-      "2023-06-01-preview",
-      "2023-12-01-preview",
-      "2024-03-01-preview",
-      "2024-08-01",
-      "2024-11-01-preview",
-    ],
+    apiVersions: vendoredApiVersions("postgresql/resource-manager/Microsoft.DBforPostgreSQL"),
     groupId: "postgresqlServer",
     fqdn: (n) => `${n}.postgres.database.azure.com`,
     putMode: "async",
+    deleteMode: "async",
+    absentConnectionStatus: 404,
+    connectionGroupIds: true,
+    actionsField: "actionsRequired",
+    notPendingCode: "PrivateEndpointConnectionStateChangeNotAllowed",
+    publicNetworkAccessIn: "network",
     asyncOperationSegment: "azureAsyncOperation",
     settledState: "Ready",
   },
   {
     type: "Microsoft.Storage/storageAccounts",
     shortName: "storageAccounts",
-    apiVersions: ["2021-09-01", "2022-09-01", "2023-01-01", "2023-05-01", "2024-01-01", "2025-01-01"],
+    apiVersions: vendoredApiVersions("storage/resource-manager/Microsoft.Storage"),
     groupId: "blob",
     fqdn: (n) => `${n}.blob.core.windows.net`,
     putMode: "sync",
+    deleteMode: "sync",
+    absentConnectionStatus: 404,
+    connectionGroupIds: false,
+    actionsField: "actionRequired",
+    notPendingCode: "InvalidValuesForRequestParameters",
+    publicNetworkAccessIn: "properties",
     settledState: "Succeeded",
   },
   {
     type: "Microsoft.Sql/servers",
     shortName: "servers",
-    apiVersions: ["2021-11-01", "2022-05-01-preview", "2023-05-01-preview", "2023-08-01", "2023-08-01-preview"],
+    apiVersions: vendoredApiVersions("sql/resource-manager/Microsoft.Sql"),
     groupId: "sqlServer",
     fqdn: (n) => `${n}.database.windows.net`,
     putMode: "async",
+    deleteMode: "async",
+    absentConnectionStatus: 404,
+    connectionGroupIds: true,
+    actionsField: "actionsRequired",
+    notPendingCode: "PrivateEndpointConnectionStatusNotPending",
+    publicNetworkAccessIn: "properties",
     asyncOperationSegment: "privateEndpointConnectionAzureAsyncOperation",
     settledState: "Ready",
   },
   {
     type: "Microsoft.KeyVault/vaults",
     shortName: "vaults",
-    apiVersions: ["2022-07-01", "2023-02-01", "2023-07-01", "2024-11-01"],
+    apiVersions: vendoredApiVersions("keyvault/resource-manager/Microsoft.KeyVault"),
     groupId: "vault",
     fqdn: (n) => `${n}.vault.azure.net`,
-    putMode: "sync",
+    putMode: "sync-with-operation",
+    deleteMode: "location-elsewhere",
+    absentConnectionStatus: 204,
+    connectionGroupIds: false,
+    actionsField: "actionsRequired",
+    notPendingCode: "PrivateEndpointConnectionStateChangeNotAllowed",
+    publicNetworkAccessIn: "properties",
+    // The sandbox's own URL shape: the spec names the header, not the path behind it.
+    asyncOperationSegment: "operationStatus",
     settledState: "Succeeded",
   },
 ];

@@ -1,5 +1,7 @@
 export interface CallEntry {
   at: string;
+  /** The Host header: a client that follows a poll URL to another host shows here. */
+  host: string;
   method: string;
   path: string;
   /** e.g. "PUT privateLinkServices/privateEndpointConnections"; lists end in " (list)". */

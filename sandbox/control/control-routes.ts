@@ -59,6 +59,12 @@ function optionalString(body: Record<string, unknown>, key: string, max = 1024):
   return v;
 }
 
+function optionalBoolean(body: Record<string, unknown>, key: string): boolean | undefined {
+  const v = body[key];
+  if (v === undefined || typeof v === "boolean") return v;
+  throw badRequest("InvalidSandboxRequest", `${key} must be true or false.`);
+}
+
 /** The local control API under /_sandbox (the interface scripts and tests drive the simulated estate with). */
 export function controlRouter(deps: ControlDeps): Router {
   const { store } = deps;
@@ -73,6 +79,7 @@ export function controlRouter(deps: ControlDeps): Router {
       groupId: optionalString(body, "groupId", 80),
       requestMessage: optionalString(body, "requestMessage", 140),
       tenantId: optionalString(body, "tenantId", 36),
+      customDnsConfigs: optionalBoolean(body, "customDnsConfigs"),
     };
     const { endpoint, created } = store.createEndpoint(input);
     // Every write of the endpoint raises an event in Azure, a repeated create too.

@@ -28,6 +28,8 @@ export interface ConnectionRecord {
   provisioningState: string;
   etag: string;
   linkIdentifier: string;
+  /** The long-running delete under way, if any: the connection goes when it settles. */
+  deleteOperationId?: string;
 }
 
 export interface EndpointRecord {
@@ -51,6 +53,8 @@ export interface EndpointRecord {
   subnetId: string;
   privateIp: string;
   fqdns: string[];
+  /** False for an endpoint made with a private DNS zone group: its customDnsConfigs are empty. */
+  customDnsConfigs: boolean;
   etag: string;
 }
 

@@ -20,6 +20,8 @@ export interface CreateEndpointInput {
   groupId?: string;
   requestMessage?: string;
   tenantId?: string;
+  /** Default true; false makes the endpoint as a private DNS zone group does (empty customDnsConfigs). */
+  customDnsConfigs?: boolean;
 }
 
 /** A GUID derived from text, so re-creating the same endpoint yields the same connection name. */
@@ -167,6 +169,7 @@ export class EstateStore {
       subnetId: `${inConsumerGroup("virtualNetworks", "spoke-vnet")}/subnets/private-endpoints`,
       privateIp: this.allocateIp(consumer),
       fqdns: family.fqdn ? [family.fqdn(target.name)] : [],
+      customDnsConfigs: input.customDnsConfigs ?? true,
       etag: newEtag(),
     };
     this.endpoints.set(idKey(id), endpoint);
@@ -249,7 +252,7 @@ export class EstateStore {
     const allowed = connection.status === "Pending" || (connection.status === "Approved" && status === "Rejected");
     if (!allowed) {
       throw badRequest(
-        "PrivateEndpointConnectionStateChangeNotAllowed",
+        this.provider(connection.providerId)?.family.notPendingCode ?? "PrivateEndpointConnectionStateChangeNotAllowed",
         `The connection '${connection.name}' is ${connection.status} and cannot become ${status}; the consumer must create a new private endpoint.`,
       );
     }

@@ -75,3 +75,19 @@ export interface ConnectionGateway {
 export function endpointNeedsNics(customDnsConfigs: readonly { ipAddresses: readonly string[] }[]): boolean {
   return !customDnsConfigs.some((c) => c.ipAddresses.length > 0);
 }
+
+/**
+ * The connection's group ids, or when it has none (Storage and Key Vault connections carry no groupIds) the ones its
+ * endpoint names: the link entry whose privateLinkServiceId is the connection's resource, else the NIC's
+ * privateLinkConnectionProperties.groupId.
+ */
+export function withEndpointGroupIds(connection: ConnectionState, endpoint: PrivateEndpointInfo): ConnectionState {
+  if (connection.groupIds.length > 0) return connection;
+  const provider = connection.providerResourceId.toLowerCase();
+  const fromLink = endpoint.targets
+    .filter((t) => t.targetResourceId.toLowerCase() === provider)
+    .flatMap((t) => t.groupIds);
+  const fromNic = endpoint.nicIpConfigurations.flatMap((n) => (n.groupId ? [n.groupId] : []));
+  const groupIds = [...new Set(fromLink.length > 0 ? fromLink : fromNic)];
+  return groupIds.length > 0 ? { ...connection, groupIds } : connection;
+}

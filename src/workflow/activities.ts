@@ -4,7 +4,12 @@ import { evaluatePolicy, type PolicyDecision } from "../domain/policy";
 import { planDnsRecords } from "../domain/dns";
 import type { Tenant } from "../domain/tenant";
 import type { Bookkeeping, RecordedDnsRecord } from "../ports/bookkeeping.port";
-import type { ConnectionGateway, ConnectionState, PrivateEndpointInfo } from "../ports/connection-gateway.port";
+import {
+  withEndpointGroupIds,
+  type ConnectionGateway,
+  type ConnectionState,
+  type PrivateEndpointInfo,
+} from "../ports/connection-gateway.port";
 import type { DnsRegistrar } from "../ports/dns-registrar.port";
 import { PermanentCodes, PermanentError } from "../ports/errors";
 import type { Notifier } from "../ports/notifier.port";
@@ -274,7 +279,7 @@ export function createActivities(ports: ActivityPorts) {
       try {
         plan = planDnsRecords({
           providerResourceType: connection.providerResourceType,
-          groupIds: connection.groupIds,
+          groupIds: withEndpointGroupIds(connection, endpoint).groupIds,
           ...(endpoint.location ? { location: endpoint.location } : {}),
           endpoint: { customDnsConfigs: endpoint.customDnsConfigs, nicIpConfigurations: endpoint.nicIpConfigurations },
           ...(isPls && pls
@@ -472,7 +477,7 @@ export function createActivities(ports: ActivityPorts) {
         for (const resourceId of unique.values()) {
           for (const connection of await gateway.listConnections(resourceId)) {
             if (connection.privateEndpointId && sameArmId(connection.privateEndpointId, input.privateEndpointId)) {
-              connections.push(connection);
+              connections.push(endpoint ? withEndpointGroupIds(connection, endpoint) : connection);
             }
           }
         }

@@ -5,6 +5,7 @@
 import https from "node:https";
 import path from "node:path";
 import { encodeKey } from "../../src/domain/arm-id";
+import { contractRecorder } from "../contracts/contract-recorder";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../scripts/local-stack";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -30,11 +31,13 @@ export interface E2eStack extends LocalStack {
 }
 
 export async function startE2eStack(options: Partial<LocalStackOptions> = {}): Promise<E2eStack> {
+  const contract = contractRecorder();
   const stack = await startLocalStack({
     root: repoRoot,
     ports: { devhost: 0, sandbox: 0, azurite: 0 },
     devhostMode: "child",
     schedule: false,
+    onArmExchange: contract.observe,
     ...options,
   });
   const sandboxCall: E2eStack["sandboxCall"] = (method, route, body, token) =>
@@ -79,6 +82,11 @@ export async function startE2eStack(options: Partial<LocalStackOptions> = {}): P
   };
   return {
     ...stack,
+    stop: async () => {
+      await stack.stop();
+      // Every answer the sandbox gave the app must be one Azure's REST spec allows.
+      await contract.assertAllowed();
+    },
     api,
     sandboxCall,
     arm: async (method, path, body) => sandboxCall(method, path, body, await armToken()),

@@ -9,6 +9,7 @@ import { ArmDnsRegistrar } from "../../src/adapters/arm/arm-dns-registrar";
 import { TimeoutCredential } from "../../src/adapters/identity/timeout-credential";
 import { afterAll, beforeAll } from "vitest";
 import { startSandbox, type CreatedEndpoint, type Sandbox } from "../../sandbox";
+import { contractRecorder } from "../contracts/contract-recorder";
 
 export type { CreatedEndpoint };
 
@@ -47,12 +48,15 @@ export function sandboxAdapters(sandbox: Sandbox, credential: TokenCredential) {
 export function useSandboxAdapters(): { sandbox: Sandbox; adapters: ReturnType<typeof sandboxAdapters> } {
   const state = {} as { sandbox: Sandbox; adapters: ReturnType<typeof sandboxAdapters> };
   const saved = { IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT, IDENTITY_HEADER: process.env.IDENTITY_HEADER };
+  const contract = contractRecorder();
   beforeAll(async () => {
-    state.sandbox = await startSandbox({ port: 0 });
+    state.sandbox = await startSandbox({ port: 0, onArmExchange: contract.observe });
     state.adapters = sandboxAdapters(state.sandbox, sandboxCredential(state.sandbox));
   });
   afterAll(async () => {
     await state.sandbox?.stop();
+    // Every answer the sandbox gave this suite must be one Azure's REST spec allows.
+    await contract.assertAllowed();
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
@@ -87,7 +91,14 @@ export function control<T>(
 
 export async function createEndpoint(
   sandbox: Sandbox,
-  input: { subscriptionId: string; name: string; targetResourceId: string; groupId?: string; requestMessage?: string },
+  input: {
+    subscriptionId: string;
+    name: string;
+    targetResourceId: string;
+    groupId?: string;
+    requestMessage?: string;
+    customDnsConfigs?: boolean;
+  },
 ): Promise<CreatedEndpoint> {
   const res = await control<CreatedEndpoint>(sandbox, "POST", "/_sandbox/private-endpoints", {
     resourceGroup: "consumer-rg",

@@ -4,6 +4,7 @@ import type { AzureConnectionStatus } from "../../domain/connection";
 import { parseArmId, type ArmId } from "../../domain/arm-id";
 import {
   endpointNeedsNics,
+  withEndpointGroupIds,
   type ConnectionGateway,
   type ConnectionState,
   type GetConnectionOptions,
@@ -14,7 +15,7 @@ import {
 import { PermanentCodes, PermanentError } from "../../ports/errors";
 import apiVersions from "./api-versions.json";
 import { statusOf, toPortError } from "./arm-errors";
-import { putAndPoll } from "./arm-lro";
+import { deleteAndPoll, putAndPoll } from "./arm-lro";
 
 const PLS_TYPE = "microsoft.network/privatelinkservices";
 
@@ -80,13 +81,16 @@ export class ArmConnectionGateway implements ConnectionGateway {
       }
       // A PaaS resource lists its connections inline: the read that brought the tags brought the status too.
       const inline = inlineConnections(resource).find((c) => c.id?.toLowerCase() === id.id.toLowerCase());
-      if (inline) return paasConnection(inline, resource, connectionId);
-      const raw = await this.clients
-        .resources(id.subscriptionId)
-        .resources.getById(trimSlash(id.id), this.apiVersion(provider), this.opts());
-      return paasConnection(raw, resource, connectionId);
+      const raw =
+        inline ??
+        (await this.clients
+          .resources(id.subscriptionId)
+          .resources.getById(trimSlash(id.id), this.apiVersion(provider), this.opts()));
+      const state = paasConnection(raw, resource, connectionId);
+      return options.withProviderResource === false ? state : await this.withEndpointGroupIds(state);
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      // Key Vault answers 204 for a connection that does not exist (getPrivateEndpointConnection example).
+      if (statusOf(error) === 404 || statusOf(error) === 204) return undefined;
       throw toPortError(error, `reading connection ${connectionId}`);
     }
   }
@@ -144,9 +148,9 @@ export class ArmConnectionGateway implements ConnectionGateway {
     description: string,
   ): Promise<ConnectionState> {
     const { id, provider } = this.parseConnection(connectionId);
-    const state = { status, description, actionsRequired: "None" };
     try {
       if (isPls(provider)) {
+        const state = { status, description, actionsRequired: "None" };
         const c = await this.clients
           .network(id.subscriptionId)
           .privateLinkServices.updatePrivateEndpointConnection(
@@ -160,8 +164,9 @@ export class ArmConnectionGateway implements ConnectionGateway {
       }
       // Our own long-running PUT: the SDK poller would GET the connection again after the operation succeeds.
       const written = await putAndPoll(this.clients.resources(id.subscriptionId), {
-        url: `${this.endpoint}/${trimSlash(id.id)}?api-version=${encodeURIComponent(this.apiVersion(provider))}`,
-        body: { properties: { privateLinkServiceConnectionState: state } },
+        url: this.urlOf(id.id, provider),
+        // No actionsRequired: Storage names that field actionRequired; status and description are what we set.
+        body: { properties: { privateLinkServiceConnectionState: { status, description } } },
         pollIntervalMs: this.pollMs,
         timeoutMs: this.timeoutMs,
       });
@@ -190,12 +195,12 @@ export class ArmConnectionGateway implements ConnectionGateway {
           );
         return;
       }
-      await this.clients
-        .resources(id.subscriptionId)
-        .resources.beginDeleteByIdAndWait(trimSlash(id.id), this.apiVersion(provider), {
-          ...this.opts(),
-          updateIntervalInMs: this.pollMs,
-        });
+      // Our own poller: Key Vault's Location is on another host, which must never see our token.
+      await deleteAndPoll(this.clients.resources(id.subscriptionId), {
+        url: this.urlOf(id.id, provider),
+        pollIntervalMs: this.pollMs,
+        timeoutMs: this.timeoutMs,
+      });
     } catch (error) {
       if (statusOf(error) === 404) return;
       throw toPortError(error, `deleting ${connectionId}`);
@@ -291,6 +296,25 @@ export class ArmConnectionGateway implements ConnectionGateway {
       ...(raw.tags ? { tags: raw.tags } : {}),
       raw,
     };
+  }
+
+  private urlOf(resourceId: string, provider: ArmId): string {
+    return `${this.endpoint}/${trimSlash(resourceId)}?api-version=${encodeURIComponent(this.apiVersion(provider))}`;
+  }
+
+  /**
+   * Storage and Key Vault connections carry no groupIds (not in their schemas): the consumer's endpoint has them.
+   * An endpoint we may not read (another tenant) leaves them empty, which matches no group-id rule.
+   */
+  private async withEndpointGroupIds(state: ConnectionState): Promise<ConnectionState> {
+    if (state.groupIds.length > 0 || !state.privateEndpointId) return state;
+    try {
+      const endpoint = await this.getPrivateEndpoint(state.privateEndpointId, { nics: "when-needed" });
+      return endpoint ? withEndpointGroupIds(state, endpoint) : state;
+    } catch (error) {
+      if (error instanceof PermanentError) return state;
+      throw error;
+    }
   }
 
   private apiVersion(provider: ArmId): string {

@@ -7,11 +7,14 @@ export interface PipelineSender {
   sendRequest(request: PipelineRequest): Promise<PipelineResponse>;
 }
 
-export interface PutAndPollInput {
+export interface PollInput {
   url: string;
-  body: unknown;
   pollIntervalMs: number;
   timeoutMs: number;
+}
+
+export interface PutAndPollInput extends PollInput {
+  body: unknown;
 }
 
 /** Loaded on first use, like every SDK, so registration stays light. */
@@ -20,15 +23,13 @@ function pipeline(): typeof import("@azure/core-rest-pipeline") {
   return require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
 }
 
-/**
- * PUT, then follow Azure-AsyncOperation (or Location) until the operation ends. Unlike the SDK poller it does not
- * GET the resource afterwards: a succeeded operation means ARM applied exactly what we sent. Returns the body of a
- * synchronous (200/201) answer, or undefined after a long-running one. Failures are port errors.
- */
-export async function putAndPoll(client: PipelineSender, input: PutAndPollInput): Promise<unknown> {
+type Send = (method: "PUT" | "GET" | "DELETE", url: string, body?: unknown) => Promise<PipelineResponse>;
+
+/** Sends within the input's deadline; a 4xx/5xx becomes a port error, except the statuses `passing` names. */
+function sender(client: PipelineSender, input: PollInput, passing: readonly number[] = []): Send {
   const { createPipelineRequest, createHttpHeaders } = pipeline();
   const deadline = Date.now() + input.timeoutMs;
-  const send = async (method: "PUT" | "GET", url: string, body?: unknown): Promise<PipelineResponse> => {
+  return async (method, url, body) => {
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new TransientError("ARM_TIMEOUT", `ARM did not finish ${input.url} in time.`);
     const request = createPipelineRequest({
@@ -41,38 +42,92 @@ export async function putAndPoll(client: PipelineSender, input: PutAndPollInput)
     const response = await client.sendRequest(request).catch((error: unknown) => {
       throw toPortError(error, `${method} ${pathOf(url)}`);
     });
-    if (response.status >= 400) throw toPortError(restError(response), `${method} ${pathOf(url)}`);
+    if (response.status >= 400 && !passing.includes(response.status)) {
+      throw toPortError(restError(response), `${method} ${pathOf(url)}`);
+    }
     return response;
   };
+}
 
+/**
+ * PUT, then follow Azure-AsyncOperation (or Location) until the operation ends. Unlike the SDK poller it does not
+ * GET the resource afterwards: a succeeded operation means ARM applied exactly what we sent. Returns the body of the
+ * PUT's answer when it had one (Key Vault answers 200 with a body and Azure-AsyncOperation), else undefined.
+ * Failures are port errors.
+ */
+export async function putAndPoll(client: PipelineSender, input: PutAndPollInput): Promise<unknown> {
+  const send = sender(client, input);
   const put = await send("PUT", input.url, input.body);
-  if (put.status !== 202) return parse(put.bodyAsText);
-  const asyncOperation = put.headers.get("azure-asyncoperation");
-  const pollUrl = asyncOperation ?? put.headers.get("location");
-  if (!pollUrl) return undefined;
+  await pollUntilDone(send, input, put);
+  return parse(put.bodyAsText);
+}
+
+/**
+ * DELETE and wait until the resource is gone. 200/204/404 end at once; a 202 is followed through
+ * Azure-AsyncOperation or Location (PostgreSQL, SQL). A poll URL on another host (Key Vault names one) is never sent
+ * our token: then the resource itself is read until ARM answers 404 or 204.
+ */
+export async function deleteAndPoll(client: PipelineSender, input: PollInput): Promise<void> {
+  const send = sender(client, input, [404]);
+  const first = await send("DELETE", input.url);
+  if (first.status !== 202) return;
+  if (pollUrlOf(first, input.url)) {
+    await pollUntilDone(send, input, first);
+    return;
+  }
+  let wait = retryAfter(first) ?? input.pollIntervalMs;
+  for (;;) {
+    await delay(wait);
+    const look = await send("GET", input.url);
+    if (look.status === 404 || look.status === 204) return;
+    wait = retryAfter(look) ?? input.pollIntervalMs;
+  }
+}
+
+/** The operation to follow: Azure-AsyncOperation first, else a 202's Location; only on the ARM host we call. */
+function pollUrlOf(
+  response: PipelineResponse,
+  requestUrl: string,
+): { url: string; kind: "status" | "location" } | undefined {
+  const asyncOperation = response.headers.get("azure-asyncoperation");
+  const location = response.status === 202 ? response.headers.get("location") : undefined;
+  const origin = new URL(requestUrl).origin;
   // Our token goes only to the ARM endpoint we were configured with.
-  if (new URL(pollUrl).origin !== new URL(input.url).origin) {
-    throw new PermanentError(PermanentCodes.badRequest, `ARM named a poll URL on another host (${pollUrl}).`);
+  if (asyncOperation && new URL(asyncOperation).origin === origin) return { url: asyncOperation, kind: "status" };
+  if (location && new URL(location).origin === origin) return { url: location, kind: "location" };
+  return undefined;
+}
+
+/** Follows the operation a first answer names, if any, until it succeeds; failed or canceled is a TransientError. */
+async function pollUntilDone(send: Send, input: PollInput, first: PipelineResponse): Promise<void> {
+  const named =
+    first.headers.get("azure-asyncoperation") ?? (first.status === 202 ? first.headers.get("location") : undefined);
+  if (!named) return;
+  const poll = pollUrlOf(first, input.url);
+  // A 200/201 already carries the result: an operation we may not follow does not undo it.
+  if (!poll && first.status !== 202) return;
+  if (!poll) {
+    throw new PermanentError(PermanentCodes.badRequest, `ARM named a poll URL on another host (${named}).`);
   }
   // Like the SDK poller: the first look at once (unless ARM asks to wait), then every interval.
-  let wait = retryAfter(put) ?? 0;
+  let wait = retryAfter(first) ?? 0;
   for (;;) {
-    await delay(Math.min(wait, Math.max(0, deadline - Date.now())));
-    const poll = await send("GET", pollUrl);
-    if (asyncOperation) {
-      const reported = (parse(poll.bodyAsText) as { status?: unknown } | undefined)?.status;
+    await delay(wait);
+    const answer = await send("GET", poll.url);
+    if (poll.kind === "status") {
+      const reported = (parse(answer.bodyAsText) as { status?: unknown } | undefined)?.status;
       const status = typeof reported === "string" ? reported : "";
-      if (/^succeeded$/i.test(status)) return undefined;
+      if (/^succeeded$/i.test(status)) return;
       if (/^(failed|canceled|cancelled)$/i.test(status)) {
         throw new TransientError(
           "ARM_OPERATION_FAILED",
           `ARM reports the operation on ${pathOf(input.url)} ${status}.`,
         );
       }
-    } else if (poll.status !== 202) {
-      return undefined;
+    } else if (answer.status !== 202) {
+      return;
     }
-    wait = retryAfter(poll) ?? input.pollIntervalMs;
+    wait = retryAfter(answer) ?? input.pollIntervalMs;
   }
 }
 

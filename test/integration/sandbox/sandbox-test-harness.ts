@@ -3,6 +3,7 @@ import { request } from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { ManagedIdentityCredential } from "@azure/identity";
+import { contractRecorder } from "../../contracts/contract-recorder";
 import { startSandbox, type CreatedEndpoint, type Sandbox, type SandboxOptions } from "../../../sandbox/index";
 
 /** One sandbox per test file on free ports, a temporary data folder, and env vars restored afterwards. */
@@ -32,7 +33,8 @@ const ENV_KEYS = [
 
 export async function startTestSandbox(options: SandboxOptions = {}): Promise<TestSandbox> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "pla-sandbox-"));
-  const sandbox = await startSandbox({ port: 0, dataDir, ...options });
+  const contract = contractRecorder();
+  const sandbox = await startSandbox({ port: 0, dataDir, onArmExchange: contract.observe, ...options });
   const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
   for (const k of ENV_KEYS) delete process.env[k];
   process.env.IDENTITY_ENDPOINT = sandbox.identityEndpoint;
@@ -59,6 +61,8 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Te
         else process.env[k] = saved[k];
       }
       rmSync(dataDir, { recursive: true, force: true });
+      // Every answer the sandbox gave must be one Azure's REST spec allows.
+      await contract.assertAllowed();
     },
   };
 }

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { ContractChecker } from "./contract-checker";
+
+const PG_CONNECTION =
+  "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg/privateEndpointConnections/pe.1";
+const connection = {
+  id: PG_CONNECTION,
+  name: "pe.1",
+  type: "Microsoft.DBforPostgreSQL/flexibleServers/privateEndpointConnections",
+  properties: {
+    provisioningState: "Ready",
+    groupIds: ["postgresqlServer"],
+    privateEndpoint: { id: "/subscriptions/c/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe" },
+    privateLinkServiceConnectionState: { status: "Pending", description: "please", actionsRequired: "None" },
+  },
+};
+
+describe("the contract checker", () => {
+  const checker = ContractChecker.load();
+  const check = (over: { method?: string; status?: number; headers?: Record<string, string>; body?: unknown }) =>
+    checker.check({
+      method: over.method ?? "GET",
+      path: PG_CONNECTION,
+      apiVersion: "2024-08-01",
+      status: over.status ?? 200,
+      headers: over.headers ?? {},
+      body: "body" in over ? over.body : connection,
+    });
+
+  it("allows what the spec allows, with an open (modelAsString) provisioningState", () => {
+    expect(check({})).toEqual({ operation: expect.stringMatching(/#PrivateEndpointConnections_Get$/), problems: [] });
+  });
+
+  it("names a property the schema does not declare, and a wrong type", () => {
+    const body = {
+      ...connection,
+      properties: {
+        ...connection.properties,
+        privateLinkServiceConnectionState: { status: 1, actionRequired: "None" },
+      },
+    };
+    expect(check({ body }).problems).toEqual([
+      "/properties/privateLinkServiceConnectionState/status must be string",
+      "/properties/privateLinkServiceConnectionState/actionRequired is not declared by the spec",
+    ]);
+  });
+
+  it("refuses a status the operation does not have, and a 202 without its Location", () => {
+    expect(check({ method: "DELETE", status: 200, body: undefined }).problems).toEqual([
+      "status 200 is not one the spec allows (202, 204, default)",
+    ]);
+    expect(check({ method: "DELETE", status: 202, body: undefined }).problems).toEqual([
+      "status 202 lacks header Location",
+    ]);
+    expect(
+      check({ method: "DELETE", status: 202, headers: { location: "https://x" }, body: undefined }).problems,
+    ).toEqual([]);
+  });
+
+  it("checks errors against the default response, and leaves operations no vendored spec describes alone", () => {
+    expect(check({ status: 404, body: { error: { code: "NotFound", message: "gone", extra: 1 } } }).problems).toEqual([
+      "/error/extra is not declared by the spec",
+    ]);
+    expect(
+      checker.check({
+        method: "GET",
+        path: "/subscriptions/s",
+        apiVersion: "2024-08-01",
+        status: 200,
+        headers: {},
+        body: {},
+      }),
+    ).toEqual({
+      problems: [],
+    });
+  });
+});
