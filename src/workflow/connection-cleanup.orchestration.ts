@@ -1,22 +1,34 @@
-import type { CleanupInput, CleanupOutcome, CleanupTarget, StepResult } from "./contracts";
+import type { CleanupInput, CleanupOutcome, CleanupTarget, GoneVerdict, StepResult } from "./contracts";
 import { ActivityNames } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator } from "./workflow-context";
 
 /**
- * Endpoint deleted or connection Disconnected: remove the DNS records that carry this endpoint (never others),
- * delete the dead connection on the provider side, then mark the row removed and release the tenant's quota.
+ * Endpoint deleted or connection Disconnected, says a signal: ARM is asked first, and only a connection ARM shows
+ * gone (Disconnected, or its endpoint 404) is cleaned up: the DNS records that carry this endpoint (never others),
+ * the dead connection on the provider side, then the row marked removed and the tenant's quota released. A late or
+ * forged signal about a live connection changes nothing.
  */
 export function* connectionCleanupOrchestration(context: WorkflowContext): WorkflowGenerator<CleanupOutcome> {
   const input = context.df.getInput<CleanupInput>();
   const instanceId = context.df.instanceId;
   const at = (): string => context.df.currentUtcDateTime.toISOString();
-  const outcome: CleanupOutcome = { cleaned: [], failures: [] };
+  const outcome: CleanupOutcome = { cleaned: [], kept: [], failures: [] };
 
   context.df.setCustomStatus({ step: "finding-connections" });
   const targets = yield* callActivity<CleanupTarget[]>(context, ActivityNames.findEndpointConnections, input);
 
   for (const target of targets) {
     try {
+      context.df.setCustomStatus({ step: "confirming", connectionId: target.connectionId });
+      const verdict = yield* callActivity<GoneVerdict>(context, ActivityNames.confirmGone, {
+        instanceId,
+        target,
+        at: at(),
+      });
+      if (!verdict.gone) {
+        outcome.kept.push({ connectionId: target.connectionId, why: verdict.why });
+        continue;
+      }
       context.df.setCustomStatus({ step: "cleaning", connectionId: target.connectionId });
       const dns = yield* callActivity<{ removed: number; kept: number }>(context, ActivityNames.removeDns, {
         instanceId,
@@ -26,7 +38,7 @@ export function* connectionCleanupOrchestration(context: WorkflowContext): Workf
       const deleted = yield* callActivity<StepResult<string>>(context, ActivityNames.deleteProviderConnection, {
         instanceId,
         connectionId: target.connectionId,
-        endpointDeleted: input.privateEndpointId !== undefined,
+        endpointDeleted: verdict.endpointGone,
         at: at(),
       });
       const providerConnection = deleted.ok ? deleted.value : `error ${deleted.code}`;
@@ -36,7 +48,7 @@ export function* connectionCleanupOrchestration(context: WorkflowContext): Workf
       yield* callActivity<null>(context, ActivityNames.recordRemoval, {
         instanceId,
         target,
-        reason: input.reason,
+        reason: `${input.reason} Confirmed: ${verdict.why}.`,
         providerConnection,
         at: at(),
       });

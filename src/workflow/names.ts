@@ -16,6 +16,7 @@ export const ActivityNames = {
   registerDns: "review-register-dns",
   recordOutcome: "review-record-outcome",
   findEndpointConnections: "cleanup-find-endpoint-connections",
+  confirmGone: "cleanup-confirm-gone",
   removeDns: "cleanup-remove-dns",
   deleteProviderConnection: "cleanup-delete-provider-connection",
   recordRemoval: "cleanup-record-removal",
