@@ -1,5 +1,5 @@
 import { DomainError } from "../domain/errors";
-import { isWithinScopes, parseArmId, sameArmId, tryParseArmId } from "../domain/arm-id";
+import { isWithinScopes, normaliseArmId, parseArmId, sameArmId, tryParseArmId } from "../domain/arm-id";
 import { evaluatePolicy, type PolicyDecision } from "../domain/policy";
 import { planDnsRecords } from "../domain/dns";
 import type { Tenant } from "../domain/tenant";
@@ -17,6 +17,7 @@ import type {
   DecideInput,
   DeleteProviderConnectionInput,
   GoneVerdict,
+  ListNotifiedConnectionsInput,
   RecordHumanDecisionInput,
   RecordOutcomeInput,
   RecordRemovalInput,
@@ -532,6 +533,17 @@ export function createActivities(ports: ActivityPorts) {
         message: `Cleaned up: ${input.reason}`,
       });
       return null;
+    },
+
+    async [ActivityNames.listNotifiedConnections](
+      input: ListNotifiedConnectionsInput,
+    ): Promise<StepResult<ConnectionState[]>> {
+      return step(async () => {
+        if (!isWithinScopes(input.providerResourceId, ports.managedScopes)) return [];
+        const wanted = new Set(input.connectionIds.map((id) => normaliseArmId(id)));
+        const listed = await gateway.listConnections(input.providerResourceId);
+        return listed.filter((c) => wanted.has(normaliseArmId(c.connectionId)));
+      });
     },
 
     async [ActivityNames.resolveEndpoint](input: ResolveEndpointInput): Promise<StepResult<ResolvedEndpoint>> {

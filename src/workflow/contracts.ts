@@ -247,3 +247,16 @@ export interface ResolvedEndpoint {
   connections: ConnectionState[];
   endpoint?: PrivateEndpointInfo;
 }
+
+/** Input of the notification-intake orchestration: the connections one resource notification named (bounded). */
+export interface NotificationIntakeInput {
+  providerResourceId: string;
+  connectionIds: string[];
+  observedAt: string;
+  eventId?: string;
+}
+
+export interface ListNotifiedConnectionsInput {
+  providerResourceId: string;
+  connectionIds: string[];
+}

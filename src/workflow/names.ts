@@ -3,6 +3,7 @@ export const OrchestrationNames = {
   connectionReview: "connection-review",
   connectionCleanup: "connection-cleanup",
   endpointIntake: "endpoint-intake",
+  notificationIntake: "notification-intake",
 } as const;
 
 export const ActivityNames = {
@@ -21,6 +22,7 @@ export const ActivityNames = {
   deleteProviderConnection: "cleanup-delete-provider-connection",
   recordRemoval: "cleanup-record-removal",
   resolveEndpoint: "intake-resolve-endpoint",
+  listNotifiedConnections: "intake-list-notified-connections",
 } as const;
 
 export type ActivityName = (typeof ActivityNames)[keyof typeof ActivityNames];
