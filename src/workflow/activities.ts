@@ -73,8 +73,8 @@ export function createActivities(ports: ActivityPorts) {
   };
 
   /**
-   * Policy judged an endpoint, a subscription and a tenant; ARM must show the same endpoint now, and our tenant
-   * table must give the same tenant for its subscription. Returns that tenant (ARM- and table-derived).
+   * Policy judged an endpoint, a subscription, a tenant and a request message; ARM must show the same endpoint and
+   * message now, and our tenant table must give the same tenant for its subscription. Returns that tenant (ARM- and table-derived).
    */
   const assertJudgedIsCurrent = async (
     current: ConnectionState,
@@ -89,6 +89,8 @@ export function createActivities(ports: ActivityPorts) {
         `subscription ${judged.consumerSubscriptionId ?? "none"} was judged, ARM shows ${endpoint?.subscriptionId ?? "none"}`,
       !sameOptional(judged.tenantId, tenant?.tenantId) &&
         `tenant ${judged.tenantId ?? "none"} was judged, the subscription belongs to ${tenant?.tenantId ?? "no known tenant"}`,
+      (judged.requestMessage ?? "") !== (current.requestMessage ?? "") &&
+        "the request message policy judged is not the one ARM shows",
     ].filter((p): p is string => typeof p === "string");
     if (problems.length > 0) {
       throw new PermanentError(

@@ -150,6 +150,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
           ...(request.privateEndpointId ? { privateEndpointId: request.privateEndpointId } : {}),
           ...(request.consumerSubscriptionId ? { consumerSubscriptionId: request.consumerSubscriptionId } : {}),
           ...(tenantId ? { tenantId } : {}),
+          ...(request.requestMessage !== undefined ? { requestMessage: request.requestMessage } : {}),
         },
         overQuotaAllowed: decision.verdict === "review",
         at: now(),

@@ -48,6 +48,8 @@ export interface JudgedConnection {
   privateEndpointId?: string;
   consumerSubscriptionId?: string;
   tenantId?: string;
+  /** Policy may match on it (a change ticket): the message must be the one ARM shows. */
+  requestMessage?: string;
 }
 
 /** The body of the ApprovalDecision external event. */

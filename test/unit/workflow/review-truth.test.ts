@@ -61,6 +61,20 @@ describe("the review decides from ARM, not from what it was told", () => {
     expect(forged.reason).toContain("CONNECTION_MISMATCH");
   });
 
+  it("a forged request message (a change ticket ARM does not show) gets no write", async () => {
+    const h = reviewHarness();
+    h.gateway.addConnection({ ...connection, requestMessage: "no ticket" });
+    h.gateway.addEndpoint(anEndpoint());
+    await h.bookkeeping.upsertTenant(aTenant());
+
+    const forged = await run(h, {
+      observed: { at: START.toISOString(), connection: { ...connection, requestMessage: "CHG0012345" } },
+    });
+
+    expect(h.gateway.writes).toEqual([]);
+    expect(forged.reason).toContain("request message");
+  });
+
   it("a claimed tenant id does not make an unknown tenant's endpoint known", async () => {
     const h = reviewHarness();
     const foreignEndpoint = anEndpointId("pe-1", UNKNOWN_SUB);
