@@ -490,10 +490,12 @@ export function createActivities(ports: ActivityPorts) {
       input: DeleteProviderConnectionInput,
     ): Promise<StepResult<"deleted" | "absent" | "kept">> {
       return step(async () => {
-        const current = await gateway.getConnection(input.connectionId);
+        const current = await gateway.getConnection(input.connectionId, { withProviderResource: false });
         if (!current) return "absent" as const;
-        // Only a dead connection is removed: Disconnected, or any leftover once the endpoint itself is gone.
-        if (current.status !== "Disconnected" && !input.endpointDeleted) return "kept" as const;
+        // Only a dead connection is removed, judged again on what ARM shows now: since the clean-up confirmed it
+        // gone, the consumer may have re-created the endpoint, and the connection is alive again.
+        const verdict = await judgeConnection(gateway, current, undefined);
+        if (!verdict.gone) return "kept" as const;
         await gateway.deleteConnection(input.connectionId);
         await bookkeeping.appendAudit({
           connectionId: input.connectionId,
@@ -509,6 +511,9 @@ export function createActivities(ports: ActivityPorts) {
 
     async [ActivityNames.recordRemoval](input: RecordRemovalInput): Promise<null> {
       const { target } = input;
+      // The row is marked removed only while ARM still shows the connection gone (it may have come back), unless
+      // the delete step has just removed the dead connection itself.
+      if (input.providerConnection !== "deleted" && !(await judgeGone(gateway, target)).gone) return null;
       const existing = await bookkeeping.getConnection(target.connectionId);
       if (existing) {
         await bookkeeping.saveConnection({
@@ -599,19 +604,28 @@ function sameOptional(
  * connection, if still there, references no live endpoint). A live or unreadable endpoint keeps everything.
  */
 export async function judgeGone(gateway: ConnectionGateway, target: CleanupTarget): Promise<GoneVerdict> {
-  const keep = (why: string): GoneVerdict => ({ gone: false, endpointGone: false, why });
   let connection: ConnectionState | undefined;
   try {
     connection = await gateway.getConnection(target.connectionId, { withProviderResource: false });
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;
-    return keep(`the connection could not be read (${error.code})`);
+    return { gone: false, endpointGone: false, why: `the connection could not be read (${error.code})` };
   }
+  return judgeConnection(gateway, connection, target.privateEndpointId);
+}
+
+/** judgeGone on a connection just read (undefined: ARM answered 404), with the endpoint we recorded for it. */
+async function judgeConnection(
+  gateway: ConnectionGateway,
+  connection: ConnectionState | undefined,
+  recordedEndpointId: string | undefined,
+): Promise<GoneVerdict> {
+  const keep = (why: string): GoneVerdict => ({ gone: false, endpointGone: false, why });
   if (connection?.status === "Disconnected") {
     return { gone: true, endpointGone: false, why: "ARM shows the connection Disconnected" };
   }
   if (connection && connection.status === "Unknown") return keep("ARM shows a status this app does not know");
-  const endpointId = connection ? connection.privateEndpointId : target.privateEndpointId;
+  const endpointId = connection ? connection.privateEndpointId : recordedEndpointId;
   if (!endpointId) {
     return connection
       ? keep(`ARM shows the connection ${connection.status} with no endpoint to check`)

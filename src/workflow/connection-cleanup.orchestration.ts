@@ -30,15 +30,20 @@ export function* connectionCleanupOrchestration(context: WorkflowContext): Workf
         continue;
       }
       context.df.setCustomStatus({ step: "cleaning", connectionId: target.connectionId });
-      const dns = yield* callActivity<{ removed: number; kept: number }>(context, ActivityNames.removeDns, {
-        instanceId,
-        target,
-        at: at(),
-      });
+      // The provider side first: its step asks ARM again, so a connection that came back since the confirmation
+      // (the consumer re-created the endpoint) keeps its DNS records, its row and its quota.
       const deleted = yield* callActivity<StepResult<string>>(context, ActivityNames.deleteProviderConnection, {
         instanceId,
         connectionId: target.connectionId,
-        endpointDeleted: verdict.endpointGone,
+        at: at(),
+      });
+      if (deleted.ok && deleted.value === "kept") {
+        outcome.kept.push({ connectionId: target.connectionId, why: "ARM showed the connection alive at deletion" });
+        continue;
+      }
+      const dns = yield* callActivity<{ removed: number; kept: number }>(context, ActivityNames.removeDns, {
+        instanceId,
+        target,
         at: at(),
       });
       const providerConnection = deleted.ok ? deleted.value : `error ${deleted.code}`;

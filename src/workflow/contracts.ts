@@ -219,8 +219,8 @@ export interface RemoveDnsInput {
 export interface DeleteProviderConnectionInput {
   instanceId: string;
   connectionId: string;
-  /** The endpoint is known to be gone: a Pending/Approved leftover is then deleted too. */
-  endpointDeleted: boolean;
+  /** Ignored (older instances pass it): the activity asks ARM itself right before it deletes. */
+  endpointDeleted?: boolean;
   at: string;
 }
 

@@ -59,6 +59,8 @@ describe("late and forged signals", () => {
       200,
     );
     await stack.waitForConnection(late.connectionId, ["removed"]);
+    // Our own provider-side delete echoes back as an event; let that clean-up find the connection gone too.
+    await stack.sandbox.eventsIdle();
     await stack.createEndpoint({ consumer: estate.knownWatched, name: "late", targetResourceId: estate.pls.id });
     await stack.waitForConnection(late.connectionId, ["approved"]);
 

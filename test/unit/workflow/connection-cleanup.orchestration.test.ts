@@ -118,6 +118,35 @@ describe("connection-cleanup orchestration", () => {
     expect((await h.bookkeeping.getTenant("contoso"))?.usage).toBe(1);
   });
 
+  it("a connection that comes back between the confirmation and the delete keeps its DNS, row and quota", async () => {
+    const h = await approvedEstate();
+    h.gateway.endpoints.clear();
+    h.gateway.connections.clear(); // gone when the clean-up confirms...
+    const remove = h.activities["cleanup-delete-provider-connection"]!;
+    const activities = {
+      ...h.activities,
+      // ...and re-created by the consumer (same name, same ids) just before the delete step.
+      "cleanup-delete-provider-connection": async (input: never) => {
+        h.gateway.addConnection({ ...connection, status: "Pending" });
+        h.gateway.addEndpoint(anEndpoint());
+        return remove(input);
+      },
+    };
+    const recordsBefore = [...h.dns.records.values()];
+
+    const output = await runOrchestration(connectionCleanupOrchestration, {
+      instanceId: "cleanup-2",
+      input: { privateEndpointId: anEndpointId(), reason: "late", observedAt: "2026-01-05T00:00:00.000Z" },
+      activities,
+    });
+
+    expect(output.output?.cleaned).toEqual([]);
+    expect(h.gateway.writes.filter((w) => w.method === "deleteConnection")).toEqual([]);
+    expect([...h.dns.records.values()]).toEqual(recordsBefore);
+    expect((await h.bookkeeping.getConnection(connection.connectionId))?.state).toBe("approved");
+    expect((await h.bookkeeping.getTenant("contoso"))?.usage).toBe(1);
+  });
+
   it("an endpoint ARM cannot read is not taken for gone (fail closed)", async () => {
     const h = await approvedEstate();
     h.gateway.addEndpoint(anEndpoint(), { forbidden: true });
