@@ -24,8 +24,9 @@ interface FinalDecision {
 }
 
 /**
- * One review per connection: record → read ARM → tenant → policy → (person or deadline) → ARM write → DNS → record.
- * Nothing approves on an error path: every failure before the ARM write ends the review as "failed".
+ * One review per connection: read ARM → record → tenant → policy → (person or deadline) → ARM write → DNS → record.
+ * Nothing approves on an error path: every failure before the ARM write ends the review as "failed". The write
+ * step re-reads ARM and holds it against what policy judged; the input is a hint, never a fact.
  */
 export function* connectionReviewOrchestration(context: WorkflowContext): WorkflowGenerator<ReviewOutcome> {
   const input = context.df.getInput<ReviewInput>();
