@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { apiError, createReview, MAX_BODY_BYTES, parseJsonBody } from "../src/app/http-api";
-import { getConfig } from "../src/composition-root";
+import { getBookkeeping, getConfig, getGateway } from "../src/composition-root";
 import { answer, durableClientInput, orchestrationClient } from "./shared";
 
 /** POST /api/reviews {connectionId} | {privateEndpointId} → 202 with the connection's status URL. */
@@ -14,6 +14,8 @@ export async function postReview(request: HttpRequest, context: InvocationContex
     const origin = new URL(request.url).origin;
     return createReview(body.value, {
       client: orchestrationClient(context),
+      gateway: await getGateway(),
+      bookkeeping: await getBookkeeping(),
       managedScopes: getConfig().managedResourceIds,
       now: () => new Date().toISOString(),
       statusUrl: (key) => `${origin}/api/connections/${key}`,

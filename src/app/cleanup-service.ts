@@ -262,7 +262,7 @@ async function retireConnection(deps: CleanupDeps, tenantId: string, row: Connec
     decidedBy: AUTOPILOT,
     updatedAt: at,
   });
-  await deps.bookkeeping.setTenantUsage(tenantId, row.connectionId, false);
+  await deps.bookkeeping.releaseQuota(tenantId, row.connectionId);
   await deps.bookkeeping.appendAudit({
     connectionId: row.connectionId,
     stepId: step("removed"),

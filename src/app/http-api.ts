@@ -2,6 +2,8 @@ import { decodeKey, encodeKey, isPrivateEndpointConnectionId, isWithinScopes, tr
 import type { ReviewState } from "../domain/connection";
 import { DomainError } from "../domain/errors";
 import type { Bookkeeping } from "../ports/bookkeeping.port";
+import type { ConnectionGateway } from "../ports/connection-gateway.port";
+import { PermanentCodes, PermanentError } from "../ports/errors";
 import type { OrchestrationClient } from "./orchestration-client";
 import { startEndpointIntake, startReview } from "./review-starter";
 
@@ -39,6 +41,10 @@ export function parseJsonBody(text: string): { ok: true; value: unknown } | { ok
 
 export interface CreateReviewDeps {
   client: OrchestrationClient;
+  /** ARM is asked whether the connection or endpoint exists before anything is started or recorded. */
+  gateway: Pick<ConnectionGateway, "getConnection" | "getPrivateEndpoint">;
+  /** Our tenant table: an endpoint we may not read must at least be in a registered subscription. */
+  bookkeeping: Pick<Bookkeeping, "findTenantBySubscription">;
   managedScopes: readonly string[];
   now: () => string;
   /** Builds the status URL of a connection from its key. */
@@ -75,6 +81,14 @@ export async function createReview(body: unknown, deps: CreateReviewDeps): Promi
         "That connection is on a resource this app does not manage (MANAGED_RESOURCE_IDS).",
       );
     }
+    const unknown = await unknownToArm(() => deps.gateway.getConnection(id.id, { withProviderResource: false }));
+    if (unknown) {
+      return apiError(
+        404,
+        "CONNECTION_NOT_FOUND",
+        `Azure has no such private endpoint connection (${unknown}); check the id (GET it from ARM) and send it again.`,
+      );
+    }
     const started = await startReview(deps.client, {
       connectionId: id.id,
       source: "http",
@@ -97,6 +111,8 @@ export async function createReview(body: unknown, deps: CreateReviewDeps): Promi
       "privateEndpointId must be a Microsoft.Network/privateEndpoints resource id.",
     );
   }
+  const refused = await endpointRefusal(pe.id, pe.subscriptionId, deps);
+  if (refused) return refused;
   const observedAt = deps.now();
   const started = await startEndpointIntake(deps.client, {
     privateEndpointId: pe.id,
@@ -111,6 +127,52 @@ export async function createReview(body: unknown, deps: CreateReviewDeps): Promi
       note: "The endpoint is resolved to its connections on our resources; each gets a review. Query /api/connections?resource= to follow them.",
     },
   };
+}
+
+/**
+ * Why ARM does not have it ("404", "an unsupported resource type"), or undefined when it does. Transient failures
+ * are thrown (503: try again); nothing is started on a guess.
+ */
+async function unknownToArm(read: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    return (await read()) === undefined ? "404" : undefined;
+  } catch (error) {
+    if (!(error instanceof PermanentError) || error.code === PermanentCodes.forbidden) throw error;
+    return error.code;
+  }
+}
+
+/**
+ * An endpoint must exist and target a resource we manage; one we may not read (another tenant's subscription) must
+ * at least live in a subscription our tenant table knows, or it would cost a scan of every managed resource.
+ */
+async function endpointRefusal(
+  endpointId: string,
+  subscriptionId: string,
+  deps: CreateReviewDeps,
+): Promise<ApiResponse | undefined> {
+  const notFound = apiError(
+    404,
+    "ENDPOINT_NOT_FOUND",
+    "Azure shows no such private endpoint that we can see; check the id, or ask with the connectionId instead.",
+  );
+  let endpoint;
+  try {
+    endpoint = await deps.gateway.getPrivateEndpoint(endpointId, { nics: "never" });
+  } catch (error) {
+    if (!(error instanceof PermanentError)) throw error;
+    if (error.code !== PermanentCodes.forbidden) return notFound;
+    return (await deps.bookkeeping.findTenantBySubscription(subscriptionId)) ? undefined : notFound;
+  }
+  if (!endpoint) return notFound;
+  if (!endpoint.targets.some((t) => isWithinScopes(t.targetResourceId, deps.managedScopes))) {
+    return apiError(
+      422,
+      "RESOURCE_NOT_MANAGED",
+      "That endpoint connects to no resource this app manages (MANAGED_RESOURCE_IDS).",
+    );
+  }
+  return undefined;
 }
 
 const STATES: readonly ReviewState[] = [

@@ -21,3 +21,8 @@ export function cleanupInstanceId(resourceId: string): string {
 export function endpointIntakeInstanceId(privateEndpointId: string, eventId: string): string {
   return `intake-${hash(`${normaliseArmId(privateEndpointId)}|${eventId}`)}`;
 }
+
+/** One fan-out per resource per notification: a redelivery collapses onto it. */
+export function notificationIntakeInstanceId(providerResourceId: string, eventId: string): string {
+  return `notify-${hash(`${normaliseArmId(providerResourceId)}|${eventId}`)}`;
+}

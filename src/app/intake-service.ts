@@ -2,7 +2,19 @@ import { isWithinScopes } from "../domain/arm-id";
 import { parseEventGridPayload, type IntakeSignal } from "../domain/intake";
 import { DomainError } from "../domain/errors";
 import type { OrchestrationClient } from "./orchestration-client";
-import { startCleanup, startEndpointIntake, startReview, type StartResult } from "./review-starter";
+import {
+  startCleanup,
+  startEndpointIntake,
+  startNotificationIntake,
+  startReview,
+  type StartResult,
+} from "./review-starter";
+
+/**
+ * Connections taken from one resource notification; the rest are left to the sweep (and logged). One delivery then
+ * costs one durable start, answered in well under Event Grid's timeout, however long the list.
+ */
+export const MAX_CONNECTIONS_PER_NOTIFICATION = 100;
 
 export interface IntakeDeps {
   client: OrchestrationClient;
@@ -12,7 +24,7 @@ export interface IntakeDeps {
 }
 
 type EventSignal = Exclude<IntakeSignal, { kind: "ignored" }>;
-type ReviewSource = "event-grid" | "resource-notification";
+type ReviewSource = "event-grid";
 type CleanupTargetId = { connectionId: string } | { privateEndpointId: string };
 
 export interface IntakeReport {
@@ -65,6 +77,25 @@ export async function handleEventGridPayload(payload: unknown, deps: IntakeDeps)
     note(signal, `cleanup ${started.outcome}`, started);
   };
 
+  // The statuses a notification carries are claims: ARM is read in the fan-out, and only what it lists starts work.
+  const notification = async (signal: Extract<EventSignal, { kind: "resource-notification" }>): Promise<void> => {
+    const taken = signal.connections.slice(0, MAX_CONNECTIONS_PER_NOTIFICATION).map((c) => c.connectionId);
+    const left = signal.connections.length - taken.length;
+    if (taken.length === 0) return note(signal, "ignored: the notification names no connection");
+    const started = await startNotificationIntake(deps.client, {
+      providerResourceId: signal.providerResourceId,
+      connectionIds: taken,
+      observedAt: signal.eventTime,
+      eventId: signal.eventId,
+    });
+    note(
+      signal,
+      `notification intake ${started.outcome} for ${taken.length} connections` +
+        (left > 0 ? `; ${left} more left to the sweep` : ""),
+      started,
+    );
+  };
+
   for (const signal of signals) {
     switch (signal.kind) {
       case "ignored":
@@ -106,11 +137,7 @@ export async function handleEventGridPayload(payload: unknown, deps: IntakeDeps)
           note(signal, "ignored: not a resource we manage");
           break;
         }
-        for (const c of signal.connections) {
-          if (c.status === "Pending") await review(signal, c.connectionId, "resource-notification");
-          else if (c.status === "Disconnected")
-            await cleanup(signal, { connectionId: c.connectionId }, "Azure reports the connection Disconnected.");
-        }
+        await notification(signal);
         break;
     }
   }

@@ -1,6 +1,11 @@
 import { OrchestrationNames } from "../workflow/names";
-import type { CleanupInput, EndpointIntakeInput, ReviewInput } from "../workflow/contracts";
-import { cleanupInstanceId, endpointIntakeInstanceId, reviewInstanceId } from "./instance-ids";
+import type { CleanupInput, EndpointIntakeInput, NotificationIntakeInput, ReviewInput } from "../workflow/contracts";
+import {
+  cleanupInstanceId,
+  endpointIntakeInstanceId,
+  notificationIntakeInstanceId,
+  reviewInstanceId,
+} from "./instance-ids";
 import { isTerminal, type OrchestrationClient } from "./orchestration-client";
 
 export interface StartResult {
@@ -48,4 +53,12 @@ export function startCleanup(client: OrchestrationClient, input: CleanupInput): 
 export function startEndpointIntake(client: OrchestrationClient, input: EndpointIntakeInput): Promise<StartResult> {
   const id = endpointIntakeInstanceId(input.privateEndpointId, input.eventId ?? input.observedAt);
   return startOnce(client, OrchestrationNames.endpointIntake, id, input);
+}
+
+export function startNotificationIntake(
+  client: OrchestrationClient,
+  input: NotificationIntakeInput,
+): Promise<StartResult> {
+  const id = notificationIntakeInstanceId(input.providerResourceId, input.eventId ?? input.observedAt);
+  return startOnce(client, OrchestrationNames.notificationIntake, id, input);
 }

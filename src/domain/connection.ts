@@ -1,7 +1,10 @@
 import { DomainError } from "./errors";
 
-/** Azure's private link service connection status, as both sides of a connection report it. */
-export type AzureConnectionStatus = "Pending" | "Approved" | "Rejected" | "Disconnected";
+/**
+ * Azure's private link service connection status, as both sides of a connection report it. "Unknown" stands for a
+ * status this code does not know: it is never taken for Pending, so nothing is decided or written on it.
+ */
+export type AzureConnectionStatus = "Pending" | "Approved" | "Rejected" | "Disconnected" | "Unknown";
 
 /** Our own life cycle of a connection under review. */
 export type ReviewState =

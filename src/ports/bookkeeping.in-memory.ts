@@ -1,6 +1,13 @@
 import { DomainError } from "../domain/errors";
 import type { Tenant } from "../domain/tenant";
-import type { AuditEntry, Bookkeeping, ConnectionQuery, ConnectionRecord, ConnectionUpdate } from "./bookkeeping.port";
+import type {
+  AuditEntry,
+  Bookkeeping,
+  ConnectionQuery,
+  ConnectionRecord,
+  ConnectionUpdate,
+  QuotaReservation,
+} from "./bookkeeping.port";
 
 const norm = (id: string): string => id.trim().replace(/\/+$/, "").toLowerCase();
 
@@ -33,15 +40,36 @@ export class InMemoryBookkeeping implements Bookkeeping {
     this.tenants.set(key, { ...clone(tenant)!, usage });
   }
 
-  async setTenantUsage(tenantId: string, connectionId: string, counted: boolean): Promise<number> {
+  async reserveQuota(tenantId: string, connectionId: string, limit?: number): Promise<QuotaReservation> {
+    const set = this.reservations(tenantId);
+    const id = norm(connectionId);
+    // Single-threaded: check and add happen with no await between them, so this is atomic.
+    if (!set.has(id) && (limit === undefined || set.size < limit)) set.add(id);
+    this.syncUsage(tenantId);
+    return { reserved: set.has(id), usage: set.size };
+  }
+
+  async releaseQuota(tenantId: string, connectionId: string): Promise<number> {
+    const set = this.reservations(tenantId);
+    set.delete(norm(connectionId));
+    this.syncUsage(tenantId);
+    return set.size;
+  }
+
+  async quotaUsage(tenantId: string): Promise<number> {
+    return this.reservations(tenantId).size;
+  }
+
+  private reservations(tenantId: string): Set<string> {
     const key = tenantId.toLowerCase();
     const set = this.usage.get(key) ?? new Set<string>();
     this.usage.set(key, set);
-    if (counted) set.add(norm(connectionId));
-    else set.delete(norm(connectionId));
-    const tenant = this.tenants.get(key);
-    if (tenant) tenant.usage = set.size;
-    return set.size;
+    return set;
+  }
+
+  private syncUsage(tenantId: string): void {
+    const tenant = this.tenants.get(tenantId.toLowerCase());
+    if (tenant) tenant.usage = this.reservations(tenantId).size;
   }
 
   async getConnection(connectionId: string): Promise<ConnectionRecord | undefined> {

@@ -55,6 +55,12 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
+export interface QuotaReservation {
+  reserved: boolean;
+  /** Reservations the tenant holds after the call. */
+  usage: number;
+}
+
 export interface ConnectionQuery {
   state?: ReviewState;
   tenantId?: string;
@@ -71,8 +77,16 @@ export interface Bookkeeping {
   listTenants(): Promise<Tenant[]>;
   /** Creates or replaces the tenant profile; the stored usage is kept (it is counted, not imported). */
   upsertTenant(tenant: Tenant): Promise<void>;
-  /** Counts (or stops counting) one approved connection against the tenant; idempotent per connection. */
-  setTenantUsage(tenantId: string, connectionId: string, counted: boolean): Promise<number>;
+  /**
+   * Reserves one unit of the tenant's quota for a connection, atomically (concurrent reservations never overshoot
+   * `limit`). Idempotent per connection: a connection that holds a reservation keeps it and is told so. Without a
+   * limit (a person agreed to go over quota) the reservation is always made.
+   */
+  reserveQuota(tenantId: string, connectionId: string, limit?: number): Promise<QuotaReservation>;
+  /** Gives the connection's reservation back (absent: nothing happens); returns the tenant's usage after. */
+  releaseQuota(tenantId: string, connectionId: string): Promise<number>;
+  /** How many reservations the tenant holds: the usage policy judges quota by. */
+  quotaUsage(tenantId: string): Promise<number>;
 
   getConnection(connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Creates the row (state and providerResourceId needed) or merges into it, guarded by ETag. */

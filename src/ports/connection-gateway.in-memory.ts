@@ -93,7 +93,10 @@ export class InMemoryConnectionGateway implements ConnectionGateway {
       throw new PermanentError(PermanentCodes.forbidden, `Reading ${endpointId} is not allowed.`);
     }
     const found = this.endpoints.get(norm(endpointId));
-    const nics = options.nics !== "when-needed" || (found ? endpointNeedsNics(found.customDnsConfigs) : false);
+    const nics =
+      options.nics === "never"
+        ? false
+        : options.nics !== "when-needed" || (found ? endpointNeedsNics(found.customDnsConfigs) : false);
     this.reads.push({ method: "getPrivateEndpoint", id: endpointId, detail: nics ? "with-nics" : "endpoint-only" });
     if (!found || nics) return found;
     return { ...found, nicIpConfigurations: [] };

@@ -42,8 +42,11 @@ export interface GetConnectionOptions {
 
 /** NIC reads cost one ARM call each; the DNS plan needs them only when customDnsConfigs carry no address. */
 export interface GetPrivateEndpointOptions {
-  /** "always" (default) or "when-needed": only when no customDnsConfigs entry has an IP address. */
-  nics?: "always" | "when-needed";
+  /**
+   * "always" (default), "when-needed" (only when no customDnsConfigs entry has an IP address) or "never" (only
+   * whether the endpoint exists and what it targets matters).
+   */
+  nics?: "always" | "when-needed" | "never";
 }
 
 /**

@@ -30,6 +30,9 @@ export const PermanentCodes = {
   forbidden: "ARM_FORBIDDEN",
   notFound: "ARM_NOT_FOUND",
   notPending: "CONNECTION_NOT_PENDING",
+  /** ARM shows another endpoint, subscription or tenant than the one policy judged. */
+  mismatch: "CONNECTION_MISMATCH",
+  quotaExhausted: "QUOTA_EXHAUSTED",
   badRequest: "ARM_BAD_REQUEST",
   unsupportedResourceType: "RESOURCE_TYPE_UNSUPPORTED",
   policyUnavailable: "POLICY_UNAVAILABLE",

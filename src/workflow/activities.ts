@@ -1,5 +1,5 @@
 import { DomainError } from "../domain/errors";
-import { isWithinScopes, parseArmId, sameArmId, tryParseArmId } from "../domain/arm-id";
+import { isWithinScopes, normaliseArmId, parseArmId, sameArmId, tryParseArmId } from "../domain/arm-id";
 import { evaluatePolicy, type PolicyDecision } from "../domain/policy";
 import { planDnsRecords } from "../domain/dns";
 import type { Tenant } from "../domain/tenant";
@@ -18,8 +18,11 @@ import type {
   ApplyDecisionInput,
   CleanupInput,
   CleanupTarget,
+  ConfirmGoneInput,
   DecideInput,
   DeleteProviderConnectionInput,
+  GoneVerdict,
+  ListNotifiedConnectionsInput,
   RecordHumanDecisionInput,
   RecordOutcomeInput,
   RecordRemovalInput,
@@ -68,6 +71,51 @@ async function step<T>(work: () => Promise<T>): Promise<StepResult<T>> {
 export function createActivities(ports: ActivityPorts) {
   const { gateway, dns, bookkeeping, notifier, policy } = ports;
 
+  /** The tenant record that owns a subscription, with its usage taken from the quota reservations. */
+  const tenantOfSubscription = async (subscriptionId: string): Promise<Tenant | undefined> => {
+    const tenant = await bookkeeping.findTenantBySubscription(subscriptionId);
+    return tenant ? { ...tenant, usage: await bookkeeping.quotaUsage(tenant.tenantId) } : undefined;
+  };
+
+  /**
+   * Policy judged an endpoint, a subscription, a tenant and a request message; ARM must show the same endpoint and
+   * message now, and our tenant table must give the same tenant for its subscription. Returns that tenant (ARM- and table-derived).
+   */
+  const assertJudgedIsCurrent = async (
+    current: ConnectionState,
+    judged: ApplyDecisionInput["judged"],
+  ): Promise<Tenant | undefined> => {
+    const endpoint = current.privateEndpointId ? tryParseArmId(current.privateEndpointId) : undefined;
+    const tenant = endpoint ? await tenantOfSubscription(endpoint.subscriptionId) : undefined;
+    const problems = [
+      !sameOptional(judged.privateEndpointId, current.privateEndpointId, sameArmId) &&
+        `endpoint ${judged.privateEndpointId ?? "none"} was judged, ARM shows ${current.privateEndpointId ?? "none"}`,
+      !sameOptional(judged.consumerSubscriptionId, endpoint?.subscriptionId) &&
+        `subscription ${judged.consumerSubscriptionId ?? "none"} was judged, ARM shows ${endpoint?.subscriptionId ?? "none"}`,
+      !sameOptional(judged.tenantId, tenant?.tenantId) &&
+        `tenant ${judged.tenantId ?? "none"} was judged, the subscription belongs to ${tenant?.tenantId ?? "no known tenant"}`,
+      (judged.requestMessage ?? "") !== (current.requestMessage ?? "") &&
+        "the request message policy judged is not the one ARM shows",
+    ].filter((p): p is string => typeof p === "string");
+    if (problems.length > 0) {
+      throw new PermanentError(
+        PermanentCodes.mismatch,
+        `What policy judged is not what Azure shows (${problems.join("; ")}); nothing was written.`,
+      );
+    }
+    return tenant;
+  };
+
+  const auditWrite = (input: ApplyDecisionInput): Promise<boolean> =>
+    bookkeeping.appendAudit({
+      connectionId: input.connectionId,
+      stepId: `${runOf(input)}:arm-${input.status}`,
+      at: input.at,
+      kind: "arm-write",
+      actor: input.actor,
+      message: `Set ${input.status}: ${input.description}`,
+    });
+
   return {
     async [ActivityNames.recordRequest](input: RecordRequestInput): Promise<StepResult<null>> {
       return step(async () => {
@@ -86,7 +134,7 @@ export function createActivities(ports: ActivityPorts) {
         });
         await bookkeeping.appendAudit({
           connectionId: input.connectionId,
-          stepId: `${input.instanceId}:signal`,
+          stepId: `${runOf(input)}:signal`,
           at: input.at,
           kind: "signal",
           actor: input.requestedBy ?? input.source,
@@ -104,9 +152,8 @@ export function createActivities(ports: ActivityPorts) {
     async [ActivityNames.resolveTenant](input: ResolveTenantInput): Promise<Tenant | null> {
       const { connection } = input;
       const endpoint = connection.privateEndpointId ? tryParseArmId(connection.privateEndpointId) : undefined;
-      const tenant =
-        (input.claimsTenantId ? await bookkeeping.getTenant(input.claimsTenantId) : undefined) ??
-        (endpoint ? await bookkeeping.findTenantBySubscription(endpoint.subscriptionId) : undefined);
+      // The tenant is whoever owns the endpoint's subscription as ARM reports it; a signal's claim decides nothing.
+      const tenant = endpoint ? await tenantOfSubscription(endpoint.subscriptionId) : undefined;
       await bookkeeping.saveConnection({
         connectionId: connection.connectionId,
         providerResourceType: connection.providerResourceType,
@@ -117,6 +164,17 @@ export function createActivities(ports: ActivityPorts) {
         ...(tenant ? { tenantId: tenant.tenantId } : {}),
         updatedAt: input.at,
       });
+      if (input.claimsTenantId && input.claimsTenantId.toLowerCase() !== tenant?.tenantId.toLowerCase()) {
+        await bookkeeping.appendAudit({
+          connectionId: connection.connectionId,
+          stepId: `${runOf(input)}:claims`,
+          at: input.at,
+          kind: "signal",
+          actor: AUTOPILOT,
+          message: `The signal claimed tenant ${input.claimsTenantId}; ARM's subscription says ${tenant?.tenantId ?? "an unknown tenant"}, which is what counts.`,
+          data: { claimsTenantId: input.claimsTenantId },
+        });
+      }
       return tenant ?? null;
     },
 
@@ -146,7 +204,7 @@ export function createActivities(ports: ActivityPorts) {
         });
         await bookkeeping.appendAudit({
           connectionId: input.request.connectionId,
-          stepId: `${input.instanceId}:decision`,
+          stepId: `${runOf(input)}:decision`,
           at: input.now,
           kind: "decision",
           actor: `policy:${decision.ruleId}`,
@@ -169,7 +227,7 @@ export function createActivities(ports: ActivityPorts) {
       });
       await bookkeeping.appendAudit({
         connectionId: input.request.connectionId,
-        stepId: `${input.instanceId}:approval-${input.kind}-${input.sequence}`,
+        stepId: `${runOf(input)}:approval-${input.kind}-${input.sequence}`,
         at: input.at,
         kind: "decision",
         actor: AUTOPILOT,
@@ -181,7 +239,7 @@ export function createActivities(ports: ActivityPorts) {
     async [ActivityNames.recordHumanDecision](input: RecordHumanDecisionInput): Promise<null> {
       await bookkeeping.appendAudit({
         connectionId: input.connectionId,
-        stepId: `${input.instanceId}:human-${input.via}-${input.sequence}`,
+        stepId: `${runOf(input)}:human-${input.via}-${input.sequence}`,
         at: input.at,
         kind: "decision",
         actor: input.actor,
@@ -196,39 +254,52 @@ export function createActivities(ports: ActivityPorts) {
     async [ActivityNames.applyDecision](input: ApplyDecisionInput): Promise<StepResult<ConnectionState>> {
       return step(async () => {
         // Re-read right before the write (status only: one ARM call), so a connection decided by hand or
-        // deleted while we waited is never overwritten.
+        // deleted while we waited is never overwritten, and what policy judged is what ARM has.
         const current = await gateway.getConnection(input.connectionId, { withProviderResource: false });
         if (!current) {
           throw new PermanentError(PermanentCodes.notFound, `The connection ${input.connectionId} no longer exists.`);
         }
-        let after = current;
         // Idempotent: a repeated call after a successful write finds the target status and writes nothing.
-        if (current.status !== input.status) {
-          if (current.status !== "Pending") {
+        if (current.status === input.status) {
+          await auditWrite(input);
+          return current;
+        }
+        if (current.status !== "Pending") {
+          throw new PermanentError(
+            PermanentCodes.notPending,
+            `The connection is ${current.status}, not Pending; it was left as it is.`,
+          );
+        }
+        const tenant = await assertJudgedIsCurrent(current, input.judged);
+        const reserved = input.status === "Approved" && tenant ? tenant : undefined;
+        if (reserved) {
+          const limit = input.overQuotaAllowed ? undefined : reserved.quota;
+          const reservation = await bookkeeping.reserveQuota(reserved.tenantId, input.connectionId, limit);
+          if (!reservation.reserved) {
             throw new PermanentError(
-              PermanentCodes.notPending,
-              `The connection is ${current.status}, not Pending; it was left as it is.`,
+              PermanentCodes.quotaExhausted,
+              `Tenant ${reserved.tenantId} has used its quota of ${limit}; nothing was written.`,
             );
           }
-          const written = await gateway.setConnectionStatus(input.connectionId, input.status, input.description);
-          // A long-running write returns no body: what we read a moment ago plus the status ARM confirmed.
-          after = {
-            ...current,
-            status: written.status,
-            ...(written.description !== undefined ? { description: written.description } : {}),
-            ...(written.privateEndpointId ? { privateEndpointId: written.privateEndpointId } : {}),
-            ...(written.groupIds.length > 0 ? { groupIds: written.groupIds } : {}),
-          };
-          delete after.requestMessage;
         }
-        await bookkeeping.appendAudit({
-          connectionId: input.connectionId,
-          stepId: `${input.instanceId}:arm-${input.status}`,
-          at: input.at,
-          kind: "arm-write",
-          actor: input.actor,
-          message: `Set ${input.status}: ${input.description}`,
-        });
+        let written: ConnectionState;
+        try {
+          written = await gateway.setConnectionStatus(input.connectionId, input.status, input.description);
+        } catch (error) {
+          // The write did not happen: the unit of quota goes back (a retry reserves it again).
+          if (reserved) await bookkeeping.releaseQuota(reserved.tenantId, input.connectionId);
+          throw error;
+        }
+        // A long-running write returns no body: what we read a moment ago plus the status ARM confirmed.
+        const after: ConnectionState = {
+          ...current,
+          status: written.status,
+          ...(written.description !== undefined ? { description: written.description } : {}),
+          ...(written.privateEndpointId ? { privateEndpointId: written.privateEndpointId } : {}),
+          ...(written.groupIds.length > 0 ? { groupIds: written.groupIds } : {}),
+        };
+        delete after.requestMessage;
+        await auditWrite(input);
         return after;
       });
     },
@@ -238,7 +309,7 @@ export function createActivities(ports: ActivityPorts) {
       const audit = (suffix: string, message: string, data?: Record<string, unknown>) =>
         bookkeeping.appendAudit({
           connectionId: connection.connectionId,
-          stepId: `${input.instanceId}:dns-${suffix}`,
+          stepId: `${runOf(input)}:dns-${suffix}`,
           at: input.at,
           kind: "dns",
           actor: AUTOPILOT,
@@ -329,13 +400,13 @@ export function createActivities(ports: ActivityPorts) {
 
     async [ActivityNames.recordOutcome](input: RecordOutcomeInput): Promise<null> {
       const existing = await bookkeeping.getConnection(input.connectionId);
+      // No row means the review never saw the connection in ARM: nothing that ARM does not have is recorded.
+      if (!existing) return null;
       // "skipped" must not hide an earlier decision of ours (e.g. a re-review of a connection we approved).
-      const keepState =
-        input.state === "skipped" && existing && !["received", "awaiting-approval"].includes(existing.state);
+      const keepState = input.state === "skipped" && !["received", "awaiting-approval"].includes(existing.state);
       await bookkeeping.saveConnection({
         connectionId: input.connectionId,
         ...(keepState ? {} : { state: input.state }),
-        providerResourceId: existing?.providerResourceId ?? input.providerResourceId,
         ...(input.azureStatus ? { azureStatus: input.azureStatus } : {}),
         ...(input.verdict ? { verdict: input.verdict } : {}),
         ...(input.ruleId ? { ruleId: input.ruleId } : {}),
@@ -346,19 +417,34 @@ export function createActivities(ports: ActivityPorts) {
         ...(input.dnsNote ? { dnsNote: input.dnsNote } : {}),
         updatedAt: input.at,
       });
-      const tenantId = input.tenantId ?? existing?.tenantId;
-      if (tenantId && (input.state === "approved" || input.state === "rejected")) {
-        await bookkeeping.setTenantUsage(tenantId, input.connectionId, input.state === "approved");
-      }
+      const tenantId = input.tenantId ?? existing.tenantId;
+      // The approving write reserved the unit; a rejection gives back whatever the connection held.
+      if (tenantId && input.state === "approved") await bookkeeping.reserveQuota(tenantId, input.connectionId);
+      if (tenantId && input.state === "rejected") await bookkeeping.releaseQuota(tenantId, input.connectionId);
       await bookkeeping.appendAudit({
         connectionId: input.connectionId,
-        stepId: `${input.instanceId}:outcome`,
+        stepId: `${runOf(input)}:outcome`,
         at: input.at,
         kind: input.state === "failed" ? "error" : "state",
         actor: input.decidedBy ?? AUTOPILOT,
         message: `Review ended ${input.state}: ${input.reason}`,
       });
       return null;
+    },
+
+    async [ActivityNames.confirmGone](input: ConfirmGoneInput): Promise<GoneVerdict> {
+      const verdict = await judgeGone(gateway, input.target);
+      if (!verdict.gone && (await bookkeeping.getConnection(input.target.connectionId))) {
+        await bookkeeping.appendAudit({
+          connectionId: input.target.connectionId,
+          stepId: `${input.instanceId}:kept@${input.at}`,
+          at: input.at,
+          kind: "signal",
+          actor: AUTOPILOT,
+          message: `A signal said this connection is gone; nothing was removed: ${verdict.why}.`,
+        });
+      }
+      return verdict;
     },
 
     async [ActivityNames.findEndpointConnections](input: CleanupInput): Promise<CleanupTarget[]> {
@@ -409,10 +495,12 @@ export function createActivities(ports: ActivityPorts) {
       input: DeleteProviderConnectionInput,
     ): Promise<StepResult<"deleted" | "absent" | "kept">> {
       return step(async () => {
-        const current = await gateway.getConnection(input.connectionId);
+        const current = await gateway.getConnection(input.connectionId, { withProviderResource: false });
         if (!current) return "absent" as const;
-        // Only a dead connection is removed: Disconnected, or any leftover once the endpoint itself is gone.
-        if (current.status !== "Disconnected" && !input.endpointDeleted) return "kept" as const;
+        // Only a dead connection is removed, judged again on what ARM shows now: since the clean-up confirmed it
+        // gone, the consumer may have re-created the endpoint, and the connection is alive again.
+        const verdict = await judgeConnection(gateway, current, undefined);
+        if (!verdict.gone) return "kept" as const;
         await gateway.deleteConnection(input.connectionId);
         await bookkeeping.appendAudit({
           connectionId: input.connectionId,
@@ -428,6 +516,9 @@ export function createActivities(ports: ActivityPorts) {
 
     async [ActivityNames.recordRemoval](input: RecordRemovalInput): Promise<null> {
       const { target } = input;
+      // The row is marked removed only while ARM still shows the connection gone (it may have come back), unless
+      // the delete step has just removed the dead connection itself.
+      if (input.providerConnection !== "deleted" && !(await judgeGone(gateway, target)).gone) return null;
       const existing = await bookkeeping.getConnection(target.connectionId);
       if (existing) {
         await bookkeeping.saveConnection({
@@ -444,7 +535,7 @@ export function createActivities(ports: ActivityPorts) {
         });
       }
       const tenantId = target.tenantId ?? existing?.tenantId;
-      if (tenantId) await bookkeeping.setTenantUsage(tenantId, target.connectionId, false);
+      if (tenantId) await bookkeeping.releaseQuota(tenantId, target.connectionId);
       await bookkeeping.appendAudit({
         connectionId: target.connectionId,
         stepId: `${input.instanceId}:removed`,
@@ -454,6 +545,17 @@ export function createActivities(ports: ActivityPorts) {
         message: `Cleaned up: ${input.reason}`,
       });
       return null;
+    },
+
+    async [ActivityNames.listNotifiedConnections](
+      input: ListNotifiedConnectionsInput,
+    ): Promise<StepResult<ConnectionState[]>> {
+      return step(async () => {
+        if (!isWithinScopes(input.providerResourceId, ports.managedScopes)) return [];
+        const wanted = new Set(input.connectionIds.map((id) => normaliseArmId(id)));
+        const listed = await gateway.listConnections(input.providerResourceId);
+        return listed.filter((c) => wanted.has(normaliseArmId(c.connectionId)));
+      });
     },
 
     async [ActivityNames.resolveEndpoint](input: ResolveEndpointInput): Promise<StepResult<ResolvedEndpoint>> {
@@ -486,6 +588,68 @@ export function createActivities(ports: ActivityPorts) {
       });
     },
   };
+}
+
+/** Audit step ids are per run (see RunScoped). */
+function runOf(input: { instanceId: string; run?: string }): string {
+  return input.run ?? input.instanceId;
+}
+
+/** Both absent, or both present and equal (ids compare case-insensitively). */
+function sameOptional(
+  a: string | undefined,
+  b: string | undefined,
+  same: (x: string, y: string) => boolean = (x, y) => x.toLowerCase() === y.toLowerCase(),
+): boolean {
+  return a === undefined || b === undefined ? a === b : same(a, b);
+}
+
+/**
+ * Gone means ARM says so: the connection Disconnected, or the endpoint it references answers 404 (and the
+ * connection, if still there, references no live endpoint). A live or unreadable endpoint keeps everything.
+ */
+export async function judgeGone(gateway: ConnectionGateway, target: CleanupTarget): Promise<GoneVerdict> {
+  let connection: ConnectionState | undefined;
+  try {
+    connection = await gateway.getConnection(target.connectionId, { withProviderResource: false });
+  } catch (error) {
+    if (!(error instanceof PermanentError)) throw error;
+    return { gone: false, endpointGone: false, why: `the connection could not be read (${error.code})` };
+  }
+  return judgeConnection(gateway, connection, target.privateEndpointId);
+}
+
+/** judgeGone on a connection just read (undefined: ARM answered 404), with the endpoint we recorded for it. */
+async function judgeConnection(
+  gateway: ConnectionGateway,
+  connection: ConnectionState | undefined,
+  recordedEndpointId: string | undefined,
+): Promise<GoneVerdict> {
+  const keep = (why: string): GoneVerdict => ({ gone: false, endpointGone: false, why });
+  if (connection?.status === "Disconnected") {
+    return { gone: true, endpointGone: false, why: "ARM shows the connection Disconnected" };
+  }
+  if (connection && connection.status === "Unknown") return keep("ARM shows a status this app does not know");
+  const endpointId = connection ? connection.privateEndpointId : recordedEndpointId;
+  if (!endpointId) {
+    return connection
+      ? keep(`ARM shows the connection ${connection.status} with no endpoint to check`)
+      : { gone: true, endpointGone: false, why: "ARM has no such connection and no endpoint was recorded" };
+  }
+  try {
+    const endpoint = await gateway.getPrivateEndpoint(endpointId, { nics: "never" });
+    if (endpoint) {
+      return keep(
+        connection
+          ? `ARM shows the connection ${connection.status} and its endpoint alive`
+          : "ARM shows the endpoint alive",
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof PermanentError)) throw error;
+    return keep(`the endpoint could not be read (${error.code})`);
+  }
+  return { gone: true, endpointGone: true, why: "ARM answers 404 for the private endpoint" };
 }
 
 /** Activity inputs stay small: an endpoint with an unusual number of entries is not handed on (it is re-read). */

@@ -1,32 +1,49 @@
-import type { CleanupInput, CleanupOutcome, CleanupTarget, StepResult } from "./contracts";
+import type { CleanupInput, CleanupOutcome, CleanupTarget, GoneVerdict, StepResult } from "./contracts";
 import { ActivityNames } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator } from "./workflow-context";
 
 /**
- * Endpoint deleted or connection Disconnected: remove the DNS records that carry this endpoint (never others),
- * delete the dead connection on the provider side, then mark the row removed and release the tenant's quota.
+ * Endpoint deleted or connection Disconnected, says a signal: ARM is asked first, and only a connection ARM shows
+ * gone (Disconnected, or its endpoint 404) is cleaned up: the DNS records that carry this endpoint (never others),
+ * the dead connection on the provider side, then the row marked removed and the tenant's quota released. A late or
+ * forged signal about a live connection changes nothing.
  */
 export function* connectionCleanupOrchestration(context: WorkflowContext): WorkflowGenerator<CleanupOutcome> {
   const input = context.df.getInput<CleanupInput>();
   const instanceId = context.df.instanceId;
   const at = (): string => context.df.currentUtcDateTime.toISOString();
-  const outcome: CleanupOutcome = { cleaned: [], failures: [] };
+  const outcome: CleanupOutcome = { cleaned: [], kept: [], failures: [] };
 
   context.df.setCustomStatus({ step: "finding-connections" });
   const targets = yield* callActivity<CleanupTarget[]>(context, ActivityNames.findEndpointConnections, input);
 
   for (const target of targets) {
     try {
-      context.df.setCustomStatus({ step: "cleaning", connectionId: target.connectionId });
-      const dns = yield* callActivity<{ removed: number; kept: number }>(context, ActivityNames.removeDns, {
+      context.df.setCustomStatus({ step: "confirming", connectionId: target.connectionId });
+      const verdict = yield* callActivity<GoneVerdict>(context, ActivityNames.confirmGone, {
         instanceId,
         target,
         at: at(),
       });
+      if (!verdict.gone) {
+        outcome.kept.push({ connectionId: target.connectionId, why: verdict.why });
+        continue;
+      }
+      context.df.setCustomStatus({ step: "cleaning", connectionId: target.connectionId });
+      // The provider side first: its step asks ARM again, so a connection that came back since the confirmation
+      // (the consumer re-created the endpoint) keeps its DNS records, its row and its quota.
       const deleted = yield* callActivity<StepResult<string>>(context, ActivityNames.deleteProviderConnection, {
         instanceId,
         connectionId: target.connectionId,
-        endpointDeleted: input.privateEndpointId !== undefined,
+        at: at(),
+      });
+      if (deleted.ok && deleted.value === "kept") {
+        outcome.kept.push({ connectionId: target.connectionId, why: "ARM showed the connection alive at deletion" });
+        continue;
+      }
+      const dns = yield* callActivity<{ removed: number; kept: number }>(context, ActivityNames.removeDns, {
+        instanceId,
+        target,
         at: at(),
       });
       const providerConnection = deleted.ok ? deleted.value : `error ${deleted.code}`;
@@ -36,7 +53,7 @@ export function* connectionCleanupOrchestration(context: WorkflowContext): Workf
       yield* callActivity<null>(context, ActivityNames.recordRemoval, {
         instanceId,
         target,
-        reason: input.reason,
+        reason: `${input.reason} Confirmed: ${verdict.why}.`,
         providerConnection,
         at: at(),
       });

@@ -24,8 +24,9 @@ interface FinalDecision {
 }
 
 /**
- * One review per connection: record → read ARM → tenant → policy → (person or deadline) → ARM write → DNS → record.
- * Nothing approves on an error path: every failure before the ARM write ends the review as "failed".
+ * One review per connection: read ARM → record → tenant → policy → (person or deadline) → ARM write → DNS → record.
+ * Nothing approves on an error path: every failure before the ARM write ends the review as "failed". The write
+ * step re-reads ARM and holds it against what policy judged; the input is a hint, never a fact.
  */
 export function* connectionReviewOrchestration(context: WorkflowContext): WorkflowGenerator<ReviewOutcome> {
   const input = context.df.getInput<ReviewInput>();
@@ -33,6 +34,8 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
   const now = (): string => context.df.currentUtcDateTime.toISOString();
   const progress = (p: ReviewProgress): void => context.df.setCustomStatus(p);
   const providerResourceId = tryParseArmId(input.connectionId)?.parent?.id ?? input.connectionId;
+  // This run's scope for audit step ids (a re-review reuses the instance id); the first replayed time is the start.
+  const run = `${instanceId}@${context.df.currentUtcDateTime.toISOString()}`;
 
   let decision: PolicyDecision | undefined;
   let tenantId: string | undefined;
@@ -46,6 +49,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
     progress({ step: "recording-outcome", state });
     const record: RecordOutcomeInput = {
       instanceId,
+      run,
       connectionId: input.connectionId,
       providerResourceId,
       state,
@@ -71,19 +75,8 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
   };
 
   try {
-    progress({ step: "recording" });
-    const recorded = yield* callActivity<StepResult<null>>(context, ActivityNames.recordRequest, {
-      instanceId,
-      connectionId: input.connectionId,
-      source: input.source,
-      observedAt: input.observedAt,
-      ...(input.eventId ? { eventId: input.eventId } : {}),
-      ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
-      at: now(),
-    });
-    if (!recorded.ok) return yield* finish("failed", `${recorded.code}: ${recorded.message}`);
-
     progress({ step: "reading-connection" });
+    // Nothing is recorded before ARM shows the connection: a signal about one it does not have leaves no row.
     let connection = freshObservedConnection(input, context.df.currentUtcDateTime);
     if (!connection) {
       const read = yield* callActivity<StepResult<ConnectionState | null>>(context, ActivityNames.readConnection, {
@@ -92,84 +85,109 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       if (!read.ok) return yield* finish("failed", `${read.code}: ${read.message}`);
       connection = read.value ?? undefined;
     }
-    if (!connection) return yield* finish("skipped", "The connection no longer exists in Azure.");
+    if (!connection) return yield* finish("skipped", "The connection does not exist in Azure.");
+
+    progress({ step: "recording" });
+    const recorded = yield* callActivity<StepResult<null>>(context, ActivityNames.recordRequest, {
+      instanceId,
+      run,
+      connectionId: input.connectionId,
+      source: input.source,
+      observedAt: input.observedAt,
+      ...(input.eventId ? { eventId: input.eventId } : {}),
+      ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+      at: now(),
+    });
+    if (!recorded.ok) return yield* finish("failed", `${recorded.code}: ${recorded.message}`);
     if (connection.status !== "Pending") {
       return yield* finish("skipped", `The connection is already ${connection.status}; nothing was written.`, {
         azureStatus: connection.status,
       });
     }
 
-    progress({ step: "resolving-tenant" });
-    const tenant = yield* callActivity<Tenant | null>(context, ActivityNames.resolveTenant, {
-      instanceId,
-      connection,
-      ...(input.claimsTenantId ? { claimsTenantId: input.claimsTenantId } : {}),
-      at: now(),
-    });
-    tenantId = tenant?.tenantId;
-    const request = toConnectionRequest(
-      connection,
-      input.source,
-      input.observedAt,
-      tenant?.tenantId ?? input.claimsTenantId,
-    );
+    // A second pass only when the approving write found the quota used up by concurrent approvals: policy then
+    // judges again with the reservations as they are (and sends the request to a person).
+    for (let pass = 0; ; pass++) {
+      const passRun = pass === 0 ? run : `${run}#${pass}`;
+      progress({ step: "resolving-tenant" });
+      const tenant = yield* callActivity<Tenant | null>(context, ActivityNames.resolveTenant, {
+        instanceId,
+        run: passRun,
+        connection,
+        ...(input.claimsTenantId ? { claimsTenantId: input.claimsTenantId } : {}),
+        at: now(),
+      });
+      tenantId = tenant?.tenantId;
+      const request = toConnectionRequest(connection, input.source, input.observedAt, tenant?.tenantId);
 
-    progress({ step: "evaluating-policy" });
-    const decided = yield* callActivity<StepResult<PolicyDecision>>(context, ActivityNames.decide, {
-      instanceId,
-      request,
-      ...(tenant ? { tenant } : {}),
-      now: now(),
-    });
-    if (!decided.ok) return yield* finish("failed", `${decided.code}: ${decided.message}`);
-    decision = decided.value;
+      progress({ step: "evaluating-policy" });
+      const decided = yield* callActivity<StepResult<PolicyDecision>>(context, ActivityNames.decide, {
+        instanceId,
+        run: passRun,
+        request,
+        ...(tenant ? { tenant } : {}),
+        now: now(),
+      });
+      if (!decided.ok) return yield* finish("failed", `${decided.code}: ${decided.message}`);
+      decision = decided.value;
 
-    let final: FinalDecision;
-    if (decision.verdict === "review") {
-      final = yield* awaitApproval(context, request, decision);
-    } else {
-      final = { verdict: decision.verdict, actor: `policy:${decision.ruleId}`, reason: decision.reason };
-    }
-
-    progress({ step: "applying-decision", verdict: decision.verdict, ruleId: decision.ruleId });
-    const status = final.verdict === "approve" ? "Approved" : "Rejected";
-    const applied = yield* callActivity<StepResult<ConnectionState>>(context, ActivityNames.applyDecision, {
-      instanceId,
-      connectionId: input.connectionId,
-      status,
-      description: describe(final, decision),
-      actor: final.actor,
-      at: now(),
-    });
-    if (!applied.ok) {
-      // Decided by someone else, or deleted, while we read or waited: nothing was written, as it should be.
-      const gone = applied.code === PermanentCodes.notPending || applied.code === PermanentCodes.notFound;
-      const state: ReviewState = gone ? "skipped" : "failed";
-      return yield* finish(state, `${applied.code}: ${applied.message}`, { decidedBy: final.actor });
-    }
-    approvedInArm = final.verdict === "approve";
-
-    let dns: RegisterDnsResult | undefined;
-    if (final.verdict === "approve") {
-      progress({ step: "registering-dns", verdict: decision.verdict, ruleId: decision.ruleId });
-      try {
-        dns = yield* callActivity<RegisterDnsResult>(context, ActivityNames.registerDns, {
-          instanceId,
-          connection: applied.value,
-          ...(input.observed?.endpoint ? { endpoint: input.observed.endpoint } : {}),
-          ...(tenantId ? { tenantId } : {}),
-          at: now(),
-        });
-      } catch (error) {
-        dns = { records: [], note: `DNS registration failed after retries: ${message(error)}` };
+      let final: FinalDecision;
+      if (decision.verdict === "review") {
+        final = yield* awaitApproval(context, request, decision, passRun);
+      } else {
+        final = { verdict: decision.verdict, actor: `policy:${decision.ruleId}`, reason: decision.reason };
       }
+
+      progress({ step: "applying-decision", verdict: decision.verdict, ruleId: decision.ruleId });
+      const status = final.verdict === "approve" ? "Approved" : "Rejected";
+      const applied = yield* callActivity<StepResult<ConnectionState>>(context, ActivityNames.applyDecision, {
+        instanceId,
+        run: passRun,
+        connectionId: input.connectionId,
+        status,
+        description: describe(final, decision),
+        actor: final.actor,
+        judged: {
+          ...(request.privateEndpointId ? { privateEndpointId: request.privateEndpointId } : {}),
+          ...(request.consumerSubscriptionId ? { consumerSubscriptionId: request.consumerSubscriptionId } : {}),
+          ...(tenantId ? { tenantId } : {}),
+          ...(request.requestMessage !== undefined ? { requestMessage: request.requestMessage } : {}),
+        },
+        overQuotaAllowed: decision.verdict === "review",
+        at: now(),
+      });
+      if (!applied.ok && applied.code === PermanentCodes.quotaExhausted && pass === 0) continue;
+      if (!applied.ok) {
+        // Decided by someone else, or deleted, while we read or waited: nothing was written, as it should be.
+        const gone = applied.code === PermanentCodes.notPending || applied.code === PermanentCodes.notFound;
+        const state: ReviewState = gone ? "skipped" : "failed";
+        return yield* finish(state, `${applied.code}: ${applied.message}`, { decidedBy: final.actor });
+      }
+      approvedInArm = final.verdict === "approve";
+
+      let dns: RegisterDnsResult | undefined;
+      if (final.verdict === "approve") {
+        progress({ step: "registering-dns", verdict: decision.verdict, ruleId: decision.ruleId });
+        try {
+          dns = yield* callActivity<RegisterDnsResult>(context, ActivityNames.registerDns, {
+            instanceId,
+            run,
+            connection: applied.value,
+            ...(input.observed?.endpoint ? { endpoint: input.observed.endpoint } : {}),
+            ...(tenantId ? { tenantId } : {}),
+            at: now(),
+          });
+        } catch (error) {
+          dns = { records: [], note: `DNS registration failed after retries: ${message(error)}` };
+        }
+      }
+      return yield* finish(final.verdict === "approve" ? "approved" : "rejected", final.reason, {
+        azureStatus: status,
+        decidedBy: final.actor,
+        ...(dns ? { dnsRecords: dns.records } : {}),
+        ...(dns?.note ? { dnsNote: dns.note } : {}),
+      });
     }
-    return yield* finish(final.verdict === "approve" ? "approved" : "rejected", final.reason, {
-      azureStatus: status,
-      decidedBy: final.actor,
-      ...(dns ? { dnsRecords: dns.records } : {}),
-      ...(dns?.note ? { dnsNote: dns.note } : {}),
-    });
   } catch (error) {
     // Retries exhausted. If the ARM write already approved, say so rather than "failed".
     const state: ReviewState = approvedInArm ? "approved" : "failed";
@@ -201,6 +219,7 @@ function* awaitApproval(
   context: WorkflowContext,
   request: ConnectionRequest,
   decision: PolicyDecision,
+  run: string,
 ): WorkflowGenerator<FinalDecision> {
   const instanceId = context.df.instanceId;
   const review = decision.review ?? { approvers: [], deadline: "PT48H", reminders: [], onDeadline: "reject" as const };
@@ -220,6 +239,7 @@ function* awaitApproval(
   } satisfies ReviewProgress);
   yield* callActivity<null>(context, ActivityNames.requestApproval, {
     instanceId,
+    run,
     request,
     decision,
     deadline: deadline.toISOString(),
@@ -244,6 +264,7 @@ function* awaitApproval(
       if (body) {
         yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
           instanceId,
+          run,
           connectionId: request.connectionId,
           via: "event",
           decision: body.decision,
@@ -262,6 +283,7 @@ function* awaitApproval(
       }
       yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
         instanceId,
+        run,
         connectionId: request.connectionId,
         via: "invalid-event",
         actor: "unknown",
@@ -276,6 +298,7 @@ function* awaitApproval(
       reminders.shift();
       yield* callActivity<null>(context, ActivityNames.requestApproval, {
         instanceId,
+        run,
         request,
         decision,
         deadline: deadline.toISOString(),
@@ -289,6 +312,7 @@ function* awaitApproval(
     const reason = `No decision by ${deadline.toISOString()}; the policy's onDeadline says ${outcome}.`;
     yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
       instanceId,
+      run,
       connectionId: request.connectionId,
       via: "deadline",
       decision: outcome,

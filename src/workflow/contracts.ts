@@ -34,6 +34,24 @@ export interface ObservedSnapshot {
   endpoint?: PrivateEndpointInfo;
 }
 
+/**
+ * Audit step ids are made per run: a review that runs again under the same instance id (a re-review) must not
+ * find its steps already recorded. The orchestration sets `run` to its instance id and start time.
+ */
+export interface RunScoped {
+  instanceId: string;
+  run?: string;
+}
+
+/** What policy judged, for the acting activity to hold against what ARM shows right before it writes. */
+export interface JudgedConnection {
+  privateEndpointId?: string;
+  consumerSubscriptionId?: string;
+  tenantId?: string;
+  /** Policy may match on it (a change ticket): the message must be the one ARM shows. */
+  requestMessage?: string;
+}
+
 /** The body of the ApprovalDecision external event. */
 export interface ApprovalEventBody {
   decision: "approve" | "reject";
@@ -70,8 +88,7 @@ export interface ReviewProgress {
   state?: ReviewState;
 }
 
-export interface RecordRequestInput {
-  instanceId: string;
+export interface RecordRequestInput extends RunScoped {
   connectionId: string;
   source: SignalSource;
   observedAt: string;
@@ -80,22 +97,19 @@ export interface RecordRequestInput {
   at: string;
 }
 
-export interface ResolveTenantInput {
-  instanceId: string;
+export interface ResolveTenantInput extends RunScoped {
   connection: ConnectionState;
   claimsTenantId?: string;
   at: string;
 }
 
-export interface DecideInput {
-  instanceId: string;
+export interface DecideInput extends RunScoped {
   request: ConnectionRequest;
   tenant?: Tenant;
   now: string;
 }
 
-export interface RequestApprovalInput {
-  instanceId: string;
+export interface RequestApprovalInput extends RunScoped {
   request: ConnectionRequest;
   decision: PolicyDecision;
   deadline: string;
@@ -105,8 +119,7 @@ export interface RequestApprovalInput {
   at: string;
 }
 
-export interface RecordHumanDecisionInput {
-  instanceId: string;
+export interface RecordHumanDecisionInput extends RunScoped {
   connectionId: string;
   /** "event" for a person's decision, "deadline" for the policy's onDeadline outcome. */
   via: "event" | "deadline" | "invalid-event";
@@ -117,17 +130,19 @@ export interface RecordHumanDecisionInput {
   at: string;
 }
 
-export interface ApplyDecisionInput {
-  instanceId: string;
+export interface ApplyDecisionInput extends RunScoped {
   connectionId: string;
   status: "Approved" | "Rejected";
   description: string;
   actor: string;
+  /** Checked against ARM's connection and our tenant table before anything is written. */
+  judged: JudgedConnection;
+  /** A person decided: an approval may take the tenant past its quota (it is still counted). */
+  overQuotaAllowed: boolean;
   at: string;
 }
 
-export interface RegisterDnsInput {
-  instanceId: string;
+export interface RegisterDnsInput extends RunScoped {
   connection: ConnectionState;
   /** The endpoint as intake read it; read again when absent or for another endpoint. */
   endpoint?: PrivateEndpointInfo;
@@ -140,8 +155,7 @@ export interface RegisterDnsResult {
   note?: string;
 }
 
-export interface RecordOutcomeInput {
-  instanceId: string;
+export interface RecordOutcomeInput extends RunScoped {
   connectionId: string;
   providerResourceId: string;
   state: ReviewState;
@@ -177,7 +191,23 @@ export interface CleanupTarget {
 
 export interface CleanupOutcome {
   cleaned: { connectionId: string; dnsRemoved: number; dnsKept: number; providerConnection: string }[];
+  /** Signalled gone, but ARM shows them alive (or could not be read): nothing was touched. */
+  kept: { connectionId: string; why: string }[];
   failures: { connectionId: string; code: string; message: string }[];
+}
+
+export interface ConfirmGoneInput {
+  instanceId: string;
+  target: CleanupTarget;
+  at: string;
+}
+
+/** ARM's verdict on a connection a signal says is gone; only `gone` lets the clean-up act. */
+export interface GoneVerdict {
+  gone: boolean;
+  /** ARM answered 404 for the private endpoint. */
+  endpointGone: boolean;
+  why: string;
 }
 
 export interface RemoveDnsInput {
@@ -189,8 +219,8 @@ export interface RemoveDnsInput {
 export interface DeleteProviderConnectionInput {
   instanceId: string;
   connectionId: string;
-  /** The endpoint is known to be gone: a Pending/Approved leftover is then deleted too. */
-  endpointDeleted: boolean;
+  /** Ignored (older instances pass it): the activity asks ARM itself right before it deletes. */
+  endpointDeleted?: boolean;
   at: string;
 }
 
@@ -218,4 +248,17 @@ export interface ResolveEndpointInput {
 export interface ResolvedEndpoint {
   connections: ConnectionState[];
   endpoint?: PrivateEndpointInfo;
+}
+
+/** Input of the notification-intake orchestration: the connections one resource notification named (bounded). */
+export interface NotificationIntakeInput {
+  providerResourceId: string;
+  connectionIds: string[];
+  observedAt: string;
+  eventId?: string;
+}
+
+export interface ListNotifiedConnectionsInput {
+  providerResourceId: string;
+  connectionIds: string[];
 }

@@ -3,6 +3,32 @@ import type { EndpointIntakeInput, ResolvedEndpoint, ReviewInput, ReviewOutcome,
 import { ActivityNames, OrchestrationNames } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator } from "./workflow-context";
 
+/**
+ * The event was answered long ago, so a read that fails after the activity's own retries must not lose the
+ * connection: the intake waits on a durable timer and tries again, with growing pauses, a bounded number of times
+ * (then the sweep is the safety net). Permanent answers (404, forbidden) are final at once.
+ */
+export const INTAKE_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
+
+// string[]: the output of an older version of the activity, still in the history of instances started by it.
+type Resolved = StepResult<ResolvedEndpoint | string[]>;
+
+function* resolveWithRetry(context: WorkflowContext, privateEndpointId: string): WorkflowGenerator<Resolved> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return yield* callActivity<Resolved>(context, ActivityNames.resolveEndpoint, { privateEndpointId });
+    } catch (error) {
+      const delay = INTAKE_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) {
+        const why = error instanceof Error ? error.message : String(error);
+        return { ok: false, code: "INTAKE_RETRIES_EXHAUSTED", message: `Gave up reading the endpoint: ${why}` };
+      }
+      context.df.setCustomStatus({ step: "waiting-to-retry", attempt: attempt + 1 });
+      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + delay));
+    }
+  }
+}
+
 /** Derives the review instance id from a connection id; injected because hashing is not the workflow's job. */
 export type ReviewInstanceId = (connectionId: string) => string;
 
@@ -21,14 +47,7 @@ export interface EndpointIntakeOutcome {
 export function createEndpointIntakeOrchestration(reviewInstanceId: ReviewInstanceId) {
   return function* endpointIntakeOrchestration(context: WorkflowContext): WorkflowGenerator<EndpointIntakeOutcome> {
     const input = context.df.getInput<EndpointIntakeInput>();
-    // string[]: the output of an older version of the activity, still in the history of instances started by it.
-    const resolved = yield* callActivity<StepResult<ResolvedEndpoint | string[]>>(
-      context,
-      ActivityNames.resolveEndpoint,
-      {
-        privateEndpointId: input.privateEndpointId,
-      },
-    );
+    const resolved = yield* resolveWithRetry(context, input.privateEndpointId);
     if (!resolved.ok) {
       return {
         privateEndpointId: input.privateEndpointId,

@@ -3,6 +3,7 @@ export const OrchestrationNames = {
   connectionReview: "connection-review",
   connectionCleanup: "connection-cleanup",
   endpointIntake: "endpoint-intake",
+  notificationIntake: "notification-intake",
 } as const;
 
 export const ActivityNames = {
@@ -16,10 +17,12 @@ export const ActivityNames = {
   registerDns: "review-register-dns",
   recordOutcome: "review-record-outcome",
   findEndpointConnections: "cleanup-find-endpoint-connections",
+  confirmGone: "cleanup-confirm-gone",
   removeDns: "cleanup-remove-dns",
   deleteProviderConnection: "cleanup-delete-provider-connection",
   recordRemoval: "cleanup-record-removal",
   resolveEndpoint: "intake-resolve-endpoint",
+  listNotifiedConnections: "intake-list-notified-connections",
 } as const;
 
 export type ActivityName = (typeof ActivityNames)[keyof typeof ActivityNames];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeKey } from "../../src/domain/arm-id";
 import { estateOf, startE2eStack, type E2eStack } from "./e2e-stack";
 
 /** ARM misbehaving under the running app: transient faults are retried, permanent ones never approve. */
@@ -41,16 +42,15 @@ describe("ARM faults end to end", () => {
     expect(approvals).toHaveLength(1);
   });
 
-  it("records a failure and approves nothing when the consumer's endpoint cannot be resolved to our resource", async () => {
-    // A connection id on a managed resource that does not exist: ARM answers 404, a permanent error.
+  it("refuses a review of a connection ARM does not have: 404, no row, no write", async () => {
+    // A connection id on a managed resource that does not exist: ARM answers 404.
     const estate = estateOf(stack);
     const ghost = `${estate.postgres.id}/privateEndpointConnections/ghost.00000000-0000-0000-0000-000000000000`;
     const asked = await stack.api("POST", "/reviews", { connectionId: ghost });
-    expect(asked.status).toBe(202);
+    expect(asked.status).toBe(404);
+    expect(asked.body.error.code).toBe("CONNECTION_NOT_FOUND");
 
-    const seen = await stack.waitForConnection(ghost, ["failed", "skipped", "approved"]);
-
-    expect(seen.state).not.toBe("approved");
+    expect((await stack.api("GET", `/connections/${encodeKey(ghost)}`)).status).toBe(404);
     const writes = (await stack.calls()).calls.filter(
       (c: { method: string; path: string }) => c.method === "PUT" && c.path.toLowerCase() === ghost.toLowerCase(),
     );

@@ -225,7 +225,8 @@ export class ArmConnectionGateway implements ConnectionGateway {
       const customDnsConfigs = (pe.customDnsConfigs ?? [])
         .filter((c) => c.fqdn)
         .map((c) => ({ fqdn: c.fqdn!, ipAddresses: c.ipAddresses ?? [] }));
-      const readNics = options.nics !== "when-needed" || endpointNeedsNics(customDnsConfigs);
+      const readNics =
+        options.nics === "never" ? false : options.nics !== "when-needed" || endpointNeedsNics(customDnsConfigs);
       const nicConfigs: PrivateEndpointInfo["nicIpConfigurations"] = [];
       for (const nicRef of readNics ? (pe.networkInterfaces ?? []) : []) {
         if (!nicRef.id) continue;
@@ -361,7 +362,8 @@ function trimSlash(id: string): string {
 
 function status(value: string | undefined): AzureConnectionStatus {
   const known: AzureConnectionStatus[] = ["Pending", "Approved", "Rejected", "Disconnected"];
-  return known.find((k) => k.toLowerCase() === (value ?? "").toLowerCase()) ?? "Pending";
+  // A status we do not know is not Pending: "Unknown" makes every step leave the connection alone.
+  return known.find((k) => k.toLowerCase() === (value ?? "").toLowerCase()) ?? "Unknown";
 }
 
 function common(

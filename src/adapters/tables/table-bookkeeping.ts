@@ -8,6 +8,7 @@ import type {
   ConnectionQuery,
   ConnectionRecord,
   ConnectionUpdate,
+  QuotaReservation,
 } from "../../ports/bookkeeping.port";
 import { PermanentCodes, PermanentError } from "../../ports/errors";
 import { DomainError } from "../../domain/errors";
@@ -22,8 +23,11 @@ export type TableClientFactory = (name: TableName) => TableClient;
 /** Table Storage rejects string properties over 64 KiB (32 K UTF-16 chars); stay below. */
 const MAX_STRING = 30_000;
 const MAX_ETAG_RETRIES = 8;
+const MAX_RESERVATION_ROUNDS = 40;
 const TENANT_PK = "tenant";
 const CONNECTION_RK = "connection";
+/** Sorts before every encoded connection key ("!" is below the characters encodeKey emits). */
+const USAGE_COUNTER_RK = "!count";
 
 type Row = TableEntity<Record<string, unknown>>;
 type StoredRow = TableEntityResult<Record<string, unknown>>;
@@ -112,26 +116,73 @@ export class TableBookkeeping implements Bookkeeping {
     }
   }
 
-  async setTenantUsage(tenantId: string, connectionId: string, counted: boolean): Promise<number> {
+  async reserveQuota(tenantId: string, connectionId: string, limit?: number): Promise<QuotaReservation> {
+    return this.changeReservation(tenantId, connectionId, (held, usage) =>
+      held || (limit !== undefined && usage >= limit) ? undefined : "reserve",
+    );
+  }
+
+  async releaseQuota(tenantId: string, connectionId: string): Promise<number> {
+    return (await this.changeReservation(tenantId, connectionId, (held) => (held ? "release" : undefined))).usage;
+  }
+
+  async quotaUsage(tenantId: string): Promise<number> {
+    return (await this.readUsage(`usage-${tenantId.toLowerCase()}`)).usage;
+  }
+
+  /**
+   * Reservations live in the partition "usage-<tenant>": one row per connection plus a counter row. The counter
+   * (If-Match on its ETag) and the connection's row change in one transaction, so two writers racing for the last
+   * unit of quota cannot both win: the loser gets 412, reads again and sees the quota used.
+   */
+  private async changeReservation(
+    tenantId: string,
+    connectionId: string,
+    decide: (held: boolean, usage: number) => "reserve" | "release" | undefined,
+  ): Promise<QuotaReservation> {
     const index = await this.table("Index");
     const pk = `usage-${tenantId.toLowerCase()}`;
     const rk = key(connectionId);
-    if (counted)
-      await this.safe(() => index.upsertEntity({ partitionKey: pk, rowKey: rk }, "Replace"), "counting usage");
-    else await this.deleteQuietly(index, pk, rk);
+    // A burst of reviews of one tenant contends for one counter row: one writer wins per round, so allow as many
+    // rounds as a burst has writers, with a little jitter so they stop colliding in lockstep.
+    for (let attempt = 0; attempt < MAX_RESERVATION_ROUNDS; attempt++) {
+      if (attempt > 0) await pause(Math.random() * 10 * Math.min(attempt, 5));
+      const { usage, counter } = await this.readUsage(pk);
+      const held = (await this.read("Index", pk, rk)) !== undefined;
+      const change = decide(held, usage);
+      if (!change) return { reserved: held, usage };
+      const next = usage + (change === "reserve" ? 1 : -1);
+      const count = { partitionKey: pk, rowKey: USAGE_COUNTER_RK, count: next };
+      try {
+        await index.submitTransaction([
+          counter ? ["update", count, "Replace", { etag: counter.etag }] : ["create", count],
+          [change === "reserve" ? "create" : "delete", { partitionKey: pk, rowKey: rk }],
+        ]);
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 412 || status === 409 || status === 404) continue;
+        throw toPortError(error, "reserving quota");
+      }
+      await this.updateGuarded("Tenants", TENANT_PK, tenantId.toLowerCase(), (existing) =>
+        existing ? { ...strip(existing), usage: next } : undefined,
+      );
+      return { reserved: change === "reserve", usage: next };
+    }
+    throw toPortError({ statusCode: 503 }, "reserving quota (kept losing ETag races)");
+  }
+
+  /** The counter row, or (data from before the counter) the number of reservation rows. */
+  private async readUsage(pk: string): Promise<{ usage: number; counter?: StoredRow }> {
+    const counter = await this.read("Index", pk, USAGE_COUNTER_RK);
+    if (counter) return { usage: num(counter.count) ?? 0, counter };
+    const index = await this.table("Index");
     let usage = 0;
     for await (const _ of index.listEntities({
       queryOptions: { filter: odata`PartitionKey eq ${pk}`, select: ["RowKey"] },
     })) {
       usage += 1;
     }
-    const tenantRow = await this.read("Tenants", TENANT_PK, tenantId.toLowerCase());
-    if (tenantRow) {
-      await this.updateGuarded("Tenants", TENANT_PK, tenantId.toLowerCase(), (existing) =>
-        existing ? { ...strip(existing), usage } : undefined,
-      );
-    }
-    return usage;
+    return { usage };
   }
 
   // ---- connections ----
@@ -352,6 +403,10 @@ function odata(strings: TemplateStringsArray, ...values: string[]): string {
     (out, part, i) => out + part + (i < values.length ? `'${values[i]!.replace(/'/g, "''")}'` : ""),
     "",
   );
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function key(armId: string): string {

@@ -165,15 +165,29 @@ describe("TableBookkeeping on Azurite", () => {
     await store.upsertTenant(tenant);
     expect((await store.findTenantBySubscription("aaaaaaaa-0000-0000-0000-000000000001"))?.tenantId).toBe("T-1");
 
-    expect(await store.setTenantUsage("t-1", aConnectionId({ name: "u1" }), true)).toBe(1);
-    expect(await store.setTenantUsage("t-1", aConnectionId({ name: "u1" }), true)).toBe(1);
-    expect(await store.setTenantUsage("t-1", aConnectionId({ name: "u2" }), true)).toBe(2);
+    expect(await store.reserveQuota("t-1", aConnectionId({ name: "u1" }), 2)).toEqual({ reserved: true, usage: 1 });
+    expect(await store.reserveQuota("t-1", aConnectionId({ name: "u1" }), 2)).toEqual({ reserved: true, usage: 1 });
+    expect(await store.reserveQuota("t-1", aConnectionId({ name: "u2" }), 2)).toEqual({ reserved: true, usage: 2 });
+    expect(await store.reserveQuota("t-1", aConnectionId({ name: "u3" }), 2)).toEqual({ reserved: false, usage: 2 });
 
     // Re-upsert with a different subscription: the old index entry goes, the usage stays.
     await store.upsertTenant({ ...tenant, subscriptions: ["aaaaaaaa-0000-0000-0000-000000000002"], usage: 0 });
     expect(await store.findTenantBySubscription("aaaaaaaa-0000-0000-0000-000000000001")).toBeUndefined();
     expect((await store.getTenant("t-1"))?.usage).toBe(2);
-    expect(await store.setTenantUsage("t-1", aConnectionId({ name: "u1" }), false)).toBe(1);
+    expect(await store.releaseQuota("t-1", aConnectionId({ name: "u1" }))).toBe(1);
+    expect(await store.releaseQuota("t-1", aConnectionId({ name: "u1" }))).toBe(1);
+    expect(await store.quotaUsage("t-1")).toBe(1);
+  });
+
+  it("reserves quota atomically: 14 concurrent reservations against a quota of 10 leave 10", async () => {
+    const { store } = bookkeeping();
+    await store.upsertTenant(aTenant({ tenantId: "burst", quota: 10 }));
+    const results = await Promise.all(
+      Array.from({ length: 14 }, (_, i) => store.reserveQuota("burst", aConnectionId({ name: `b${i}` }), 10)),
+    );
+    expect(results.filter((r) => r.reserved)).toHaveLength(10);
+    expect(await store.quotaUsage("burst")).toBe(10);
+    expect((await store.getTenant("burst"))?.usage).toBe(10);
   });
 
   it("imports tenants idempotently, reporting bad records by index and keeping what is stored", async () => {
@@ -183,7 +197,7 @@ describe("TableBookkeeping on Azurite", () => {
     expect(first.imported).toEqual(["imp-1", "imp-2"]);
     expect(first.rejected.map((r) => r.index)).toEqual([1, 2]);
     expect(first.rejected[0]?.problems.join(" ")).toContain("tenantId");
-    await store.setTenantUsage("imp-1", aConnectionId({ name: "kept" }), true);
+    await store.reserveQuota("imp-1", aConnectionId({ name: "kept" }));
 
     const second = await importTenants(store, [good, aTenant({ tenantId: "imp-2" })]);
     expect(second.imported).toEqual(["imp-1", "imp-2"]);

@@ -123,7 +123,7 @@ describe("clean-up sweep: offboarded tenants", () => {
       dnsRecords: [{ zone: ZONE, name: "contoso.pls-1", ipAddresses: ["10.1.0.9"], outcome: "created" }],
       updatedAt: "2026-01-01T00:00:00.000Z",
     });
-    await e.bookkeeping.setTenantUsage("contoso", connectionId, true);
+    await e.bookkeeping.reserveQuota("contoso", connectionId);
     return connectionId;
   }
 

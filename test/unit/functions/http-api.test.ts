@@ -3,15 +3,30 @@ import { createReview, getConnection, health, listConnections, parseJsonBody } f
 import { ConfigError, loadConfig } from "../../../src/config";
 import { encodeKey } from "../../../src/domain/arm-id";
 import { InMemoryBookkeeping } from "../../../src/ports/bookkeeping.in-memory";
+import { PermanentError } from "../../../src/ports/errors";
 import { OrchestrationNames } from "../../../src/workflow/names";
-import { aConnectionId, anEndpointId, aPrivateLinkServiceId } from "../../support/builders";
+import { InMemoryConnectionGateway } from "../../../src/ports/connection-gateway.in-memory";
+import {
+  aConnectionId,
+  aConnectionState,
+  aTenant,
+  anEndpoint,
+  anEndpointId,
+  aPrivateLinkServiceId,
+} from "../../support/builders";
 import { FakeOrchestrationClient } from "../../support/fake-orchestration-client";
 
 const scopes = ["/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/provider-rg"];
 
 function reviewDeps(client = new FakeOrchestrationClient()) {
+  const gateway = new InMemoryConnectionGateway();
+  gateway.addConnection(aConnectionState());
+  gateway.addEndpoint(anEndpoint());
+  const bookkeeping = new InMemoryBookkeeping();
   return {
     client,
+    gateway,
+    bookkeeping,
     managedScopes: scopes,
     now: () => "2026-01-01T09:00:00.000Z",
     statusUrl: (key: string) => `http://127.0.0.1/api/connections/${key}`,
@@ -58,6 +73,52 @@ describe("POST /api/reviews", () => {
     expect(errorCode(res)).toBe(code);
     expect((res.jsonBody as { error: { message: string } }).error.message.length).toBeGreaterThan(10);
     expect(d.client.starts).toEqual([]);
+  });
+
+  // Bookkeeping only for what exists: ARM is asked first, and nothing is started for what it does not have.
+  it("a connection ARM does not have is 404 CONNECTION_NOT_FOUND and starts nothing", async () => {
+    const d = reviewDeps();
+    const res = await createReview({ connectionId: aConnectionId({ name: "invented" }) }, d);
+    expect(res.status).toBe(404);
+    expect(errorCode(res)).toBe("CONNECTION_NOT_FOUND");
+    expect(d.client.starts).toEqual([]);
+  });
+
+  it("a connection under an invented resource type is 404 and starts nothing", async () => {
+    const d = reviewDeps();
+    d.gateway.failNext("getConnection", new PermanentError("RESOURCE_TYPE_UNSUPPORTED", "No such type."));
+    const invented = `${scopes[0]}/providers/Contoso.Fake/widgets/w1/privateEndpointConnections/c1`;
+    const res = await createReview({ connectionId: invented }, d);
+    expect(res.status).toBe(404);
+    expect(errorCode(res)).toBe("CONNECTION_NOT_FOUND");
+    expect(d.client.starts).toEqual([]);
+  });
+
+  it("an endpoint ARM does not have, or one aimed at resources we do not manage, starts nothing", async () => {
+    const d = reviewDeps();
+    const missing = await createReview({ privateEndpointId: anEndpointId("nope") }, d);
+    expect([missing.status, errorCode(missing)]).toEqual([404, "ENDPOINT_NOT_FOUND"]);
+    const elsewhere = anEndpointId("elsewhere");
+    d.gateway.addEndpoint(
+      anEndpoint({
+        id: elsewhere,
+        targets: [{ targetResourceId: "/subscriptions/ff/resourceGroups/x", groupIds: [] }],
+      }),
+    );
+    const unmanaged = await createReview({ privateEndpointId: elsewhere }, d);
+    expect([unmanaged.status, errorCode(unmanaged)]).toEqual([422, "RESOURCE_NOT_MANAGED"]);
+    expect(d.client.starts).toEqual([]);
+  });
+
+  it("an endpoint we may not read starts an intake only in a subscription a known tenant registered", async () => {
+    const d = reviewDeps();
+    d.gateway.addEndpoint(anEndpoint(), { forbidden: true });
+    const unknown = await createReview({ privateEndpointId: anEndpointId() }, d);
+    expect(unknown.status).toBe(404);
+    await d.bookkeeping.upsertTenant(aTenant());
+    const known = await createReview({ privateEndpointId: anEndpointId() }, d);
+    expect(known.status).toBe(202);
+    expect(d.client.starts).toHaveLength(1);
   });
 
   it("a connection on a resource we do not manage is 422", async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { reviewInstanceId } from "../../../src/app/instance-ids";
-import { handleEventGridPayload } from "../../../src/app/intake-service";
+import { handleEventGridPayload, MAX_CONNECTIONS_PER_NOTIFICATION } from "../../../src/app/intake-service";
 import { startReview } from "../../../src/app/review-starter";
 import { OrchestrationNames } from "../../../src/workflow/names";
 import { FakeOrchestrationClient } from "../../support/fake-orchestration-client";
@@ -77,6 +77,25 @@ describe("resource-events intake", () => {
       if (report.status === "invalid") expect(logs[0]).toContain("EVENT_PAYLOAD_INVALID");
     },
   );
+
+  it("a resource notification is one durable start, however many connections it names (bounded, rest to the sweep)", async () => {
+    const { client, deps: d, logs } = deps();
+    const event = fixture("derived-arn-postgres-with-connections.json") as {
+      data: { resourceInfo: { id: string; properties: { privateEndpointConnections: unknown[] } } };
+    };
+    const resourceId = event.data.resourceInfo.id;
+    event.data.resourceInfo.properties.privateEndpointConnections = Array.from({ length: 1001 }, (_, i) => ({
+      id: `${resourceId}/privateEndpointConnections/invented-${i}`,
+      properties: { privateLinkServiceConnectionState: { status: i % 2 ? "Pending" : "Disconnected" } },
+    }));
+
+    await handleEventGridPayload(event, { ...d, managedScopes: [resourceId] });
+
+    expect(client.starts.map((s) => s.name)).toEqual([OrchestrationNames.notificationIntake]);
+    const input = client.starts[0]?.input as { connectionIds: string[] };
+    expect(input.connectionIds).toHaveLength(MAX_CONNECTIONS_PER_NOTIFICATION);
+    expect(logs.join("\n")).toContain("900 more left to the sweep");
+  });
 
   it("a durable store that cannot be reached is thrown, so Event Grid retries", async () => {
     const client = new FakeOrchestrationClient();

@@ -45,9 +45,35 @@ describe("sweep", () => {
     expect(client.starts.map((s) => s.name)).toEqual([OrchestrationNames.connectionCleanup]);
   });
 
-  it("one failing scope is reported and does not stop the others", async () => {
+  it("a throttled read is tried again with back-off, and the connection is not lost", async () => {
     const gateway = estate();
-    gateway.failNext("listProviderResources", new TransientError("ARM_UNAVAILABLE", "503"));
+    gateway.failNext(
+      "listConnections",
+      new TransientError("ARM_THROTTLED", "429"),
+      new TransientError("ARM_THROTTLED", "429"),
+    );
+    const client = new FakeOrchestrationClient();
+    const pauses: number[] = [];
+    const report = await sweep(
+      {
+        gateway,
+        client,
+        managedScopes: [scope],
+        log: () => undefined,
+        now: () => "t",
+        pause: async (ms) => void pauses.push(ms),
+      },
+      "review",
+    );
+    expect(report).toMatchObject({ retries: 2, errors: [] });
+    expect(report.started).toHaveLength(1);
+    expect(pauses).toEqual([2_000, 8_000]);
+  });
+
+  it("one scope unreadable after every retry is reported and does not stop the others", async () => {
+    const gateway = estate();
+    const busy = Array.from({ length: 4 }, () => new TransientError("ARM_UNAVAILABLE", "503"));
+    gateway.failNext("listProviderResources", ...busy);
     const client = new FakeOrchestrationClient();
     const report = await sweep(
       {
@@ -56,6 +82,7 @@ describe("sweep", () => {
         managedScopes: ["/subscriptions/00000000-0000-0000-0000-0000000000ff", scope],
         log: () => undefined,
         now: () => "t",
+        pause: async () => undefined,
       },
       "review",
     );

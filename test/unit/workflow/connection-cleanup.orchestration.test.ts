@@ -71,6 +71,7 @@ describe("connection-cleanup orchestration", () => {
 
   it("is idempotent: running it again, or each activity twice, changes nothing more", async () => {
     const h = await approvedEstate();
+    h.gateway.endpoints.clear(); // the consumer deleted its endpoint: ARM answers 404 for it
     const input: CleanupInput = {
       privateEndpointId: anEndpointId(),
       reason: "deleted",
@@ -91,7 +92,71 @@ describe("connection-cleanup orchestration", () => {
       reason: "sweep saw Disconnected",
       observedAt: "2026-01-05T00:00:00.000Z",
     });
-    expect(output.cleaned[0]).toMatchObject({ providerConnection: "kept" });
+    expect(output.cleaned).toEqual([]);
+    expect(output.kept).toEqual([
+      { connectionId: connection.connectionId, why: "ARM shows the connection Approved and its endpoint alive" },
+    ]);
     expect(h.gateway.writes.filter((w) => w.method === "deleteConnection")).toEqual([]);
+  });
+
+  // Late and forged "gone" signals: ARM shows the connection alive, so nothing at all changes.
+  it.each([
+    ["a late endpoint-deleted event after the endpoint was re-created", { privateEndpointId: anEndpointId() }],
+    ["a forged connection-deleted event", { connectionId: connection.connectionId }],
+  ])("%s deletes nothing while ARM shows a live endpoint", async (_name, target) => {
+    const h = await approvedEstate();
+    const rowBefore = await h.bookkeeping.getConnection(connection.connectionId);
+    const recordsBefore = [...h.dns.records.values()];
+
+    const output = await cleanup(h, { ...target, reason: "signal", observedAt: "2026-01-05T00:00:00.000Z" });
+
+    expect(output.cleaned).toEqual([]);
+    expect(output.kept).toHaveLength(1);
+    expect(h.gateway.writes.filter((w) => w.method === "deleteConnection")).toEqual([]);
+    expect([...h.dns.records.values()]).toEqual(recordsBefore);
+    expect(await h.bookkeeping.getConnection(connection.connectionId)).toEqual(rowBefore);
+    expect((await h.bookkeeping.getTenant("contoso"))?.usage).toBe(1);
+  });
+
+  it("a connection that comes back between the confirmation and the delete keeps its DNS, row and quota", async () => {
+    const h = await approvedEstate();
+    h.gateway.endpoints.clear();
+    h.gateway.connections.clear(); // gone when the clean-up confirms...
+    const remove = h.activities["cleanup-delete-provider-connection"]!;
+    const activities = {
+      ...h.activities,
+      // ...and re-created by the consumer (same name, same ids) just before the delete step.
+      "cleanup-delete-provider-connection": async (input: never) => {
+        h.gateway.addConnection({ ...connection, status: "Pending" });
+        h.gateway.addEndpoint(anEndpoint());
+        return remove(input);
+      },
+    };
+    const recordsBefore = [...h.dns.records.values()];
+
+    const output = await runOrchestration(connectionCleanupOrchestration, {
+      instanceId: "cleanup-2",
+      input: { privateEndpointId: anEndpointId(), reason: "late", observedAt: "2026-01-05T00:00:00.000Z" },
+      activities,
+    });
+
+    expect(output.output?.cleaned).toEqual([]);
+    expect(h.gateway.writes.filter((w) => w.method === "deleteConnection")).toEqual([]);
+    expect([...h.dns.records.values()]).toEqual(recordsBefore);
+    expect((await h.bookkeeping.getConnection(connection.connectionId))?.state).toBe("approved");
+    expect((await h.bookkeeping.getTenant("contoso"))?.usage).toBe(1);
+  });
+
+  it("an endpoint ARM cannot read is not taken for gone (fail closed)", async () => {
+    const h = await approvedEstate();
+    h.gateway.addEndpoint(anEndpoint(), { forbidden: true });
+    const output = await cleanup(h, {
+      privateEndpointId: anEndpointId(),
+      reason: "signal",
+      observedAt: "2026-01-05T00:00:00.000Z",
+    });
+    expect(output.cleaned).toEqual([]);
+    expect(output.kept[0]?.why).toContain("could not be read");
+    expect((await h.bookkeeping.getConnection(connection.connectionId))?.state).toBe("approved");
   });
 });

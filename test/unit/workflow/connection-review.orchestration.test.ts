@@ -176,7 +176,10 @@ describe("connection-review orchestration", () => {
   it("a deleted connection ends the review as skipped", async () => {
     const h = reviewHarness();
     const result = await run(h);
-    expect(result.output).toMatchObject({ state: "skipped", reason: "The connection no longer exists in Azure." });
+    expect(result.output).toMatchObject({ state: "skipped", reason: "The connection does not exist in Azure." });
+    // A connection ARM does not have leaves no bookkeeping behind.
+    expect(await h.bookkeeping.getConnection(connection.connectionId)).toBeUndefined();
+    expect(await h.bookkeeping.listAudit(connection.connectionId)).toEqual([]);
   });
 
   it("retries a transient failure and then succeeds", async () => {
@@ -194,7 +197,7 @@ describe("connection-review orchestration", () => {
     expect(h.gateway.writes).toHaveLength(1);
   });
 
-  it("a permanent ARM failure ends the review as failed, recorded, with nothing approved", async () => {
+  it("a permanent ARM failure ends the review as failed, with nothing approved or recorded", async () => {
     const h = knownTenantEstate();
     h.gateway.failNext(
       "getConnection",
@@ -205,7 +208,8 @@ describe("connection-review orchestration", () => {
     expect(result.output?.reason).toContain("ARM_FORBIDDEN");
     expect(result.activityCalls.find((c) => c.name === "review-read-connection")?.attempts).toBe(1);
     expect(h.gateway.writes).toEqual([]);
-    expect(await h.bookkeeping.getConnection(connection.connectionId)).toMatchObject({ state: "failed" });
+    // ARM did not confirm the connection, so nothing is recorded for it.
+    expect(await h.bookkeeping.getConnection(connection.connectionId)).toBeUndefined();
   });
 
   it("transient failures that never stop exhaust the retries and approve nothing", async () => {

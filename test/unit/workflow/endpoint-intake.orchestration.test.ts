@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createEndpointIntakeOrchestration } from "../../../src/workflow/endpoint-intake.orchestration";
+import { TransientError } from "../../../src/ports/errors";
+import {
+  createEndpointIntakeOrchestration,
+  INTAKE_RETRY_DELAYS_MS,
+} from "../../../src/workflow/endpoint-intake.orchestration";
 import { OrchestrationNames } from "../../../src/workflow/names";
 import { aConnectionId, aConnectionState, anEndpoint, anEndpointId } from "../../support/builders";
 import { runOrchestration } from "../../support/orchestration-driver";
@@ -121,5 +125,47 @@ describe("endpoint-intake orchestration", () => {
       activities: h.activities,
     });
     expect(result.output).toMatchObject({ connectionIds: [], reviews: [] });
+  });
+
+  it("a read that keeps failing after the activity's retries waits on a durable timer and tries again", async () => {
+    const h = reviewHarness();
+    const ours = aConnectionState();
+    h.gateway.addConnection(ours);
+    h.gateway.addEndpoint(anEndpoint());
+    // Ten throttled answers: the first activity call exhausts its five tries, the second its next five.
+    h.gateway.failNext(
+      "getPrivateEndpoint",
+      ...Array.from({ length: 10 }, () => new TransientError("ARM_THROTTLED", "429 without Retry-After")),
+    );
+    const started: unknown[] = [];
+    const result = await runOrchestration(orchestration, {
+      instanceId: "intake-6",
+      input: { privateEndpointId: anEndpointId(), observedAt: "2026-01-01T09:00:00.000Z" },
+      activities: h.activities,
+      subOrchestration: async (_name, input) => {
+        started.push(input);
+        return { state: "approved" };
+      },
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.timersCreated).toHaveLength(2);
+    expect(result.output?.connectionIds).toEqual([ours.connectionId]);
+    expect(started).toHaveLength(1);
+  });
+
+  it("gives up after a bounded number of durable retries, with a coded outcome rather than a failed instance", async () => {
+    const h = reviewHarness();
+    h.gateway.failNext(
+      "getPrivateEndpoint",
+      ...Array.from({ length: 100 }, () => new TransientError("ARM_THROTTLED", "429")),
+    );
+    const result = await runOrchestration(orchestration, {
+      instanceId: "intake-7",
+      input: { privateEndpointId: anEndpointId(), observedAt: "2026-01-01T09:00:00.000Z" },
+      activities: h.activities,
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.timersCreated).toHaveLength(INTAKE_RETRY_DELAYS_MS.length);
+    expect(result.output?.error?.code).toBe("INTAKE_RETRIES_EXHAUSTED");
   });
 });
