@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     apiUrl: `${stack.devhost.url}/api`,
     devhostUrl: stack.devhost.url,
     localKey: stack.devhost.localKey,
+    masterKey: stack.devhost.keys.master,
     sandboxUrl: stack.sandbox.url,
     sandboxCaFile: stack.sandbox.caFile,
     tableEndpoint: stack.azurite.tableEndpoint,
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
   writeFileSync(RUNTIME_FILE, JSON.stringify(runtime, null, 2));
   console.log(`
 Private Link Autopilot is running locally (up in ${((Date.now() - started) / 1000).toFixed(1)} s).
-  app (devhost)     ${runtime.apiUrl}          local key: ${runtime.localKey}
+  app (devhost)     ${runtime.apiUrl}          function key: ${runtime.localKey}
+                    admin API (timers)         master key:   ${runtime.masterKey}
   health            ${runtime.apiUrl}/health
   simulated Azure   ${runtime.sandboxUrl}      estate: ${runtime.sandboxUrl}/_sandbox/estate
   inbox             ${runtime.sandboxUrl}/_sandbox/inbox.html
@@ -54,6 +56,7 @@ Private Link Autopilot is running locally (up in ${((Date.now() - started) / 100
 Next, in another terminal:
   npm run demo                                   a scripted scenario with a timeline
   curl -H "x-functions-key: ${runtime.localKey}" ${runtime.apiUrl}/connections
+  curl -X POST -H "x-functions-key: ${runtime.masterKey}" -d '{"input":""}' ${runtime.devhostUrl}/admin/functions/sweep
 Ctrl-C stops everything; the next start reuses the data.`);
 
   let stopping = false;
