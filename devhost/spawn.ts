@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { EXIT_WITH_PARENT } from "./exit-with-parent";
 import { generateKeys, type HostKeys } from "./http/auth";
 
 export interface SpawnOptions {
@@ -49,7 +50,8 @@ export async function spawnDevhost(options: SpawnOptions): Promise<SpawnedDevhos
   if (opts.tableConnectionString) env.DEVHOST_TABLE_CONNECTION = opts.tableConnectionString;
   delete env.WEBSITE_HOSTNAME;
   delete env.DEVHOST_OWNS_WEBSITE_HOSTNAME;
-  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  // The child dies with this process, so a crashed test run leaves no devhost behind.
+  const child = spawn(process.execPath, [...EXIT_WITH_PARENT, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   const readyTimeoutMs = opts.readyTimeoutMs ?? 20_000;
   const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {

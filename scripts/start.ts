@@ -4,7 +4,8 @@ import path from "node:path";
 import { startLocalStack } from "./local-stack";
 
 const root = path.resolve(__dirname, "..", "..");
-const dataDir = path.join(root, ".local");
+/** LOCAL_DATA_DIR moves the data (a second stack beside the first, or a test's own folder). */
+const dataDir = path.resolve(process.env.LOCAL_DATA_DIR || path.join(root, ".local"));
 
 /** Where `npm run demo` finds the running stack. */
 export const RUNTIME_FILE = path.join(dataDir, "runtime.json");
@@ -77,6 +78,15 @@ Ctrl-C stops everything; the next start reuses the data.`);
 }
 
 main().catch((err: unknown) => {
-  console.error(`start: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`start: ${reason(err)}`);
   process.exit(1);
 });
+
+/** One sentence for the usual failures; a port held by another program names the setting that moves it. */
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e?.code === "EADDRINUSE") {
+    return `port ${e.port ?? "?"} is in use by another program; stop it or move this stack with DEVHOST_PORT, SANDBOX_PORT or AZURITE_TABLE_PORT.`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
