@@ -26,8 +26,8 @@ describe("npm start as a process", () => {
     });
     running.push(child);
     let output = "";
-    child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-    child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? -1)));
     return { child, output: () => output, exited };
   };
