@@ -181,3 +181,11 @@ export const webhookBody: fc.Arbitrary<string> = fc.oneof(
     weight: 1,
   },
 );
+
+/** A string as one URL path segment: cut to `max`, lone surrogates made U+FFFD (encodeURIComponent throws on them). */
+export function pathSegment(s: string, max = 2000): string {
+  const wellFormed = s
+    .slice(0, max)
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+  return encodeURIComponent(wellFormed);
+}
