@@ -1,12 +1,19 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { EXIT_WITH_PARENT } from "../../devhost/exit-with-parent";
-import { freePort } from "../../scripts/azurite";
-import { repoRoot } from "./e2e-stack";
+import {
+  azuritePid,
+  freeStackPorts,
+  isAlive,
+  killAndWait,
+  startProcess as spawnStart,
+  until,
+  untilRunning,
+} from "../support/start-process";
 
 /** `npm start` as a process: it leaves no orphan when killed, and a stale Azurite never blocks the next start. */
 describe("npm start as a process", () => {
@@ -19,40 +26,23 @@ describe("npm start as a process", () => {
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const startProcess = async (): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number> }> => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "dist", "scripts", "start.js")], {
-      env: { ...process.env, ...ports, LOCAL_DATA_DIR: dataDir },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    running.push(child);
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? -1)));
-    return { child, output: () => output, exited };
+  const startProcess = (): ReturnType<typeof spawnStart> => {
+    const p = spawnStart(ports, dataDir);
+    running.push(p.child);
+    return p;
   };
-  const untilRunning = async (p: { output: () => string; exited: Promise<number> }): Promise<void> => {
-    let done = false;
-    const died = p.exited.then((code) => {
-      if (!done) throw new Error(`start exited with ${code}:\n${p.output()}`);
-    });
-    await Promise.race([until(() => p.output().includes("is running locally"), "the stack to come up", 60_000), died]);
-    done = true;
-  };
-  const azuritePid = (): number =>
-    (JSON.parse(readFileSync(path.join(dataDir, "azurite.pid"), "utf8")) as { pid: number }).pid;
 
   it("takes Azurite down with it on kill -9, and the next start comes up on the same ports", async () => {
-    ports = await freePorts();
-    const first = await startProcess();
+    ports = await freeStackPorts();
+    const first = startProcess();
     await untilRunning(first);
-    const azurite = azuritePid();
+    const azurite = azuritePid(dataDir);
     expect(isAlive(azurite)).toBe(true);
 
     await killAndWait(first.child, "SIGKILL");
     await until(() => !isAlive(azurite), "Azurite to exit after its parent died");
 
-    const second = await startProcess();
+    const second = startProcess();
     await untilRunning(second);
     expect(second.output()).not.toMatch(/EADDRINUSE/);
     second.child.kill("SIGTERM");
@@ -61,7 +51,7 @@ describe("npm start as a process", () => {
   }, 150_000);
 
   it("stops a stale Azurite a crashed run left on this data folder", async () => {
-    ports = await freePorts();
+    ports = await freeStackPorts();
     // An Azurite as an older, crashed start left it: detached, not watching any parent, its pid recorded.
     const location = path.join(dataDir, "azurite");
     const main = path.join(require.resolve("azurite/package.json"), "..", "dist", "src", "table", "main.js");
@@ -71,7 +61,7 @@ describe("npm start as a process", () => {
     await until(async () => !(await portIsFree(Number(ports.AZURITE_TABLE_PORT))), "the stale Azurite to listen");
     writeFileSync(path.join(dataDir, "azurite.pid"), JSON.stringify({ pid: stale.pid, port: 0 }));
 
-    const next = await startProcess();
+    const next = startProcess();
     await untilRunning(next);
     await until(() => !isAlive(stale.pid!), "the stale Azurite to be stopped");
     next.child.kill("SIGTERM");
@@ -79,10 +69,10 @@ describe("npm start as a process", () => {
   }, 150_000);
 
   it("fails with one clear sentence when another program holds a port", async () => {
-    ports = await freePorts();
+    ports = await freeStackPorts();
     const squatter = await listen(Number(ports.AZURITE_TABLE_PORT));
     try {
-      const blocked = await startProcess();
+      const blocked = startProcess();
       expect(await blocked.exited).toBe(1);
       const lines = blocked
         .output()
@@ -116,30 +106,6 @@ describe("EXIT_WITH_PARENT", () => {
   }, 30_000);
 });
 
-async function freePorts(): Promise<Record<string, string>> {
-  return {
-    DEVHOST_PORT: String(await freePort()),
-    SANDBOX_PORT: String(await freePort()),
-    AZURITE_TABLE_PORT: String(await freePort()),
-  };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill(signal);
-  return exited;
-}
-
 function listen(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -155,20 +121,5 @@ async function portIsFree(port: number): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Polls a condition (not a deadline): resolves with its value as soon as it holds. */
-async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
