@@ -213,9 +213,10 @@ async function instanceOperation(
       break;
     case "rewind":
     case "restart":
+      // A 4xx, not 501: the host is fine, the caller asked for something this host does not offer.
       return sendError(
         res,
-        501,
+        400,
         "NotSupported",
         `'${action}' is not supported by devhost; start a new instance instead.`,
       );
