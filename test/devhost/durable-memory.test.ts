@@ -194,6 +194,10 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     const payload = (await client("payload", "abc")).json;
     expect(payload.id).toBe("abc");
     expect(payload.statusQueryGetUri.startsWith(`${host.url}/runtime/webhooks/durabletask/instances/abc?`)).toBe(true);
+    // The binding carries the durabletask_extension system key, as the real host's does, and no other key.
+    expect(payload.statusQueryGetUri).toContain(`code=${host.keys.durableTask}`);
+    for (const other of [host.keys.function, host.keys.master, host.keys.eventGrid])
+      expect(JSON.stringify(payload)).not.toContain(other);
     const viaWebhook = await call(payload.statusQueryGetUri.replace("abc", "family"));
     expect(viaWebhook.json.runtimeStatus).toBe("Completed");
     expect((await call(`${host.url}/runtime/webhooks/durabletask/instances/family`)).status).toBe(401);
