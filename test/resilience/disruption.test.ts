@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpawnedDevhost } from "../../devhost";
+import { OrchestrationNames } from "../../src/workflow/names";
 import { estateOf, startE2eStack, type E2eStack } from "../e2e/e2e-stack";
+import { until } from "../support/start-process";
 import { CATEGORIES, caseCount, RESILIENCE_SEED, Tally } from "./tally";
 
 /**
@@ -91,6 +93,15 @@ async function judgeWrites(phase: string, connectionIds: string[]): Promise<void
   await stack.sandboxCall("DELETE", "/_sandbox/calls");
 }
 
+/** Review instances not yet finished, through the durable API (system key). */
+async function reviewsRunning(): Promise<number> {
+  const res = await fetch(`${stack.devhost.url}/runtime/webhooks/durabletask/instances?runtimeStatus=Pending,Running`, {
+    headers: { "x-functions-key": stack.devhost.keys.durableTask },
+  });
+  const instances = (await res.json()) as { name: string }[];
+  return instances.filter((i) => i.name === OrchestrationNames.connectionReview).length;
+}
+
 /** Fires a timer through the admin API (master key), as an operator would after an outage. */
 async function fireTimer(name: string): Promise<void> {
   tally.cases++;
@@ -124,6 +135,8 @@ describe("disruption", () => {
       expect(faults.status).toBeLessThan(300);
       const ids = await createEndpoints(retryAfter ? "fra" : "fbare");
       await stack.sandbox.eventsIdle();
+      // Let intake and reviews run into the faults (each ends reviewed or failed, or is still retrying).
+      for (const id of ids) await stack.waitForConnection(id, [...REVIEWED, "failed"], 20_000).catch(() => undefined);
       await stack.sandboxCall("DELETE", "/_sandbox/faults");
       // The sweep is the safety net for whatever intake gave up on during the faults.
       await fireTimer("sweep");
@@ -138,9 +151,14 @@ describe("disruption", () => {
   it("SIGKILL of the devhost mid-review: the restarted host finishes every review, writes once", async () => {
     await stack.sandboxCall("DELETE", "/_sandbox/calls");
     const child = stack.devhost.child!;
+    // Slow ARM down so reviews are still running when the host dies.
+    await stack.sandboxCall("POST", "/_sandbox/faults", { latencyMs: 300, seed: RESILIENCE_SEED });
     const ids = await createEndpoints("kill");
+    const running = await until(async () => ((await reviewsRunning()) > 0 ? true : undefined), "a review in flight");
+    expect(running).toBe(true);
     await child.kill("SIGKILL");
     tally.cases++;
+    await stack.sandboxCall("DELETE", "/_sandbox/faults");
     // Same port and keys: Event Grid's retries and the stack's URLs reach the new host.
     restarted = await child.restart({ port: child.port });
     await fireTimer("sweep");
