@@ -1,5 +1,8 @@
 import type { Clock } from "./clock";
 import type { TriggerKind } from "./core/registry";
+import type { HostKeys } from "./http/auth";
+
+export type { HostKeys };
 
 export interface DevhostOptions {
   /** Function app root: holds package.json (`main`: entry file or glob) and host.json. */
@@ -18,8 +21,10 @@ export interface DevhostOptions {
   schedule?: boolean;
   /** Request body limit in bytes (default 10 MiB). */
   maxBodyBytes?: number;
-  /** A fixed local key (default: random, printed once). */
+  /** A fixed function key (default: random, printed once); same as keys.function. */
   localKey?: string;
+  /** Fixed keys (each default: random, printed once at start). */
+  keys?: Partial<HostKeys>;
   log?: (line: string) => void;
 }
 
@@ -48,7 +53,10 @@ export interface InstanceStatus {
 export interface Devhost {
   url: string;
   port: number;
+  /** The function key (keys.function). */
   localKey: string;
+  /** Function, master and system keys, as the real host keeps them. */
+  keys: HostKeys;
   hubName: string;
   registrations: RegistrationInfo[];
   stop(): Promise<void>;

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ManualClock, systemClock } from "./clock";
@@ -17,7 +16,7 @@ import { MemoryStore } from "./durable/store-memory";
 import { TableStore } from "./durable/store-table";
 import type { Devhost, DevhostOptions, InstanceStatus, RegistrationInfo } from "./host-types";
 import { handleAdvanceTime, handleInvokeFunction, type AdminDeps } from "./http/admin-api";
-import { hasKey } from "./http/auth";
+import { authorised, generateKeys, keyAdvice, type KeyScope } from "./http/auth";
 import { EasyAuth } from "./http/easy-auth";
 import { handleEventGrid, type EventGridFunctions } from "./http/eventgrid-webhook";
 import { handleHttpTrigger, type HttpTriggers } from "./http/http-trigger";
@@ -59,13 +58,13 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     );
   }
 
-  const key = options.localKey ?? randomBytes(24).toString("base64url");
+  const keys = generateKeys({ function: options.localKey, ...options.keys });
   const byName = new Map(regs.map((r) => [r.name.toLowerCase(), r]));
   const find = (name: string): Registration | undefined => byName.get(name.toLowerCase());
   const invoker = new Invoker(core, (fn, level, message) =>
     log(`[${fn}]${level === "information" ? "" : ` ${level}:`} ${message}`),
   );
-  let urls: ClientUrls = { origin: "", hubName: config.hubName, key };
+  let urls: ClientUrls = { origin: "", hubName: config.hubName, key: keys.durableTask };
 
   const extraInputs = (reg: Registration): Record<string, RpcTypedData> =>
     reg.durableClientBinding ? { [reg.durableClientBinding]: { string: JSON.stringify(durableClientJson(urls)) } } : {};
@@ -133,7 +132,6 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     await invokeWith(reg, { json: JSON.stringify(event) });
   };
   const admin: AdminDeps = {
-    key,
     bodyLimit,
     find,
     advanceTime: manualClock ? (ms) => host.advanceTime(ms) : undefined,
@@ -143,7 +141,7 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
   const eventGrid: EventGridFunctions = { find, invoke: invokeEventGrid, bodyLimit };
   const httpTriggers: HttpTriggers = {
     regs: regs.filter((r) => r.kind === "http"),
-    key,
+    keys,
     bodyLimit,
     invoke: (reg, request) => invokeWith(reg, { http: request }),
   };
@@ -157,6 +155,36 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     });
   });
 
+  /** One place routes every request: which handler serves the path, and which key it needs. */
+  function routeFor(method: string, path: string): Route | undefined {
+    if (path === "/runtime/webhooks/eventgrid") {
+      // The CloudEvents OPTIONS handshake only echoes the origin; deliveries need the extension's key.
+      const scope = method === "OPTIONS" ? "anonymous" : "eventGrid";
+      return { scope, serve: (req, res, url) => handleEventGrid(eventGrid, req, res, url) };
+    }
+    for (const base of [DURABLE_RPC, DURABLE_WEBHOOK]) {
+      if (path.startsWith(base)) {
+        const rest = path.slice(base.length);
+        return {
+          scope: "durableTask",
+          serve: (req, res, url) => handleDurableApi(engine, urls, req, res, url, rest, bodyLimit),
+        };
+      }
+    }
+    if (path === "/admin/devhost/advance-time")
+      return { scope: "admin", serve: (req, res) => handleAdvanceTime(admin, req, res) };
+    if (path.startsWith(ADMIN_FUNCTIONS)) {
+      const name = safeDecode(path.slice(ADMIN_FUNCTIONS.length));
+      return { scope: "admin", serve: (req, res) => handleInvokeFunction(admin, req, res, name) };
+    }
+    if (prefix === "" || path === prefix || path.startsWith(`${prefix}/`)) {
+      // Each HTTP function has its own authLevel: the trigger checks it once the route matched.
+      const rest = path.slice(prefix.length);
+      return { scope: "anonymous", serve: (req, res, url) => handleHttpTrigger(httpTriggers, req, res, url, rest) };
+    }
+    return undefined;
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Concatenate rather than resolve: a request line like "//other-host/x" must stay a path on this host.
     const raw = req.url ?? "/";
@@ -165,44 +193,24 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     // App Service authentication sits in front of everything: it strips forged principal headers on every request.
     easyAuth.applyTo(req);
     if (await easyAuth.handle(req, res, url)) return;
-    if (path === "/runtime/webhooks/eventgrid") {
-      if (req.method !== "OPTIONS" && !hasKey(req, url, key)) {
-        return sendError(
-          res,
-          401,
-          "Unauthorized",
-          "Event Grid deliveries need the system key: add ?code=<devhost key> to the subscription URL.",
-        );
-      }
-      return handleEventGrid(eventGrid, req, res, url);
-    }
-    if (path.startsWith(DURABLE_RPC)) {
-      return handleDurableApi(engine, urls, req, res, url, path.slice(DURABLE_RPC.length), bodyLimit);
-    }
-    if (path.startsWith(DURABLE_WEBHOOK)) {
-      if (!hasKey(req, url, key))
-        return sendError(
-          res,
-          401,
-          "Unauthorized",
-          "The durable task webhook needs the devhost key as ?code= or x-functions-key.",
-        );
-      return handleDurableApi(engine, urls, req, res, url, path.slice(DURABLE_WEBHOOK.length), bodyLimit);
-    }
-    if (path === "/admin/devhost/advance-time") return handleAdvanceTime(admin, req, res, url);
-    if (path.startsWith(ADMIN_FUNCTIONS))
-      return handleInvokeFunction(admin, req, res, url, safeDecode(path.slice(ADMIN_FUNCTIONS.length)));
-    if (prefix === "" || path === prefix || path.startsWith(`${prefix}/`)) {
-      return handleHttpTrigger(httpTriggers, req, res, url, path.slice(prefix.length));
-    }
-    sendError(res, 404, "RouteNotFound", `Nothing is served at ${path}; HTTP functions live under ${prefix || "/"}.`);
+    const target = routeFor(req.method ?? "GET", path);
+    if (!target)
+      return sendError(
+        res,
+        404,
+        "RouteNotFound",
+        `Nothing is served at ${path}; HTTP functions live under ${prefix || "/"}.`,
+      );
+    if (target.scope !== "anonymous" && !authorised(req, url, keys, target.scope))
+      return sendError(res, 401, "Unauthorized", keyAdvice(target.scope));
+    return target.serve(req, res, url);
   }
 
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 7071, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
   });
-  urls = { origin: `http://127.0.0.1:${port}`, hubName: config.hubName, key };
+  urls = { origin: `http://127.0.0.1:${port}`, hubName: config.hubName, key: keys.durableTask };
   // durable-functions rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME names the host.
   // A previous devhost in this process may have set it: then it is ours to replace.
   const ownsHostname = !process.env.WEBSITE_HOSTNAME || process.env.DEVHOST_OWNS_WEBSITE_HOSTNAME === "1";
@@ -223,7 +231,10 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
   }));
   log("Functions:");
   for (const line of descriptions) log(`  ${line}`);
-  log(`Local key (x-functions-key header or ?code=): ${key}`);
+  // Printed once, for people; never in an answer.
+  log(`Function key (x-functions-key header or ?code=): ${keys.function}`);
+  log(`Master key (admin API): ${keys.master}`);
+  log(`System keys: durabletask_extension ${keys.durableTask}, eventgrid_extension ${keys.eventGrid}`);
 
   await invoker.runHooks("appStart", { hookData: {}, functionAppDirectory: config.appRoot });
   const resumed = await engine.recover();
@@ -237,7 +248,8 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
   const host: Devhost = {
     url: urls.origin,
     port,
-    localKey: key,
+    localKey: keys.function,
+    keys,
     hubName: config.hubName,
     registrations,
     async stop() {
@@ -279,6 +291,11 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     whenIdle: () => engine.whenIdle(),
   };
   return host;
+}
+
+interface Route {
+  scope: KeyScope | "anonymous";
+  serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
 }
 
 function buildTimerJobs(regs: Registration[]): TimerJob[] {

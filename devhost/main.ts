@@ -3,6 +3,7 @@ import path from "node:path";
 import { azuriteConnectionString } from "../scripts/azurite";
 import { ManualClock } from "./clock";
 import { startDevhost } from "./host";
+import type { HostKeys } from "./http/auth";
 
 /** UseDevelopmentStorage=true means Azurite's Table service on its default port, as the real host reads it. */
 const AZURITE_TABLE_PORT = 10002;
@@ -10,7 +11,8 @@ const AZURITE_TABLE_PORT = 10002;
 const USAGE = `usage: node dist/devhost/main.js --app <dir> [--port 7071] [--storage memory|table] [--no-schedule]
        [--key <local key>] [--manual-clock <epoch ms>] [--run-activities-twice]
 Settings come from the environment, then <app>/local.settings.json "Values".
-Table storage uses DEVHOST_TABLE_CONNECTION or AzureWebJobsStorage (UseDevelopmentStorage=true → Azurite on 10002).`;
+Table storage uses DEVHOST_TABLE_CONNECTION or AzureWebJobsStorage (UseDevelopmentStorage=true → Azurite on 10002).
+DEVHOST_KEYS (JSON {function, master, durableTask, eventGrid}) fixes keys; the others are random, printed once.`;
 
 interface Args {
   app: string;
@@ -68,8 +70,27 @@ function localSettings(appRoot: string): Record<string, string> {
   }
 }
 
+/** Keys from the environment (kept out of the command line, which other local users can read), then forgotten. */
+function keysFromEnv(): Partial<HostKeys> {
+  const raw = process.env.DEVHOST_KEYS;
+  delete process.env.DEVHOST_KEYS;
+  if (!raw) return {};
+  try {
+    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    const keys: Partial<HostKeys> = {};
+    for (const name of ["function", "master", "durableTask", "eventGrid"] as const) {
+      const value = parsed[name];
+      if (typeof value === "string" && value !== "") keys[name] = value;
+    }
+    return keys;
+  } catch {
+    fail('DEVHOST_KEYS must be JSON such as {"function": "...", "master": "..."}');
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const keys = keysFromEnv();
   const appRoot = path.resolve(args.app);
   const settings: Record<string, string> = {};
   for (const [k, v] of Object.entries(localSettings(appRoot))) if (process.env[k] === undefined) settings[k] = v;
@@ -84,7 +105,7 @@ async function main(): Promise<void> {
     settings,
     storage: useTable ? { tableConnectionString: connection! } : "memory",
     schedule: args.schedule,
-    localKey: args.key,
+    keys: { ...keys, ...(args.key ? { function: args.key } : {}) },
     clock: args.manualClock !== undefined ? new ManualClock(args.manualClock) : undefined,
     runActivitiesTwice: args.twice,
   });

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { EXIT_WITH_PARENT } from "./exit-with-parent";
+import { generateKeys, type HostKeys } from "./http/auth";
 
 export interface SpawnOptions {
   appRoot: string;
@@ -11,8 +12,8 @@ export interface SpawnOptions {
   settings?: Record<string, string>;
   /** Durable state in Table Storage; omitted = in memory (lost on kill). */
   tableConnectionString?: string;
-  /** Fixed key, so a restarted child accepts the same key (default: generated once per spawnDevhost call). */
-  localKey?: string;
+  /** Fixed keys, so a restarted child accepts the same keys (default: generated once per spawnDevhost call). */
+  keys?: Partial<HostKeys>;
   /** Start the child on a manual clock at this epoch-ms (move it with POST /admin/devhost/advance-time). */
   manualClockStart?: number;
   schedule?: boolean;
@@ -24,7 +25,9 @@ export interface SpawnOptions {
 export interface SpawnedDevhost {
   url: string;
   port: number;
+  /** The function key (keys.function). */
   localKey: string;
+  keys: HostKeys;
   child: ChildProcess;
   /** Everything the child printed so far. */
   output(): string;
@@ -36,18 +39,19 @@ export interface SpawnedDevhost {
 
 /** Runs devhost in a child process (compiled dist/devhost/main.js), for tests that need isolation or a crash. */
 export async function spawnDevhost(options: SpawnOptions): Promise<SpawnedDevhost> {
-  const opts = { ...options, localKey: options.localKey ?? randomBytes(24).toString("base64url") };
-  const args = [mainScript(), "--app", opts.appRoot, "--port", String(opts.port ?? 0), "--key", opts.localKey];
+  const opts = { ...options, keys: generateKeys(options.keys) };
+  const args = [mainScript(), "--app", opts.appRoot, "--port", String(opts.port ?? 0)];
   if (opts.tableConnectionString) args.push("--storage", "table");
   else args.push("--storage", "memory");
   if (opts.schedule === false) args.push("--no-schedule");
   if (opts.manualClockStart !== undefined) args.push("--manual-clock", String(opts.manualClockStart));
   if (opts.runActivitiesTwice) args.push("--run-activities-twice");
-  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.settings };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.settings, DEVHOST_KEYS: JSON.stringify(opts.keys) };
   if (opts.tableConnectionString) env.DEVHOST_TABLE_CONNECTION = opts.tableConnectionString;
   delete env.WEBSITE_HOSTNAME;
   delete env.DEVHOST_OWNS_WEBSITE_HOSTNAME;
-  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  // The child dies with this process, so a crashed test run leaves no devhost behind.
+  const child = spawn(process.execPath, [...EXIT_WITH_PARENT, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   const readyTimeoutMs = opts.readyTimeoutMs ?? 20_000;
   const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {
@@ -80,7 +84,8 @@ export async function spawnDevhost(options: SpawnOptions): Promise<SpawnedDevhos
   return {
     url,
     port,
-    localKey: opts.localKey,
+    localKey: opts.keys.function,
+    keys: opts.keys,
     child,
     output: () => output,
     async kill(signal = "SIGTERM") {

@@ -3,9 +3,10 @@
  * tests (in memory, on a free port).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { EXIT_WITH_PARENT } from "../devhost/exit-with-parent";
 
 export interface AzuriteTables {
   port: number;
@@ -19,7 +20,7 @@ export interface AzuriteTables {
 export interface AzuriteOptions {
   /** 0 or omitted: a free port. */
   port?: number;
-  /** A folder to keep the data in; omitted: in memory. */
+  /** A folder to keep the data in; omitted: in memory. With a folder, `azurite.pid` beside it records the process. */
   location?: string;
   timeoutMs?: number;
 }
@@ -47,14 +48,22 @@ export async function freePort(): Promise<number> {
 
 export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<AzuriteTables> {
   const main = path.join(require.resolve("azurite/package.json"), "..", "dist", "src", "table", "main.js");
+  const pidFile = options.location ? `${options.location}.pid` : undefined;
+  if (pidFile) await stopStaleAzurite(pidFile, options.location!);
+  if (options.port && !(await portIsFree(options.port))) {
+    throw new Error(
+      `Port ${options.port} (Azurite's Table service) is in use by another program; stop it or set AZURITE_TABLE_PORT to a free port.`,
+    );
+  }
   const attempts = options.port ? 1 : 3;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const port = options.port || (await freePort());
     const storage = options.location ? ["--location", options.location] : ["--inMemoryPersistence"];
     if (options.location) mkdirSync(options.location, { recursive: true });
     const args = [main, "--tableHost", "127.0.0.1", "--tablePort", String(port), ...storage];
-    const child = spawn(process.execPath, [...args, "--disableTelemetry", "--silent"], {
-      stdio: ["ignore", "pipe", "pipe"],
+    // Azurite dies with this process, however it dies, so no orphan holds the port after a crash.
+    const child = spawn(process.execPath, [...EXIT_WITH_PARENT, ...args, "--disableTelemetry", "--silent"], {
+      stdio: ["pipe", "pipe", "pipe"],
     });
     const failure = await waitForStart(child, options.timeoutMs ?? 20_000);
     if (failure !== undefined) {
@@ -62,12 +71,14 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
       if (options.port) throw new Error(`Azurite's table server did not start on port ${port}: ${failure}`);
       continue; // the port was taken between probing and binding: try another
     }
+    if (pidFile && child.pid) writeFileSync(pidFile, JSON.stringify({ pid: child.pid, port }));
     return {
       port,
       tableEndpoint: `http://127.0.0.1:${port}/${DEV_ACCOUNT}`,
       connectionString: azuriteConnectionString(port),
       stop: () =>
         new Promise<void>((resolve) => {
+          if (pidFile) rmSync(pidFile, { force: true });
           if (child.exitCode !== null) return resolve();
           child.once("exit", () => resolve());
           child.kill();
@@ -75,6 +86,51 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
     };
   }
   throw new Error("Azurite's table server did not start on a free port after 3 attempts.");
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * An Azurite left running by a crashed start (its pid file is still there): stopped if it is still alive and still
+ * Azurite on this data folder, so the new start gets the port. Any other process with that pid is left alone.
+ */
+async function stopStaleAzurite(pidFile: string, location: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = (JSON.parse(readFileSync(pidFile, "utf8")) as { pid: number }).pid;
+  } catch {
+    return; // no pid file (or a torn one): nothing recorded to stop
+  }
+  rmSync(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !isAzuriteOn(pid, location)) return;
+  process.kill(pid, "SIGTERM");
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(pid)) process.kill(pid, "SIGKILL");
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The process's command line names Azurite and this data folder (Linux /proc; elsewhere: not provably ours). */
+function isAzuriteOn(pid: number, location: string): boolean {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return args.some((a) => a.includes("azurite")) && args.includes(location);
+  } catch {
+    return false;
+  }
 }
 
 /** Resolves undefined once Azurite says it started, or the reason it did not. */

@@ -4,7 +4,7 @@
  * benchmarks use it on free ports, in memory.
  */
 import path from "node:path";
-import { spawnDevhost, startDevhost, type SpawnedDevhost } from "../devhost";
+import { spawnDevhost, startDevhost, type HostKeys, type SpawnedDevhost } from "../devhost";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../sandbox";
 import { startAzuriteTables, type AzuriteTables } from "./azurite";
 
@@ -32,7 +32,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   azurite: AzuriteTables;
   sandbox: Sandbox;
-  devhost: { url: string; localKey: string; child?: SpawnedDevhost };
+  /** localKey is the function key; keys has the master and system keys too. */
+  devhost: { url: string; localKey: string; keys: HostKeys; child?: SpawnedDevhost };
   settings: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -55,9 +56,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const settings = { ...localAppSettings(options.root, azurite, sandbox), ...options.settings };
     const devhost = await startAppHost(options, ports.devhost, settings, azurite.connectionString, log);
-    // The sandbox plays Event Grid's system topic: it delivers to the app's webhook with the host's system key.
+    // The sandbox plays Event Grid's system topic: it delivers with the eventgrid_extension system key, as a real
+    // subscription's endpoint URL does.
     sandbox.setEventWebhookUrl(
-      `${devhost.url}/runtime/webhooks/eventgrid?functionName=resource-events&code=${encodeURIComponent(devhost.localKey)}`,
+      `${devhost.url}/runtime/webhooks/eventgrid?functionName=resource-events&code=${encodeURIComponent(devhost.keys.eventGrid)}`,
     );
     const started = sandbox;
     return {
@@ -95,10 +97,10 @@ async function startAppHost(
   };
   if (options.devhostMode === "child") {
     const child = await spawnDevhost({ ...common, tableConnectionString });
-    return { url: child.url, localKey: child.localKey, child, stop: () => child.kill() };
+    return { url: child.url, localKey: child.localKey, keys: child.keys, child, stop: () => child.kill() };
   }
   const host = await startDevhost({ ...common, storage: { tableConnectionString } });
-  return { url: host.url, localKey: host.localKey, stop: () => host.stop() };
+  return { url: host.url, localKey: host.localKey, keys: host.keys, stop: () => host.stop() };
 }
 
 /** The app settings that point the app at the local stand-ins; the estate comes from the sandbox's seed. */

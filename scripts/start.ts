@@ -4,7 +4,8 @@ import path from "node:path";
 import { startLocalStack } from "./local-stack";
 
 const root = path.resolve(__dirname, "..", "..");
-const dataDir = path.join(root, ".local");
+/** LOCAL_DATA_DIR moves the data (a second stack beside the first, or a test's own folder). */
+const dataDir = path.resolve(process.env.LOCAL_DATA_DIR || path.join(root, ".local"));
 
 /** Where `npm run demo` finds the running stack. */
 export const RUNTIME_FILE = path.join(dataDir, "runtime.json");
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     apiUrl: `${stack.devhost.url}/api`,
     devhostUrl: stack.devhost.url,
     localKey: stack.devhost.localKey,
+    masterKey: stack.devhost.keys.master,
     sandboxUrl: stack.sandbox.url,
     sandboxCaFile: stack.sandbox.caFile,
     tableEndpoint: stack.azurite.tableEndpoint,
@@ -45,7 +47,8 @@ async function main(): Promise<void> {
   writeFileSync(RUNTIME_FILE, JSON.stringify(runtime, null, 2));
   console.log(`
 Private Link Autopilot is running locally (up in ${((Date.now() - started) / 1000).toFixed(1)} s).
-  app (devhost)     ${runtime.apiUrl}          local key: ${runtime.localKey}
+  app (devhost)     ${runtime.apiUrl}          function key: ${runtime.localKey}
+                    admin API (timers)         master key:   ${runtime.masterKey}
   health            ${runtime.apiUrl}/health
   simulated Azure   ${runtime.sandboxUrl}      estate: ${runtime.sandboxUrl}/_sandbox/estate
   inbox             ${runtime.sandboxUrl}/_sandbox/inbox.html
@@ -54,6 +57,7 @@ Private Link Autopilot is running locally (up in ${((Date.now() - started) / 100
 Next, in another terminal:
   npm run demo                                   a scripted scenario with a timeline
   curl -H "x-functions-key: ${runtime.localKey}" ${runtime.apiUrl}/connections
+  curl -X POST -H "x-functions-key: ${runtime.masterKey}" -d '{"input":""}' ${runtime.devhostUrl}/admin/functions/sweep
 Ctrl-C stops everything; the next start reuses the data.`);
 
   let stopping = false;
@@ -74,6 +78,15 @@ Ctrl-C stops everything; the next start reuses the data.`);
 }
 
 main().catch((err: unknown) => {
-  console.error(`start: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`start: ${reason(err)}`);
   process.exit(1);
 });
+
+/** One sentence for the usual failures; a port held by another program names the setting that moves it. */
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e?.code === "EADDRINUSE") {
+    return `port ${e.port ?? "?"} is in use by another program; stop it or move this stack with DEVHOST_PORT, SANDBOX_PORT or AZURITE_TABLE_PORT.`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { safeDecode } from "../http/request-parts";
-import { readBodyOrRefuse, sendError, sendJson } from "../http/respond";
+import { MAX_JSON_DEPTH, parseJson, readBodyOrRefuse, sendError, sendJson } from "../http/respond";
 import type { ControlResult, DurableEngine } from "./engine";
 import { isTerminal } from "./instance-state";
 import { listInstances, purgeBy } from "./instance-query";
@@ -10,10 +10,15 @@ export interface ClientUrls {
   /** e.g. http://127.0.0.1:7071 */
   origin: string;
   hubName: string;
+  /** The durabletask_extension system key. */
   key: string;
 }
 
-/** The durableClient binding value the host hands to a function: where the SDK's DurableClient sends its calls. */
+/**
+ * The durableClient binding value the host hands to a function: where the SDK's DurableClient sends its calls. As on
+ * the real host, the URLs carry the durabletask_extension system key. The rpc base URL carries it as URL credentials:
+ * the SDK resolves rpc paths against it (dropping any query) and its HTTP client sends them as Basic auth.
+ */
 export function durableClientJson(u: ClientUrls): Record<string, unknown> {
   const webhook = `${u.origin}/runtime/webhooks/durabletask`;
   const instance = `${webhook}/instances/INSTANCEID`;
@@ -37,15 +42,25 @@ export function durableClientJson(u: ClientUrls): Record<string, unknown> {
     },
     baseUrl: webhook,
     requiredQueryStringParameters: `code=${u.key}`,
-    rpcBaseUrl: `${u.origin}/durabletask/`,
+    rpcBaseUrl: withCredentials(`${u.origin}/durabletask/`, u.key),
     httpBaseUrl: "",
   };
 }
 
+function withCredentials(base: string, key: string): string {
+  const url = new URL(base);
+  url.username = "durabletask_extension";
+  url.password = key;
+  return url.href;
+}
+
+/** The start answer's management URLs, without the key: an answer never echoes a key (callers hold their own). */
 function managementPayload(u: ClientUrls, instanceId: string): Record<string, string> {
   const urls = durableClientJson(u).managementUrls as Record<string, string>;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(urls)) out[k] = v.replace("INSTANCEID", encodeURIComponent(instanceId));
+  for (const [k, v] of Object.entries(urls)) {
+    out[k] = v.replace("INSTANCEID", encodeURIComponent(instanceId)).replace(`&code=${u.key}`, "");
+  }
   return out;
 }
 
@@ -114,7 +129,12 @@ async function startInstance(
   }
   const input = jsonText(body);
   if (input === undefined)
-    return sendError(res, 400, "InvalidInput", "The orchestration input must be JSON (or an empty body for none).");
+    return sendError(
+      res,
+      400,
+      "InvalidInput",
+      `The orchestration input must be JSON nested at most ${MAX_JSON_DEPTH} levels (or an empty body for none).`,
+    );
   const started = await engine.start(name, instanceId, input);
   if (started.kind === "unknownOrchestrator") {
     return sendError(
@@ -172,7 +192,13 @@ async function instanceOperation(
       if (!eventName)
         return sendError(res, 400, "MissingEventName", "Name the event: instances/{id}/raiseEvent/{eventName}.");
       const input = jsonText(body);
-      if (input === undefined) return sendError(res, 400, "InvalidInput", "The event data must be JSON.");
+      if (input === undefined)
+        return sendError(
+          res,
+          400,
+          "InvalidInput",
+          `The event data must be JSON nested at most ${MAX_JSON_DEPTH} levels.`,
+        );
       result = await engine.raiseEvent(id, eventName, input ?? "null");
       break;
     }
@@ -187,9 +213,10 @@ async function instanceOperation(
       break;
     case "rewind":
     case "restart":
+      // A 4xx, not 501: the host is fine, the caller asked for something this host does not offer.
       return sendError(
         res,
-        501,
+        400,
         "NotSupported",
         `'${action}' is not supported by devhost; start a new instance instead.`,
       );
@@ -205,12 +232,7 @@ async function instanceOperation(
 function jsonText(body: Buffer): string | null | undefined {
   const text = body.toString("utf8");
   if (text.trim() === "") return null;
-  try {
-    JSON.parse(text);
-    return text;
-  } catch {
-    return undefined;
-  }
+  return parseJson(body).ok ? text : undefined;
 }
 
 function validInstanceId(id: string): boolean {

@@ -1,5 +1,6 @@
 import { EventType, type HistoryEvent } from "./history";
 import type { InstanceState } from "./instance-state";
+import { withoutStack } from "../http/request-parts";
 
 const EVENT_NAMES: Record<number, string> = Object.fromEntries(Object.entries(EventType).map(([k, v]) => [v, k]));
 
@@ -11,7 +12,7 @@ export function statusBody(s: InstanceState, q: URLSearchParams): Record<string,
     runtimeStatus: s.status,
     input: q.get("showInput") === "false" ? null : parseText(s.inputText),
     customStatus: s.customStatus ?? null,
-    output: s.output ?? null,
+    output: typeof s.output === "string" ? withoutStack(s.output) : (s.output ?? null),
     createdTime: s.createdTime,
     lastUpdatedTime: s.lastUpdatedTime,
   };
@@ -36,7 +37,7 @@ function friendlyEvent(e: HistoryEvent, withOutput: boolean): Record<string, unk
   if (e.TaskScheduledId !== undefined) out.TaskScheduledId = e.TaskScheduledId;
   if (e.TimerId !== undefined) out.TimerId = e.TimerId;
   if (e.FireAt !== undefined) out.FireAt = e.FireAt;
-  if (e.Reason !== undefined) out.Reason = e.Reason;
+  if (e.Reason !== undefined) out.Reason = withoutStack(e.Reason);
   if (e.InstanceId !== undefined) out.InstanceId = e.InstanceId;
   if (withOutput) {
     if (e.Input !== undefined) out.Input = parseText(e.Input ?? null);

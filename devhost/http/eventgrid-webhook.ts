@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registration } from "../core/registry";
-import { errorMessage, firstHeader } from "./request-parts";
+import { errorMessage, firstHeader, withoutStack } from "./request-parts";
 import { parseJson, readBodyOrRefuse, sendError, sendJson } from "./respond";
 
 /** What the webhook needs from the host. */
@@ -49,7 +49,7 @@ export async function handleEventGrid(
       res,
       400,
       "InvalidJson",
-      `The body is not JSON (${parsed.message}); send an event or an array of events.`,
+      `The body is not usable JSON (${parsed.message}); send an event or an array of events.`,
     );
   const events = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
   if (events.length === 0 || !events.every(isObject)) {
@@ -84,7 +84,7 @@ export async function handleEventGrid(
     try {
       await functions.invoke(reg, event);
     } catch (err) {
-      failures.push(errorMessage(err));
+      failures.push(withoutStack(errorMessage(err)));
     }
   }
   // Event Grid redelivers the batch on a 5xx, as it would against the real host.

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registration } from "../core/registry";
 import type { RpcHttpCookie, RpcHttpData, RpcInvocationResponse } from "../core/rpc-types";
-import { hasKey } from "./auth";
+import { authorised, keyAdvice, type HostKeys } from "./auth";
 import { readBodyOrRefuse, sendError, sendFunctionFailed } from "./respond";
 
 /** What the HTTP trigger routes need from the host; fixed once the app is loaded. */
 export interface HttpTriggers {
   /** The app's HTTP-triggered registrations. */
   regs: Registration[];
-  /** The local key that authLevel function/admin routes require. */
-  key: string;
+  /** authLevel function routes take the function key, admin routes the master key (the master key passes both). */
+  keys: HostKeys;
   bodyLimit: number;
   invoke(reg: Registration, request: RpcHttpData): Promise<RpcInvocationResponse>;
 }
@@ -22,7 +22,7 @@ export async function handleHttpTrigger(
   url: URL,
   routePath: string,
 ): Promise<void> {
-  const { regs, key, bodyLimit } = triggers;
+  const { regs, keys, bodyLimit } = triggers;
   const method = (req.method ?? "GET").toUpperCase();
   let matched: { reg: Registration; params: Record<string, string> } | undefined;
   const allowed = new Set<string>();
@@ -49,13 +49,10 @@ export async function handleHttpTrigger(
     );
   }
   const { reg, params } = matched;
-  if (reg.http!.authLevel !== "anonymous" && !hasKey(req, url, key)) {
-    return sendError(
-      res,
-      401,
-      "Unauthorized",
-      "This function needs a key: send the devhost key as the x-functions-key header or ?code=.",
-    );
+  const level = reg.http!.authLevel;
+  if (level !== "anonymous") {
+    const scope = level === "admin" ? "admin" : "function";
+    if (!authorised(req, url, keys, scope)) return sendError(res, 401, "Unauthorized", keyAdvice(scope));
   }
   const body = await readBodyOrRefuse(req, res, bodyLimit, "send less.");
   if (!body) return;

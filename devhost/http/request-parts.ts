@@ -18,3 +18,18 @@ export function firstHeader(req: IncomingMessage, name: string): string | undefi
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * A failure as callers see it: the message without the stack trace or file paths (they tell an outsider how the
+ * machine is laid out, and the host's log keeps them).
+ */
+export function withoutStack(text: string): string {
+  const lines = text.split("\n");
+  const firstFrame = lines.findIndex((l) => /^\s+at\s/.test(l));
+  const message = (firstFrame < 0 ? lines : lines.slice(0, firstFrame)).join("\n").trimEnd();
+  // Only file paths of code (ARM ids in messages stay: they say which resource).
+  return message.replace(
+    /(?:file:\/\/)?(?:[A-Za-z]:)?(?:[\\/][\w.@~-]+)+\.(?:[cm]?js|ts|json)\b(?::\d+){0,2}/g,
+    "<path>",
+  );
+}

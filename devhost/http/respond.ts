@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errorMessage } from "./request-parts";
+import { errorMessage, withoutStack } from "./request-parts";
 
 /** Every refusal is JSON with a stable code and a sentence that says what to do. */
 export function sendError(
@@ -61,13 +61,36 @@ export async function readBodyOrRefuse(
 
 /** 500 for a function that threw: the host stays up and the caller learns which function failed and why. */
 export function sendFunctionFailed(res: ServerResponse, functionName: string, err: unknown): void {
-  sendError(res, 500, "FunctionFailed", `Function ${functionName} failed: ${errorMessage(err)}`);
+  sendError(res, 500, "FunctionFailed", `Function ${functionName} failed: ${withoutStack(errorMessage(err))}`);
 }
 
+/** Deeper than any real event or input; deeper JSON is refused before anything walks it recursively. */
+export const MAX_JSON_DEPTH = 64;
+
 export function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false; message: string } {
+  const text = body.toString("utf8");
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return { ok: false, message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
   try {
-    return { ok: true, value: JSON.parse(body.toString("utf8")) as unknown };
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
     return { ok: false, message: errorMessage(err) };
   }
+}
+
+/** The deepest bracket nesting of JSON text, in one pass without recursion (brackets inside strings don't count). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
 }

@@ -44,7 +44,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
     if (argv[0] === "demo") return await runDemo(argv.slice(1), io);
     const name = argv.slice(0, 2).join(" ");
-    const command = COMMANDS[name];
+    // Own keys only: "__proto__" or "constructor" is an unknown command, not Object's.
+    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!command) throw new UsageError(`Unknown command "${name}".`);
     const result = await command(argv.slice(2), io);
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);

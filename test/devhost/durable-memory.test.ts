@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock, type Devhost } from "../../devhost";
-import { call, type Loose, startSampleHost, T0, until } from "./support";
+import { call, durable, type Loose, startSampleHost, T0, until } from "./support";
 
 let host: Devhost;
 const clock = new ManualClock(T0);
@@ -124,6 +124,10 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     const s = await host.waitForInstance(await start("failing"));
     expect(s.runtimeStatus).toBe("Failed");
     expect(String(s.output)).toContain("activity exploded");
+    // The status answer keeps the message, not the stack trace or the machine's file paths.
+    const answer = await durable(host, `instances/${s.instanceId}?showHistory=true&showHistoryOutput=true`);
+    expect(answer.text).toContain("activity exploded");
+    expect(answer.text).not.toMatch(/\s+at\s|\.js:\d+|sample-app/);
     const parent = await host.waitForInstance(await start("parentOfFailing"));
     expect(parent.runtimeStatus).toBe("Failed");
     expect(String(parent.output)).toMatch(/Orchestrator function 'failing' failed: .*activity exploded/);
@@ -131,7 +135,7 @@ describe("durable orchestrations (in memory, manual clock)", () => {
 
   it("start with a chosen id: 409 while running, a finished id may be reused", async () => {
     await start("approval", undefined, "reuse-me");
-    const again = await call(`${host.url}/durabletask/orchestrators/approval/reuse-me`, { method: "POST", body: "" });
+    const again = await durable(host, `orchestrators/approval/reuse-me`, { method: "POST", body: "" });
     expect(again.status).toBe(409);
     expect(again.json.error.code).toBe("InstanceExists");
     expect((await client("terminate", "reuse-me", { reason: "test over" })).status).toBe(202);
@@ -157,24 +161,24 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     await host.waitForInstance(id);
     expect((await client("purge", id)).json).toEqual({ instancesDeleted: 1 });
     expect(await host.getInstance(id)).toBeUndefined();
-    const raw = (p: string, method = "GET") => call(`${host.url}/durabletask/${p}`, { method });
+    const raw = (p: string, method = "GET") => durable(host, `${p}`, { method });
     expect((await raw(`instances/${id}`)).status).toBe(404);
     expect((await raw("instances/nobody/raiseEvent/X", "POST")).status).toBe(404);
     expect((await raw("instances/family/terminate?reason=x", "POST")).status).toBe(410);
     await start("approval", undefined, "still-running");
     expect((await raw("instances/still-running", "DELETE")).status).toBe(409);
     expect((await raw("orchestrators/noSuchOrchestrator", "POST")).json.error.code).toBe("UnknownOrchestrator");
-    const badInput = await call(`${host.url}/durabletask/orchestrators/threeStep`, { method: "POST", body: "{oops" });
+    const badInput = await durable(host, `orchestrators/threeStep`, { method: "POST", body: "{oops" });
     expect(badInput.status).toBe(400);
-    expect((await raw("instances/family/rewind?reason=x", "POST")).status).toBe(501);
+    expect((await raw("instances/family/rewind?reason=x", "POST")).status).toBe(400);
   });
 
   it("lists with filters and continuation tokens (raw API and the SDK client)", async () => {
-    const raw = await call(`${host.url}/durabletask/instances/?runtimeStatus=Completed&top=2`);
+    const raw = await durable(host, `instances/?runtimeStatus=Completed&top=2`);
     expect(raw.json).toHaveLength(2);
     const token = raw.headers.get("x-ms-continuation-token");
     expect(token).toBeTruthy();
-    const next = await call(`${host.url}/durabletask/instances/?runtimeStatus=Completed&top=2`, {
+    const next = await durable(host, `instances/?runtimeStatus=Completed&top=2`, {
       headers: { "x-ms-continuation-token": token! },
     });
     expect(next.json[0].instanceId).not.toBe(raw.json[0].instanceId);
@@ -183,13 +187,17 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     expect(completed.every((s: Loose) => s.runtimeStatus === "Completed")).toBe(true);
     const all = (await client("listAll")).json;
     expect(all.length).toBeGreaterThan(completed.length);
-    expect((await call(`${host.url}/durabletask/instances/?runtimeStatus=Bogus`)).status).toBe(400);
+    expect((await durable(host, `instances/?runtimeStatus=Bogus`)).status).toBe(400);
   });
 
   it("gives the SDK management URLs that point at this host", async () => {
     const payload = (await client("payload", "abc")).json;
     expect(payload.id).toBe("abc");
     expect(payload.statusQueryGetUri.startsWith(`${host.url}/runtime/webhooks/durabletask/instances/abc?`)).toBe(true);
+    // The binding carries the durabletask_extension system key, as the real host's does, and no other key.
+    expect(payload.statusQueryGetUri).toContain(`code=${host.keys.durableTask}`);
+    for (const other of [host.keys.function, host.keys.master, host.keys.eventGrid])
+      expect(JSON.stringify(payload)).not.toContain(other);
     const viaWebhook = await call(payload.statusQueryGetUri.replace("abc", "family"));
     expect(viaWebhook.json.runtimeStatus).toBe("Completed");
     expect((await call(`${host.url}/runtime/webhooks/durabletask/instances/family`)).status).toBe(401);

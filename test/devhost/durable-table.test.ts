@@ -7,7 +7,7 @@ import { ManualClock, spawnDevhost } from "../../devhost";
 import type { InstanceState } from "../../devhost/durable/instance-state";
 import { keyFor, tableNameForHub, TableStore } from "../../devhost/durable/store-table";
 import { startAzuriteTables, type AzuriteTables } from "../support/azurite";
-import { call, SAMPLE_APP, SAMPLE_SETTINGS, startSampleHost, T0, until } from "./support";
+import { call, durable, type DurableCaller, SAMPLE_APP, SAMPLE_SETTINGS, startSampleHost, T0, until } from "./support";
 
 let azurite: AzuriteTables;
 beforeAll(async () => {
@@ -95,9 +95,9 @@ describe("devhost on Table Storage", () => {
     const startHost = () => startSampleHost({ settings, storage, clock, schedule: false });
     const first = await startHost();
     const name = "x".repeat(150_000);
-    await call(`${first.url}/durabletask/orchestrators/greeter/big`, { method: "POST", body: JSON.stringify(name) });
+    await durable(first, `orchestrators/greeter/big`, { method: "POST", body: JSON.stringify(name) });
     expect((await first.waitForInstance("big")).output).toBe(`Hello ${name}`);
-    await call(`${first.url}/durabletask/orchestrators/sleeper/nap`, {
+    await durable(first, `orchestrators/sleeper/nap`, {
       method: "POST",
       body: JSON.stringify({ ms: 3_600_000 }),
     });
@@ -135,8 +135,8 @@ describe("devhost on Table Storage", () => {
       });
       expect(started.status).toBe(202);
       await until(async () => (existsSync(path.join(dir, "started")) ? true : undefined), "the activity to start");
-      const statusUrl = (url: string) => `${url}/durabletask/instances/crash-1`;
-      expect((await call(statusUrl(first.url))).json.runtimeStatus).toBe("Running");
+      const status = (h: DurableCaller) => durable(h, "instances/crash-1");
+      expect((await status(first)).json.runtimeStatus).toBe("Running");
 
       await first.kill("SIGKILL");
       writeFileSync(path.join(dir, "gate"), "");
@@ -147,15 +147,15 @@ describe("devhost on Table Storage", () => {
         async () => (readFileSync(path.join(dir, "started"), "utf8") === "xx" ? true : undefined),
         "the activity to run again",
       );
-      expect((await call(statusUrl(second.url))).json.runtimeStatus).toBe("Running");
+      expect((await status(second)).json.runtimeStatus).toBe("Running");
       const advanced = await call(`${second.url}/admin/devhost/advance-time`, {
         method: "POST",
-        headers: { "x-functions-key": second.localKey },
+        headers: { "x-functions-key": second.keys.master },
         json: { ms: 3_600_000 },
       });
       expect(advanced.status).toBe(204);
       const done = await until(async () => {
-        const s = (await call(statusUrl(second!.url))).json;
+        const s = (await status(second!)).json;
         return s.runtimeStatus === "Running" ? undefined : s;
       }, "the orchestration to finish");
       expect(done).toMatchObject({ runtimeStatus: "Completed", output: { gateResult: "gate passed", doubled: 42 } });
@@ -173,9 +173,9 @@ describe("devhost on Table Storage", () => {
       schedule: false,
     });
     try {
-      await call(`${child.url}/durabletask/orchestrators/threeStep/twice`, { method: "POST", body: "1" });
+      await durable(child, `orchestrators/threeStep/twice`, { method: "POST", body: "1" });
       const s = await until(async () => {
-        const r = (await call(`${child.url}/durabletask/instances/twice`)).json;
+        const r = (await durable(child, `instances/twice`)).json;
         return r.runtimeStatus === "Completed" ? r : undefined;
       }, "completion");
       expect(s.output).toBe(8);

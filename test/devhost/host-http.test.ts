@@ -23,7 +23,7 @@ describe("registrations", () => {
     expect(lines).toContain("  onEvent: eventGridTrigger");
     expect(lines).toContain("  threeStep: orchestrationTrigger");
     expect(lines).toContain("  double: activityTrigger");
-    expect(lines.filter((l) => l.includes(host.localKey))).toHaveLength(1);
+    for (const key of Object.values(host.keys)) expect(lines.filter((l) => l.includes(key))).toHaveLength(1);
     expect(host.hubName).toBe("SampleHub");
     expect(host.registrations.find((r) => r.name === "secret")).toMatchObject({
       kind: "http",
@@ -92,7 +92,7 @@ describe("HTTP triggers", () => {
     expect(await raw("//evil.example/api/hello")).toBe(404);
     expect(await raw("/admin/functions/%E0%A4%A")).toBe(401);
     expect(await raw("/api/hello/%E0%A4%A")).toBe(200);
-    expect(await raw("/durabletask/instances/%E0%A4%A/raiseEvent/x")).toBe(400); // body "x" is not JSON
+    expect(await raw(`/durabletask/instances/%E0%A4%A/raiseEvent/x?code=${host.keys.durableTask}`)).toBe(400); // "x" is not JSON
     expect((await call(api("hello/ok"))).status).toBe(200);
   });
 
@@ -109,7 +109,7 @@ describe("HTTP triggers", () => {
 
 describe("Event Grid webhook", () => {
   const hook = (fn = "onEvent", code?: string): string =>
-    `${host.url}/runtime/webhooks/eventgrid?functionName=${fn}&code=${code ?? host.localKey}`;
+    `${host.url}/runtime/webhooks/eventgrid?functionName=${fn}&code=${code ?? host.keys.eventGrid}`;
 
   it("answers the subscription validation handshake", async () => {
     const r = await call(hook(), {
@@ -171,7 +171,7 @@ describe("Event Grid webhook", () => {
     expect((await call(hook(), { method: "POST", json: [] })).status).toBe(400);
     expect((await call(hook("onEvent", "wrong"), { method: "POST", json: [{ id: "x" }] })).status).toBe(401);
     expect((await call(hook("hello"), { method: "POST", json: [{ id: "x" }] })).status).toBe(404);
-    const noName = await call(`${host.url}/runtime/webhooks/eventgrid?code=${host.localKey}`, {
+    const noName = await call(`${host.url}/runtime/webhooks/eventgrid?code=${host.keys.eventGrid}`, {
       method: "POST",
       json: [{}],
     });
@@ -198,7 +198,7 @@ describe("timer triggers", () => {
     const before = (await observed()).timer.length;
     const r = await call(`${host.url}/admin/functions/tick`, {
       method: "POST",
-      headers: { "x-functions-key": host.localKey },
+      headers: { "x-functions-key": host.keys.master },
       json: { input: "" },
     });
     expect(r.status).toBe(202);
@@ -206,16 +206,123 @@ describe("timer triggers", () => {
     expect((await observed()).timer.length - before).toBe(2);
     const bad = await call(`${host.url}/admin/functions/tick`, {
       method: "POST",
-      headers: { "x-functions-key": host.localKey },
+      headers: { "x-functions-key": host.keys.master },
       body: "[",
     });
     expect(bad.status).toBe(400);
     expect((await call(`${host.url}/admin/functions/tick`, { method: "POST", json: {} })).status).toBe(401);
     const missing = await call(`${host.url}/admin/functions/nope`, {
       method: "POST",
-      headers: { "x-functions-key": host.localKey },
+      headers: { "x-functions-key": host.keys.master },
       json: {},
     });
     expect(missing.status).toBe(404);
+  });
+});
+
+describe("keys, as the real host keeps them", () => {
+  const withKey = (url: string, key?: string): RequestInit => (key ? { headers: { "x-functions-key": key } } : {});
+  const statusWith = async (url: string, key: string | undefined, init: RequestInit = {}): Promise<number> =>
+    (await call(url, { ...init, ...withKey(url, key) })).status;
+
+  it("are four different keys", () => {
+    expect(new Set(Object.values(host.keys)).size).toBe(4);
+  });
+
+  it("function routes take the function key or the master key, never a system key", async () => {
+    const url = api("secret");
+    expect(await statusWith(url, host.keys.function)).toBe(200);
+    expect(await statusWith(url, host.keys.master)).toBe(200);
+    expect(await statusWith(url, host.keys.durableTask)).toBe(401);
+    expect(await statusWith(url, host.keys.eventGrid)).toBe(401);
+  });
+
+  it("the admin API takes only the master key", async () => {
+    const url = `${host.url}/admin/functions/tick`;
+    const init = { method: "POST", body: "{}" };
+    for (const key of [undefined, host.keys.function, host.keys.durableTask, host.keys.eventGrid]) {
+      expect(await statusWith(url, key, init)).toBe(401);
+    }
+    expect(await statusWith(url, host.keys.master, init)).toBe(202);
+  });
+
+  it("the durable API (rpc and webhook) takes the durabletask_extension key or the master key", async () => {
+    for (const base of ["/durabletask/", "/runtime/webhooks/durabletask/"]) {
+      const url = `${host.url}${base}instances/nobody`;
+      for (const key of [undefined, host.keys.function, host.keys.eventGrid])
+        expect(await statusWith(url, key)).toBe(401);
+      // Past the key check: the instance does not exist.
+      expect(await statusWith(url, host.keys.durableTask)).toBe(404);
+      expect(await statusWith(url, host.keys.master)).toBe(404);
+    }
+    // An anonymous raiseEvent never reaches the instance.
+    const raise = await call(`${host.url}/durabletask/instances/nobody/raiseEvent/Approval`, {
+      method: "POST",
+      json: "yes",
+    });
+    expect(raise.status).toBe(401);
+  });
+
+  it("Event Grid deliveries take the eventgrid_extension key or the master key", async () => {
+    const url = `${host.url}/runtime/webhooks/eventgrid?functionName=onEvent`;
+    const init = { method: "POST", headers: { "aeg-event-type": "SubscriptionValidation" }, body: "[]" };
+    for (const key of [host.keys.function, host.keys.durableTask]) {
+      expect((await call(`${url}&code=${key}`, init)).status).toBe(401);
+    }
+    expect((await call(`${url}&code=${host.keys.eventGrid}`, init)).status).toBe(400); // past auth: empty batch
+    expect((await call(`${url}&code=${host.keys.master}`, init)).status).toBe(400);
+  });
+
+  it("no answer echoes a key: refusals name the key, never its value", async () => {
+    const answers = [
+      await call(api("secret")),
+      await call(`${host.url}/admin/functions/tick`, { method: "POST", json: {} }),
+      await call(`${host.url}/durabletask/instances/nobody`),
+      await call(`${host.url}/runtime/webhooks/eventgrid?functionName=onEvent`, { method: "POST", json: [] }),
+      await call(`${host.url}/durabletask/orchestrators/threeStep`, {
+        method: "POST",
+        body: "1",
+        headers: { "x-functions-key": host.keys.durableTask },
+      }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 202]);
+    for (const a of answers) {
+      const all = `${a.text} ${[...a.headers.values()].join(" ")}`;
+      for (const key of Object.values(host.keys)) expect(all).not.toContain(key);
+    }
+  });
+});
+
+describe("hostile bodies", () => {
+  const deep = (n: number): string => "[".repeat(n) + "]".repeat(n);
+
+  it("answers JSON nested thousands of levels deep with 400 and a code on every entry point that parses", async () => {
+    const event = `{"id":"d","eventType":"x","subject":"/d","data":${deep(5000)}}`;
+    const hook = `${host.url}/runtime/webhooks/eventgrid?functionName=onEvent&code=${host.keys.eventGrid}`;
+    const webhook = await call(hook, { method: "POST", headers: { "aeg-event-type": "Notification" }, body: event });
+    expect(webhook.status).toBe(400);
+    expect(webhook.json.error.code).toBe("InvalidJson");
+    const master = { "x-functions-key": host.keys.master };
+    const admin = await call(`${host.url}/admin/functions/onEvent`, {
+      method: "POST",
+      headers: master,
+      json: { input: event },
+    });
+    expect(admin.status).toBe(400);
+    const durableKey = { "x-functions-key": host.keys.durableTask };
+    const start = await call(`${host.url}/durabletask/orchestrators/threeStep`, {
+      method: "POST",
+      headers: durableKey,
+      body: deep(5000),
+    });
+    expect(start.status).toBe(400);
+    expect(start.json.error.code).toBe("InvalidInput");
+    const advance = await call(`${host.url}/admin/devhost/advance-time`, {
+      method: "POST",
+      headers: master,
+      body: deep(5000),
+    });
+    expect(advance.status).toBe(400);
+    expect((await call(api("hello/still-alive"))).status).toBe(200);
   });
 });

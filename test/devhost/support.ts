@@ -1,5 +1,5 @@
 import path from "node:path";
-import { startDevhost, type Devhost, type DevhostOptions } from "../../devhost";
+import { startDevhost, type Devhost, type DevhostOptions, type HostKeys } from "../../devhost";
 
 export const SAMPLE_APP = path.join(__dirname, "sample-app");
 export const SAMPLE_SETTINGS = { SAMPLE_HUB: "SampleHub", TICK_SCHEDULE: "*/10 * * * * *" };
@@ -47,4 +47,22 @@ export async function until<T>(probe: () => Promise<T | undefined>, what: string
     if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** A host (in-process or child) whose durable API a test calls. */
+export interface DurableCaller {
+  url: string;
+  keys: HostKeys;
+}
+
+/** Calls the durable task API (`/durabletask/<path>`) with the durabletask_extension system key. */
+export function durable(
+  host: DurableCaller,
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<Reply> {
+  return call(`${host.url}/durabletask/${path}`, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string> | undefined), "x-functions-key": host.keys.durableTask },
+  });
 }

@@ -33,7 +33,7 @@ describe("the clean-up sweep end to end", () => {
   const fireCleanup = async () => {
     const res = await fetch(`${stack.devhost.url}/admin/functions/cleanup-sweep`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-functions-key": stack.devhost.localKey },
+      headers: { "content-type": "application/json", "x-functions-key": stack.devhost.keys.master },
       body: JSON.stringify({ input: "" }),
     });
     expect(res.status).toBeLessThan(300);

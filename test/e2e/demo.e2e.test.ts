@@ -19,6 +19,7 @@ describe("the demo scenario end to end", () => {
       apiUrl: `${stack.devhost.url}/api`,
       devhostUrl: stack.devhost.url,
       localKey: stack.devhost.localKey,
+      masterKey: stack.devhost.keys.master,
       sandboxUrl: stack.sandbox.url,
       sandboxCaFile: stack.sandbox.caFile,
     });

@@ -15,6 +15,8 @@ export interface E2eStack extends LocalStack {
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Calls the sandbox (control API or ARM with a managed-identity token). */
   sandboxCall(method: string, route: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  /** Sends raw text to the sandbox; the status, or undefined when it did not answer. */
+  sandboxRaw(method: string, route: string, body?: string): Promise<number | undefined>;
   /** Calls ARM on the sandbox with the managed identity's token, as the app does. */
   arm(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** The ARM path of an A record set in the central zones' resource group. */
@@ -40,10 +42,9 @@ export async function startE2eStack(options: Partial<LocalStackOptions> = {}): P
     onArmExchange: contract.observe,
     ...options,
   });
-  const sandboxCall: E2eStack["sandboxCall"] = (method, route, body, token) =>
-    new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers: Record<string, string> = payload ? { "content-type": "application/json" } : {};
+  const sandboxText = (method: string, route: string, payload?: string, token?: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const headers: Record<string, string> = payload !== undefined ? { "content-type": "application/json" } : {};
       if (token) headers.authorization = `Bearer ${token}`;
       const req = https.request(
         new URL(route, stack.sandbox.url),
@@ -52,12 +53,26 @@ export async function startE2eStack(options: Partial<LocalStackOptions> = {}): P
           let text = "";
           res.setEncoding("utf8");
           res.on("data", (c: string) => (text += c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
         },
       );
       req.on("error", reject);
       req.end(payload);
     });
+  const sandboxCall: E2eStack["sandboxCall"] = async (method, route, body, token) => {
+    const { status, text } = await sandboxText(
+      method,
+      route,
+      body === undefined ? undefined : JSON.stringify(body),
+      token,
+    );
+    return { status, body: text ? JSON.parse(text) : undefined };
+  };
+  const sandboxRaw: E2eStack["sandboxRaw"] = (method, route, body) =>
+    sandboxText(method, route, body).then(
+      (r) => r.status,
+      () => undefined,
+    );
   const armToken = async (): Promise<string> => {
     const url = new URL(stack.sandbox.identityEndpoint);
     url.searchParams.set("resource", "https://management.azure.com/");
@@ -89,6 +104,7 @@ export async function startE2eStack(options: Partial<LocalStackOptions> = {}): P
     },
     api,
     sandboxCall,
+    sandboxRaw,
     arm: async (method, path, body) => sandboxCall(method, path, body, await armToken()),
     aRecordPath: (zone, name) =>
       `${stack.sandbox.estate.dns.resourceGroupId}/providers/Microsoft.Network/privateDnsZones/${zone}/A/${name}?api-version=2020-06-01`,

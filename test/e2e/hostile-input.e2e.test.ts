@@ -51,7 +51,7 @@ describe("hostile input end to end", () => {
   });
 
   it("survives garbage on the Event Grid webhook and still holds what it recorded", async () => {
-    const webhook = `${stack.devhost.url}/runtime/webhooks/eventgrid?functionName=resource-events&code=${encodeURIComponent(stack.devhost.localKey)}`;
+    const webhook = `${stack.devhost.url}/runtime/webhooks/eventgrid?functionName=resource-events&code=${encodeURIComponent(stack.devhost.keys.eventGrid)}`;
     const post = (body: string) =>
       fetch(webhook, {
         method: "POST",

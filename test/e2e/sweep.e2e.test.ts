@@ -15,7 +15,7 @@ describe("the sweep end to end", () => {
   const fireTimer = async (name: string) => {
     const res = await fetch(`${stack.devhost.url}/admin/functions/${name}`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-functions-key": stack.devhost.localKey },
+      headers: { "content-type": "application/json", "x-functions-key": stack.devhost.keys.master },
       body: JSON.stringify({ input: "" }),
     });
     return res.status;
@@ -43,7 +43,7 @@ describe("the sweep end to end", () => {
   it("starts nothing new when sweeps overlap", async () => {
     const instances = async () => {
       const res = await fetch(
-        `${stack.devhost.url}/runtime/webhooks/durabletask/instances?code=${encodeURIComponent(stack.devhost.localKey)}`,
+        `${stack.devhost.url}/runtime/webhooks/durabletask/instances?code=${encodeURIComponent(stack.devhost.keys.durableTask)}`,
       );
       expect(res.status).toBe(200);
       return ((await res.json()) as { instanceId: string; createdTime: string }[]).map(

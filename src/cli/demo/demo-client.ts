@@ -7,7 +7,10 @@ import { DomainError } from "../../domain/errors";
 export interface LocalRuntime {
   apiUrl: string;
   devhostUrl: string;
+  /** The function key (HTTP API). */
   localKey: string;
+  /** The master key (the host's admin API, which fires timers). */
+  masterKey: string;
   sandboxUrl: string;
   sandboxCaFile: string;
 }
@@ -48,11 +51,11 @@ export class DemoClient {
     return { status: response.status, body: parseJson(text) };
   }
 
-  /** Fires a timer trigger now through the host's admin API. */
+  /** Fires a timer trigger now through the host's admin API (master key, as on the real host). */
   async fireTimer(name: string): Promise<number> {
     const response = await fetch(`${this.runtime.devhostUrl}/admin/functions/${name}`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-functions-key": this.runtime.localKey },
+      headers: { "content-type": "application/json", "x-functions-key": this.runtime.masterKey },
       body: JSON.stringify({ input: "" }),
     });
     await response.text();

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { parse as parseYaml } from "yaml";
+import { parseDocument } from "yaml";
 import { DomainError } from "../errors";
 import { FORBIDDEN_KEYS } from "../safe-json";
 import { contentVersion } from "./content-hash";
@@ -54,8 +54,12 @@ function parseText(text: string): unknown {
     }
   }
   try {
-    // uniqueKeys refuses a document that says the same thing twice; aliases are capped.
-    return parseYaml(text, { uniqueKeys: true, maxAliasCount: 100, prettyErrors: true }) as unknown;
+    // uniqueKeys refuses a document that says the same thing twice; aliases are capped. A warning (an unknown tag
+    // such as !!js/function) refuses the policy too: it would otherwise be printed on stderr and then ignored.
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, logLevel: "silent" });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw problem;
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
   } catch (e) {
     const first = (e as Error).message.split("\n")[0];
     throw new DomainError(

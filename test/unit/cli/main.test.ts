@@ -138,3 +138,13 @@ describe("CLI", () => {
     expect(r.json()).toEqual(JSON.parse(await readFile(path.join(root, "policy/policy.schema.json"), "utf8")));
   });
 });
+
+describe("CLI command lookup", () => {
+  it("treats Object's own property names as unknown commands (exit 2), not as a crash", async () => {
+    for (const name of ["__proto__", "constructor", "toString"]) {
+      const r = await run([name]);
+      expect(r.code).toBe(2);
+      expectOneLineError(r, "USAGE");
+    }
+  });
+});

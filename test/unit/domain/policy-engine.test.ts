@@ -37,10 +37,21 @@ describe("parsePolicy", () => {
     expect(e.message).toContain("/default: the default must not approve");
   });
 
-  it("refuses over-long regexes, bad syntax, hostile keys and deep nesting", () => {
+  it("refuses over-long regexes, bad syntax, hostile keys and deep nesting", async () => {
     const long = `schemaVersion: 1\nrules:\n  - id: r\n    when: { requestMessage: { matches: "${"a".repeat(300)}" } }\n    then: { verdict: approve, reason: x }\n`;
     expect(errorOf(() => parsePolicy(long)).message).toMatch(/matches: must NOT have more than 256 characters/);
     expect(errorOf(() => parsePolicy("rules: [")).message).toMatch(/not valid YAML or JSON/);
+    // An unknown tag is refused with the error, not printed as a warning on stderr and ignored.
+    const warnings: unknown[] = [];
+    const onWarning = (w: unknown) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      expect(errorOf(() => parsePolicy("!!js/function 'x'")).message).toMatch(/not valid YAML or JSON: .*tag/i);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
     expect(errorOf(() => parsePolicy('{"schemaVersion":1,"rules":[],"__proto__":{"x":1}}')).code).toBe(
       "POLICY_INVALID",
     );
