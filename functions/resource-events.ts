@@ -1,6 +1,6 @@
 import { app, type EventGridEvent, type InvocationContext } from "@azure/functions";
 import { handleEventGridPayload } from "../src/app/intake-service";
-import { getConfig } from "../src/composition-root";
+import { getBookkeeping, getConfig } from "../src/composition-root";
 import { durableClientInput, orchestrationClient } from "./shared";
 
 /** Event Grid (system topic, resource notifications, the sandbox): start or collapse onto the right orchestration. */
@@ -10,6 +10,8 @@ export async function resourceEvents(event: EventGridEvent, context: InvocationC
     client: orchestrationClient(context),
     managedScopes: config.managedResourceIds,
     selfPrincipalIds: config.selfPrincipalIds,
+    hasRecordedConnections: async (privateEndpointId) =>
+      (await (await getBookkeeping()).listConnections({ privateEndpointId, limit: 1 })).length > 0,
     log: (m) => context.log(m),
   });
   if (report.status === "invalid") context.warn(`Event ${event.id ?? "?"} ignored as ${report.code}; not retried.`);

@@ -20,6 +20,8 @@ export interface IntakeDeps {
   client: OrchestrationClient;
   managedScopes: readonly string[];
   selfPrincipalIds: readonly string[];
+  /** True when our bookkeeping holds a connection of this endpoint: only then is its deletion ours to clean up. */
+  hasRecordedConnections: (privateEndpointId: string) => Promise<boolean>;
   log: (message: string) => void;
 }
 
@@ -126,6 +128,11 @@ export async function handleEventGridPayload(payload: unknown, deps: IntakeDeps)
         break;
       }
       case "private-endpoint-deleted":
+        // Anyone can name an endpoint: no row of ours, nothing of ours to clean up (and no instance for garbage).
+        if (!(await deps.hasRecordedConnections(signal.privateEndpointId))) {
+          note(signal, "ignored: no connection of ours was recorded for this endpoint");
+          break;
+        }
         await cleanup(
           signal,
           { privateEndpointId: signal.privateEndpointId },

@@ -49,7 +49,7 @@ esac
     });
 
   it("passes: healthy, anonymous refused with 401, handshake answered", async () => {
-    const run = await smoke(stack.devhost.localKey);
+    const run = await smoke(stack.devhost.keys.eventGrid);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain("smoke: /api/health is healthy.");
     expect(run.stdout).toContain("smoke: an anonymous call to /api/connections gets 401.");

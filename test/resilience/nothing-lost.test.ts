@@ -23,7 +23,7 @@ describe("nothing lost", () => {
   const fireSweep = async (): Promise<number> => {
     const res = await fetch(`${stack.devhost.url}/admin/functions/sweep`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-functions-key": stack.devhost.localKey },
+      headers: { "content-type": "application/json", "x-functions-key": stack.devhost.keys.master },
       body: JSON.stringify({ input: "" }),
     });
     await res.text();

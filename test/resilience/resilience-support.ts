@@ -20,7 +20,7 @@ export function report(name: string, counts: Record<string, number>): Record<str
 
 /** Posts events to the app's Event Grid webhook as the system topic would; returns the HTTP status. */
 export async function postEvents(stack: E2eStack, events: unknown[], cloudEvents = false): Promise<number> {
-  const url = `${stack.devhost.url}/runtime/webhooks/eventgrid?functionName=resource-events&code=${encodeURIComponent(stack.devhost.localKey)}`;
+  const url = `${stack.devhost.url}/runtime/webhooks/eventgrid?functionName=resource-events&code=${encodeURIComponent(stack.devhost.keys.eventGrid)}`;
   const res = await fetch(url, {
     method: "POST",
     headers: {
@@ -136,7 +136,7 @@ export async function armStatus(stack: E2eStack, connectionId: string): Promise<
 function apiVersionFor(id: string): string {
   const lower = id.toLowerCase();
   if (lower.includes("microsoft.dbforpostgresql")) return "2024-08-01";
-  if (lower.includes("microsoft.network")) return "2024-05-01";
+  if (lower.includes("microsoft.network")) return "2025-05-01"; // what @azure/arm-network 36 sends
   if (lower.includes("microsoft.storage")) return "2023-05-01";
   if (lower.includes("microsoft.sql")) return "2023-08-01";
   return "2023-07-01";

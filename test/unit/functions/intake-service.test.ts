@@ -13,8 +13,11 @@ const fixture = (name: string): unknown =>
 const PROVIDER_SCOPE = "/subscriptions/3f1c9a4e-5b7d-4e2a-9c61-0d8e7f6a5b41/resourceGroups/rg-provider";
 // Our managed identity's object id in the fixtures (SOURCES.md).
 const SELF_APP_ID = "9d2b7c1e-4a3f-4b8e-8c5d-6e7f8a9b0c1d";
+// The endpoint the real delete fixture names (consumer-pe-delete.real.json), recorded as ours unless a test says not.
+const CONSUMER_ENDPOINT =
+  "/subscriptions/1a45a694-ae23-4650-9774-89a571c462f6/resourceGroups/BlobPrivateEndpointViaPortalRG/providers/Microsoft.Network/privateEndpoints/BlobStoragePrivateEndpoint";
 
-function deps(client = new FakeOrchestrationClient()) {
+function deps(client = new FakeOrchestrationClient(), recordedEndpoints: string[] = [CONSUMER_ENDPOINT]) {
   const logs: string[] = [];
   return {
     client,
@@ -23,6 +26,8 @@ function deps(client = new FakeOrchestrationClient()) {
       client,
       managedScopes: [PROVIDER_SCOPE],
       selfPrincipalIds: [SELF_APP_ID],
+      hasRecordedConnections: (id: string) =>
+        Promise.resolve(recordedEndpoints.some((e) => e.toLowerCase() === id.toLowerCase())),
       log: (m: string) => logs.push(m),
     },
   };
@@ -56,6 +61,13 @@ describe("resource-events intake", () => {
     const { client, deps: d } = deps();
     await handleEventGridPayload(fixture("consumer-pe-delete.real.json"), d);
     expect(client.starts.map((s) => s.name)).toEqual([OrchestrationNames.connectionCleanup]);
+  });
+
+  it("a delete of an endpoint we recorded no connection for starts nothing", async () => {
+    const { client, deps: d } = deps(new FakeOrchestrationClient(), []);
+    const report = await handleEventGridPayload(fixture("consumer-pe-delete.real.json"), d);
+    expect(client.starts).toEqual([]);
+    expect(report.actions[0]?.action).toMatch(/^ignored: no connection of ours/);
   });
 
   it("events about resources we do not manage, and unrelated events, are ignored with a reason", async () => {
