@@ -7,7 +7,6 @@ import type { Bookkeeping, RecordedDnsRecord } from "../ports/bookkeeping.port";
 import type { ConnectionGateway, ConnectionState, PrivateEndpointInfo } from "../ports/connection-gateway.port";
 import type { DnsRegistrar } from "../ports/dns-registrar.port";
 import { PermanentCodes, PermanentError } from "../ports/errors";
-import type { Notifier } from "../ports/notifier.port";
 import type { PolicySource } from "../ports/policy-source.port";
 import type {
   ApplyDecisionInput,
@@ -23,18 +22,20 @@ import type {
   RegisterDnsResult,
   RemoveDnsInput,
   RequestApprovalInput,
+  RequestApprovalResult,
   ResolvedEndpoint,
   ResolveEndpointInput,
   ResolveTenantInput,
   StepResult,
 } from "./contracts";
 import { ActivityNames } from "./names";
+import { sendApprovalNotice, type ApprovalNoticePorts } from "./approval-notices";
 
 export interface ActivityPorts {
   gateway: ConnectionGateway;
   dns: DnsRegistrar;
   bookkeeping: Bookkeeping;
-  notifier: Notifier;
+  approval: ApprovalNoticePorts;
   policy: PolicySource;
   /** MANAGED_RESOURCE_IDS: provider resources, resource groups or subscriptions whose connections we manage. */
   managedScopes: readonly string[];
@@ -61,7 +62,7 @@ async function step<T>(work: () => Promise<T>): Promise<StepResult<T>> {
  * time and instance id, so a retried or repeated activity writes the same rows and the same audit step ids.
  */
 export function createActivities(ports: ActivityPorts) {
-  const { gateway, dns, bookkeeping, notifier, policy } = ports;
+  const { gateway, dns, bookkeeping, policy } = ports;
 
   return {
     async [ActivityNames.recordRequest](input: RecordRequestInput): Promise<StepResult<null>> {
@@ -152,25 +153,8 @@ export function createActivities(ports: ActivityPorts) {
       });
     },
 
-    async [ActivityNames.requestApproval](input: RequestApprovalInput): Promise<null> {
-      const approvers = input.decision.review?.approvers ?? [];
-      await notifier.requestApproval({
-        instanceId: input.instanceId,
-        request: input.request,
-        decision: input.decision,
-        approvers,
-        deadline: input.deadline,
-        kind: input.kind,
-      });
-      await bookkeeping.appendAudit({
-        connectionId: input.request.connectionId,
-        stepId: `${input.instanceId}:approval-${input.kind}-${input.sequence}`,
-        at: input.at,
-        kind: "decision",
-        actor: AUTOPILOT,
-        message: `Approval ${input.kind} sent to ${approvers.join(", ") || "no one"}; deadline ${input.deadline}.`,
-      });
-      return null;
+    async [ActivityNames.requestApproval](input: RequestApprovalInput): Promise<RequestApprovalResult> {
+      return sendApprovalNotice(ports.approval, bookkeeping, input);
     },
 
     async [ActivityNames.recordHumanDecision](input: RecordHumanDecisionInput): Promise<null> {
@@ -181,9 +165,10 @@ export function createActivities(ports: ActivityPorts) {
         kind: "decision",
         actor: input.actor,
         message:
-          input.via === "invalid-event"
+          input.via === "invalid-event" || input.via === "refused"
             ? `An approval event was ignored: ${input.reason}`
-            : `${input.decision ?? "no decision"} (${input.via}): ${input.reason}`,
+            : `${input.decision ?? "no decision"} (${input.via}${input.channel ? ` via ${input.channel}` : ""}): ${input.reason}`,
+        ...(input.channel ? { data: { channel: input.channel, decision: input.decision ?? null } } : {}),
       });
       return null;
     },

@@ -3,6 +3,7 @@ import type { PolicyDecision, Verdict } from "../domain/policy";
 import type { Tenant } from "../domain/tenant";
 import type { ConnectionState, PrivateEndpointInfo } from "../ports/connection-gateway.port";
 import type { RecordedDnsRecord } from "../ports/bookkeeping.port";
+import type { NoticeKind } from "../ports/notifier.port";
 
 /** Permanent failures come back as values (the retry policy must not repeat them); transient ones are thrown. */
 export type StepResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
@@ -34,11 +35,16 @@ export interface ObservedSnapshot {
   endpoint?: PrivateEndpointInfo;
 }
 
+/** How a person's decision reached the review. */
+export type DecisionChannel = "page" | "api" | "event";
+
 /** The body of the ApprovalDecision external event. */
 export interface ApprovalEventBody {
   decision: "approve" | "reject";
   approver: string;
   reason?: string;
+  /** The approval page, the decision API, or a raw durable event (anything unnamed). */
+  via?: DecisionChannel;
 }
 
 export interface ReviewOutcome {
@@ -68,6 +74,9 @@ export interface ReviewProgress {
   ruleId?: string;
   deadline?: string;
   state?: ReviewState;
+  /** While awaiting approval: who may decide (the approval endpoints check the signed-in person against it). */
+  approvers?: string[];
+  onDeadline?: "approve" | "reject";
 }
 
 export interface RecordRequestInput {
@@ -98,18 +107,31 @@ export interface RequestApprovalInput {
   instanceId: string;
   request: ConnectionRequest;
   decision: PolicyDecision;
+  /** The tenant record (approvers, its own Teams webhook and channels), when known. */
+  tenant?: Tenant;
   deadline: string;
-  kind: "request" | "reminder";
+  kind: NoticeKind;
+  /** Escalation: the contacts to ask (otherwise the approvers are resolved from rule, tenant and settings). */
+  recipients?: string[];
   /** Distinguishes reminders in the audit log (idempotency key). */
   sequence: number;
   at: string;
 }
 
+export interface RequestApprovalResult {
+  /** Who was asked: they, and only they, may decide. */
+  approvers: string[];
+  /** Whether at least one channel took the notice. */
+  delivered: boolean;
+}
+
 export interface RecordHumanDecisionInput {
   instanceId: string;
   connectionId: string;
-  /** "event" for a person's decision, "deadline" for the policy's onDeadline outcome. */
-  via: "event" | "deadline" | "invalid-event";
+  /** "event" for a person's decision, "deadline" for the policy's onDeadline outcome; "refused": not an approver. */
+  via: "event" | "deadline" | "invalid-event" | "refused";
+  /** The channel the person decided through. */
+  channel?: DecisionChannel;
   decision?: "approve" | "reject";
   actor: string;
   reason: string;
