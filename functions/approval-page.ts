@@ -25,7 +25,8 @@ export async function approvalPage(request: HttpRequest, context: InvocationCont
     if (request.method !== "POST") return toHttp(await showApprovalPage(page, deps));
     const declared = Number(request.headers.get("content-length") ?? "0");
     const text = declared > MAX_FORM_BYTES ? "" : await request.text();
-    if (text.length > MAX_FORM_BYTES || declared > MAX_FORM_BYTES) return toHttp(failure(413, "The form is too large."));
+    if (text.length > MAX_FORM_BYTES || declared > MAX_FORM_BYTES)
+      return toHttp(failure(413, "The form is too large."));
     return toHttp(await submitApproval({ ...page, form: new URLSearchParams(text), headers: request.headers }, deps));
   } catch (error) {
     context.error(`Approval page failed: ${(error as Error).message}`);

@@ -16,7 +16,8 @@ import { answer, durableClientInput } from "./shared";
 export async function postDecision(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
     const declared = Number(request.headers.get("content-length") ?? "0");
-    if (declared > MAX_BODY_BYTES) return apiError(413, "BODY_TOO_LARGE", `Send at most ${MAX_BODY_BYTES} bytes of JSON.`);
+    if (declared > MAX_BODY_BYTES)
+      return apiError(413, "BODY_TOO_LARGE", `Send at most ${MAX_BODY_BYTES} bytes of JSON.`);
     let connectionId: string;
     try {
       connectionId = decodeKey(request.params.key ?? "");
@@ -28,8 +29,18 @@ export async function postDecision(request: HttpRequest, context: InvocationCont
     const body = parseDecisionBody(json.value);
     if (!body.ok) return apiError(400, "BODY_INVALID", body.message);
     const result = await decide(
-      { connectionId, decision: body.decision, reason: body.reason, principal: readPrincipal(request.headers), via: "api" },
-      { bookkeeping: await getBookkeeping(), reviews: reviewControlFrom(df.getClient(context)), now: () => new Date().toISOString() },
+      {
+        connectionId,
+        decision: body.decision,
+        reason: body.reason,
+        principal: readPrincipal(request.headers),
+        via: "api",
+      },
+      {
+        bookkeeping: await getBookkeeping(),
+        reviews: reviewControlFrom(df.getClient(context)),
+        now: () => new Date().toISOString(),
+      },
     );
     if (!result.ok) return apiError(result.status, result.code, result.message);
     return {

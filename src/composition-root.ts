@@ -133,7 +133,10 @@ export function getActivities(): Promise<Activities> {
       bookkeeping: await getBookkeeping(),
       approval: {
         channels: [
-          new TeamsWebhookChannel({ ...(cfg.teamsWebhookUrl ? { webhookUrl: cfg.teamsWebhookUrl } : {}), ...extraCa(cfg) }),
+          new TeamsWebhookChannel({
+            ...(cfg.teamsWebhookUrl ? { webhookUrl: cfg.teamsWebhookUrl } : {}),
+            ...extraCa(cfg),
+          }),
           new AcsEmailChannel(await getEmailClient(), { sender: cfg.acsEmail.sender ?? "DoNotReply@example.com" }),
         ],
         links: getApprovalKeys(),

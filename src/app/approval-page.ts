@@ -30,13 +30,13 @@ export async function showApprovalPage(req: PageRequest, deps: ApprovalPageDeps)
   if ("page" in checked) return checked.page;
   const { claims, principal, record } = checked;
   const used = await linkUse(deps.bookkeeping, claims);
-  if (used) return decidedPage(used, principal, record, deps);
+  if (used) return decidedPage(used, principal, record);
   const status = await deps.reviews.status(claims.instanceId);
   const waiting =
     record.instanceId === claims.instanceId &&
     status?.runtimeStatus === "Running" &&
     status.customStatus?.step === "awaiting-approval";
-  if (!waiting) return endedPage(record, principal, deps);
+  if (!waiting) return endedPage(record, principal);
   const approvers = status.customStatus?.approvers ?? [];
   if (!approvers.some((a) => isSamePerson(principal, a))) {
     return refusal(403, "You are not an approver of this review", principal, "Ask one of the review's approvers.");
@@ -44,8 +44,7 @@ export async function showApprovalPage(req: PageRequest, deps: ApprovalPageDeps)
   const audit = await deps.bookkeeping.listAudit(record.connectionId, 50);
   const deadline = status.customStatus?.deadline;
   const onDeadline = status.customStatus?.onDeadline ?? "reject";
-  const body = html`
-    <p class="notice">
+  const body = html` <p class="notice">
       ${onDeadline === "approve" ? "Approved" : "Rejected"} automatically at
       <strong>${deadline ?? "the deadline"}</strong> if nobody decides.
     </p>
@@ -68,10 +67,12 @@ export async function submitApproval(
   req: PageRequest & { form: URLSearchParams; headers: { get(name: string): string | null } },
   deps: ApprovalPageDeps,
 ): Promise<HtmlResponse> {
+  // Browsers say where a form came from in Sec-Fetch-Site; with our no-referrer policy their Origin is "null", so
+  // Origin decides only for clients that do not send Sec-Fetch-Site.
   const origin = req.headers.get("origin");
   const site = req.headers.get("sec-fetch-site");
-  const sameOrigin = origin ? origin === deps.origin : site === "same-origin";
-  if (!sameOrigin || (site !== null && site !== "same-origin")) {
+  const sameOrigin = site !== null ? site === "same-origin" : origin === deps.origin;
+  if (!sameOrigin) {
     deps.log(`Approval POST refused: origin ${origin ?? "none"}, sec-fetch-site ${site ?? "none"}.`);
     return refusal(
       403,
@@ -126,7 +127,9 @@ type Checked = { page: HtmlResponse } | { claims: ApprovalClaims; principal: Pri
 async function checkLink(req: PageRequest, deps: ApprovalPageDeps): Promise<Checked> {
   if (!req.principal) {
     const back = encodeURIComponent(req.path);
-    return { page: { status: 302, body: "", headers: { location: `${deps.signInPath}?post_login_redirect_uri=${back}` } } };
+    return {
+      page: { status: 302, body: "", headers: { location: `${deps.signInPath}?post_login_redirect_uri=${back}` } },
+    };
   }
   const principal = req.principal;
   let claims: ApprovalClaims;
@@ -173,27 +176,21 @@ async function linkUse(bookkeeping: Bookkeeping, claims: ApprovalClaims): Promis
   return (await bookkeeping.listAudit(claims.connectionId, 200)).find((e) => e.stepId === step);
 }
 
-function decidedPage(
-  used: AuditEntry,
-  principal: Principal,
-  record: ConnectionRecord,
-  deps: ApprovalPageDeps,
-): Promise<HtmlResponse> | HtmlResponse {
-  const decision = String(used.data?.decision ?? "decided");
+function decidedPage(used: AuditEntry, principal: Principal, record: ConnectionRecord): HtmlResponse {
+  const decision = used.data?.decision === "approve" ? "approve" : "reject";
   const reason = typeof used.data?.reason === "string" && used.data.reason ? used.data.reason : undefined;
-  const body = html`
-    <p class="notice">
-      <strong class="${decision === "approve" ? "ok" : "bad"}">${decision === "approve" ? "Approved" : "Rejected"}</strong>
+  const body = html` <p class="notice">
+      <strong class="${decision === "approve" ? "ok" : "bad"}"
+        >${decision === "approve" ? "Approved" : "Rejected"}</strong
+      >
       by ${used.actor} at ${used.at}${reason ? html`: “${reason}”` : ""}.
     </p>
     <p>This link has been used; it cannot decide again.</p>
     ${statusCard(record)}`;
-  void deps;
   return renderPage({ title: "Decision recorded", subtitle: principal.name, body });
 }
 
-function endedPage(record: ConnectionRecord, principal: Principal, deps: ApprovalPageDeps): HtmlResponse {
-  void deps;
+function endedPage(record: ConnectionRecord, principal: Principal): HtmlResponse {
   const body = html`<p class="notice">This review is not waiting for a decision any more; nothing was changed.</p>
     ${statusCard(record)}`;
   return renderPage({ title: "This review has ended", subtitle: principal.name, body }, 409);
@@ -233,7 +230,9 @@ async function requestCard(record: ConnectionRecord, bookkeeping: Bookkeeping): 
       <dt>Group id</dt>
       <dd>${(record.groupIds ?? []).join(", ") || "none"}</dd>
       <dt>Policy said</dt>
-      <dd>${record.verdict ?? "review"}, rule <code>${record.ruleId ?? "?"}</code>, policy ${record.policyVersion ?? "?"}</dd>
+      <dd>
+        ${record.verdict ?? "review"}, rule <code>${record.ruleId ?? "?"}</code>, policy ${record.policyVersion ?? "?"}
+      </dd>
       <dt>Why</dt>
       <dd>${record.reason ?? ""}</dd>
     </dl>
@@ -255,7 +254,11 @@ function traceCard(audit: AuditEntry[]): SafeHtml {
     <h2>Policy trace</h2>
     <table>
       <thead>
-        <tr><th>Rule</th><th>Result</th><th>Detail</th></tr>
+        <tr>
+          <th>Rule</th>
+          <th>Result</th>
+          <th>Detail</th>
+        </tr>
       </thead>
       <tbody>
         ${rows}
@@ -269,17 +272,22 @@ function auditCard(audit: AuditEntry[]): SafeHtml {
     .slice()
     .reverse()
     .map(
-      (e) => html`<tr>
-        <td>${e.at}</td>
-        <td>${e.actor}</td>
-        <td>${e.message}</td>
-      </tr>`,
+      (e) =>
+        html`<tr>
+          <td>${e.at}</td>
+          <td>${e.actor}</td>
+          <td>${e.message}</td>
+        </tr>`,
     );
   return html`<section aria-label="History">
     <h2>History so far</h2>
     <table>
       <thead>
-        <tr><th>When (UTC)</th><th>Who</th><th>What</th></tr>
+        <tr>
+          <th>When (UTC)</th>
+          <th>Who</th>
+          <th>What</th>
+        </tr>
       </thead>
       <tbody>
         ${rows}

@@ -59,7 +59,12 @@ export async function decide(req: DecideRequest, deps: DecideDeps): Promise<Deci
     return refuse(404, "CONNECTION_UNKNOWN", "No review has recorded this connection; check the connection key.");
   }
   if (req.instanceId !== undefined && req.instanceId !== record.instanceId) {
-    return refuse(409, "REVIEW_ENDED", "This link belongs to an earlier review of this connection, which has ended.", record);
+    return refuse(
+      409,
+      "REVIEW_ENDED",
+      "This link belongs to an earlier review of this connection, which has ended.",
+      record,
+    );
   }
   const status = await deps.reviews.status(record.instanceId);
   const waiting = status?.runtimeStatus === "Running" && status.customStatus?.step === "awaiting-approval";
@@ -105,14 +110,15 @@ export async function decide(req: DecideRequest, deps: DecideDeps): Promise<Deci
 export function parseDecisionBody(
   value: unknown,
 ): { ok: true; decision: "approve" | "reject"; reason: string } | { ok: false; message: string } {
-  const body = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const body =
+    typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   if (body.decision !== "approve" && body.decision !== "reject") {
     return { ok: false, message: 'Send {"decision": "approve"|"reject", "reason": "..."}.' };
   }
   if (body.reason !== undefined && typeof body.reason !== "string") {
     return { ok: false, message: "reason must be text." };
   }
-  const reason = (body.reason as string | undefined) ?? "";
+  const reason = body.reason ?? "";
   if (reason.length > MAX_REASON_CHARS) {
     return { ok: false, message: `Keep the reason under ${MAX_REASON_CHARS} characters.` };
   }

@@ -34,7 +34,11 @@ export interface NoticeChannel {
 
 /** Makes the personal approval link for one approver; undefined when links are not configured. */
 export interface ApprovalLinks {
-  linkFor(input: { instanceId: string; connectionId: string; approver: string; expiresAt: string; nonce: string }): Promise<
-    string | undefined
-  >;
+  linkFor(input: {
+    instanceId: string;
+    connectionId: string;
+    approver: string;
+    expiresAt: string;
+    nonce: string;
+  }): Promise<string | undefined>;
 }

@@ -254,7 +254,7 @@ function* awaitApproval(
   };
 
   waiting();
-  allow(yield* ask("request", 0));
+  allow(yield* ask("request", 0)); // the status names the approvers once they have been asked
 
   // One event task for the whole wait: a fresh waitForExternalEvent per loop would leave stale waiters
   // that swallow the event.

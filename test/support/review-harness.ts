@@ -40,7 +40,12 @@ export function reviewHarness(policyText = TEST_POLICY) {
     gateway,
     dns,
     bookkeeping,
-    approval: { channels: [teams, email], links: plainLinks, defaultApprovers: [], defaultChannels: ["teams", "email"] },
+    approval: {
+      channels: [teams, email],
+      links: plainLinks,
+      defaultApprovers: [],
+      defaultChannels: ["teams", "email"],
+    },
     policy,
     managedScopes: ["/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/provider-rg"],
     privateLinkServiceDns: { zone: "privatelink.services.contoso.example", nameTemplate: "{tenant}.{service}" },

@@ -47,7 +47,9 @@ export class AcsEmailChannel implements NoticeChannel {
       );
       const result = await poller.pollUntilDone();
       if (result.status !== "Succeeded") {
-        throw new Error(`ACS did not send the email (${result.status}${result.error?.code ? `, ${result.error.code}` : ""})`);
+        throw new Error(
+          `ACS did not send the email (${result.status}${result.error?.code ? `, ${result.error.code}` : ""})`,
+        );
       }
     }
   }
