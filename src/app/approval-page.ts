@@ -1,5 +1,6 @@
 import type { ApprovalClaims } from "../domain/approval-token";
 import { DomainError } from "../domain/errors";
+import { formatUtc } from "../domain/format-utc";
 import type { AuditEntry, Bookkeeping, ConnectionRecord } from "../ports/bookkeeping.port";
 import type { ApprovalKeyRing } from "./approval-links";
 import { decide, MAX_REASON_CHARS, type DecideDeps, type ReviewControl } from "./approval-service";
@@ -46,7 +47,7 @@ export async function showApprovalPage(req: PageRequest, deps: ApprovalPageDeps)
   const onDeadline = status.customStatus?.onDeadline ?? "reject";
   const body = html` <p class="notice">
       ${onDeadline === "approve" ? "Approved" : "Rejected"} automatically at
-      <strong>${deadline ?? "the deadline"}</strong> if nobody decides.
+      <strong>${deadline ? formatUtc(deadline) : "the deadline"}</strong> if nobody decides.
     </p>
     ${await requestCard(record, deps.bookkeeping)} ${traceCard(audit)}
     <form method="post" class="card" aria-label="Decision">
@@ -274,7 +275,7 @@ function auditCard(audit: AuditEntry[]): SafeHtml {
     .map(
       (e) =>
         html`<tr>
-          <td>${e.at}</td>
+          <td>${formatUtc(e.at)}</td>
           <td>${e.actor}</td>
           <td>${e.message}</td>
         </tr>`,

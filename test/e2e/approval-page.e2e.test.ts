@@ -77,7 +77,7 @@ describe("human approval end to end: email and Teams card, the approval page in 
       await phone.close();
       const preview = await context.newPage();
       await preview.setContent(renderCardPreview(card));
-      await preview.screenshot({ path: path.join(SHOTS, "teams-card.png"), fullPage: true });
+      await preview.locator("#preview").screenshot({ path: path.join(SHOTS, "teams-card.png") });
     }
 
     await tab.fill("textarea[name=reason]", "Finance replica, agreed in CHG0012345");

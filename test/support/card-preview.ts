@@ -22,6 +22,6 @@ body{font:14px "Segoe UI",system-ui,sans-serif;background:#f5f5f5;margin:0;paddi
 .card{max-width:560px;background:#fff;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.15);padding:16px 20px}
 .hint{color:#616161;font-size:12px;margin-bottom:8px}th{text-align:left;color:#616161;font-weight:600;padding:2px 12px 2px 0;vertical-align:top}
 td{padding:2px 0;word-break:break-word}.btn{display:inline-block;border:1px solid #d1d1d1;border-radius:4px;padding:6px 12px;margin:12px 8px 0 0;color:#5b5fc7;font-weight:600}
-</style></head><body><div class="hint">Teams · Workflows · Private Link Autopilot (preview of the Adaptive Card)</div>
-<div class="card">${body.join("")}<div>${actions}</div></div></body></html>`;
+</style></head><body><div id="preview" style="display:inline-block"><div class="hint">Teams · Workflows · Private Link Autopilot (preview of the Adaptive Card)</div>
+<div class="card">${body.join("")}<div>${actions}</div></div></div></body></html>`;
 }

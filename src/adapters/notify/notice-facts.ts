@@ -1,4 +1,5 @@
 import { tryParseArmId } from "../../domain/arm-id";
+import { formatUtc } from "../../domain/format-utc";
 import type { ApprovalNotice } from "../../ports/notifier.port";
 
 /** The facts every channel shows, in one order, so a card and a mail never disagree. */
@@ -14,7 +15,6 @@ const TITLES: Record<ApprovalNotice["kind"], string> = {
   reminder: "Reminder: private endpoint connection still waiting for approval",
   escalation: "Escalated: private endpoint connection waiting for approval",
 };
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 export function noticeFacts(notice: ApprovalNotice): NoticeFacts {
   const r = notice.request;
@@ -34,14 +34,6 @@ export function noticeFacts(notice: ApprovalNotice): NoticeFacts {
       { label: "Why a person decides", value: notice.policy.reason },
     ],
   };
-}
-
-/** "2 Dec 2026 14:00 UTC": always UTC, so every approver reads the same time. */
-export function formatUtc(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const pad = (n: number): string => String(n).padStart(2, "0");
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
 }
 
 export function escapeText(text: string): string {
