@@ -11,6 +11,7 @@ import {
   waitFor,
   waitForApprovers,
 } from "../support/approval-flow";
+import { signIn } from "../support/easy-auth";
 import { repoRoot, startE2eStack, type E2eStack } from "./e2e-stack";
 
 const HOUR = 3_600_000;
@@ -77,6 +78,15 @@ describe("human approval when nobody answers, and when a channel is down", () =>
     expect(log).toMatch(/Approval reminder sent by teams/);
     expect(log).toMatch(/Approval escalation sent by teams to lead@contoso\.example/);
     expect(log).toMatch(/onDeadline says reject/);
+
+    // The lead's link still opens, after the deadline, on what happened; there is nothing left to decide.
+    const leadLink = (escalation.actions as { url: string }[])[0]!.url;
+    const cookie = await signIn(stack.devhost.url, { name: LEAD, roles: ["Approver"] });
+    const late = await fetch(leadLink, { headers: { cookie } });
+    expect(late.status).toBe(409);
+    const text = await late.text();
+    expect(text).toContain("This review has ended");
+    expect(text).toContain("policy:default");
   });
 
   it("Teams failing falls back to email, and both are recorded", async () => {
