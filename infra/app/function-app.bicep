@@ -136,8 +136,9 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
   properties: appSettings
 }
 
-// Entra ID in front of everything except: health, the approval page (its signed token is the credential, and mail
-// scanners must be able to fetch it) and the Event Grid webhook (Event Grid authenticates with the system key).
+// Entra ID in front of everything except: health, the approval page (excluded paths still get the signed-in user's
+// principal headers; the page itself sends a person without a session to APPROVAL_SIGN_IN_PATH, and a mail scanner
+// fetching a link gets that redirect, never a decision) and the Event Grid webhook (it authenticates with the system key).
 resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'authsettingsV2'
