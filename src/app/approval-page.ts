@@ -3,7 +3,7 @@ import { DomainError } from "../domain/errors";
 import { formatUtc } from "../domain/format-utc";
 import type { AuditEntry, Bookkeeping, ConnectionRecord } from "../ports/bookkeeping.port";
 import type { ApprovalKeyRing } from "./approval-links";
-import { decide, MAX_REASON_CHARS, type DecideDeps, type ReviewControl } from "./approval-service";
+import { decide, MAX_REASON_CHARS, type DecideDeps } from "./approval-service";
 import { html, renderPage, type HtmlResponse, type SafeHtml } from "./pages/html";
 import { isSamePerson, type Principal } from "./principal";
 
@@ -13,8 +13,6 @@ export interface ApprovalPageDeps extends DecideDeps {
   signInPath: string;
   /** The origin the page is served from: a POST whose Origin differs is refused. */
   origin: string;
-  reviews: ReviewControl;
-  bookkeeping: Bookkeeping;
   log: (message: string) => void;
 }
 
