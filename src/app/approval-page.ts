@@ -3,7 +3,7 @@ import { DomainError } from "../domain/errors";
 import { formatUtc } from "../domain/format-utc";
 import type { AuditEntry, Bookkeeping, ConnectionRecord } from "../ports/bookkeeping.port";
 import type { ApprovalKeyRing } from "./approval-links";
-import { decide, MAX_REASON_CHARS, type DecideDeps } from "./approval-service";
+import { decide, MAX_REASON_CHARS, recordNotAnApprover, type DecideDeps } from "./approval-service";
 import { html, renderPage, type HtmlResponse, type SafeHtml } from "./pages/html";
 import { isSamePerson, type Principal } from "./principal";
 
@@ -38,6 +38,7 @@ export async function showApprovalPage(req: PageRequest, deps: ApprovalPageDeps)
   if (!waiting) return endedPage(record, principal);
   const approvers = status.customStatus?.approvers ?? [];
   if (!approvers.some((a) => isSamePerson(principal, a))) {
+    await recordNotAnApprover(deps, record, principal, "page");
     return refusal(403, "You are not an approver of this review", principal, "Ask one of the review's approvers.");
   }
   const audit = await deps.bookkeeping.listAudit(record.connectionId, 50);

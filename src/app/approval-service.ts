@@ -78,14 +78,7 @@ export async function decide(req: DecideRequest, deps: DecideDeps): Promise<Deci
   }
   const approvers = status.customStatus?.approvers ?? [];
   if (!approvers.some((a) => isSamePerson(principal, a))) {
-    await deps.bookkeeping.appendAudit({
-      connectionId: record.connectionId,
-      stepId: `${record.instanceId}:refused-${principal.id}-${req.via}`,
-      at: deps.now(),
-      kind: "decision",
-      actor: principal.name,
-      message: `Refused a decision from ${principal.name} via ${req.via}: not among this review's approvers.`,
-    });
+    await recordNotAnApprover(deps, record, principal, req.via);
     return refuse(
       403,
       "NOT_AN_APPROVER",
@@ -104,6 +97,23 @@ export async function decide(req: DecideRequest, deps: DecideDeps): Promise<Deci
     via: req.via,
   });
   return { ok: true, connectionId: record.connectionId, decision: req.decision, decidedBy: principal.name };
+}
+
+/** Records that someone the review did not ask tried to decide (once per person, review and channel). */
+export async function recordNotAnApprover(
+  deps: Pick<DecideDeps, "bookkeeping" | "now">,
+  record: ConnectionRecord,
+  principal: Principal,
+  via: DecisionChannel,
+): Promise<void> {
+  await deps.bookkeeping.appendAudit({
+    connectionId: record.connectionId,
+    stepId: `${record.instanceId ?? "review"}:refused-${principal.id}-${via}`,
+    at: deps.now(),
+    kind: "decision",
+    actor: principal.name,
+    message: `Refused a decision from ${principal.name} via ${via}: not among this review's approvers.`,
+  });
 }
 
 /** Parses `{ decision, reason }`; a message naming what is wrong otherwise. */

@@ -7,6 +7,7 @@ export interface AcsEmailChannelOptions {
   /** ACS_EMAIL_SENDER: an address of a verified domain linked to the resource. */
   sender: string;
   pollIntervalMs?: number;
+  sendTimeoutMs?: number;
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -45,7 +46,10 @@ export class AcsEmailChannel implements NoticeChannel {
           updateIntervalInMs: this.options.pollIntervalMs ?? 500,
         },
       );
-      const result = await poller.pollUntilDone();
+      // Bounded: an operation that never settles is a failure (and another channel is tried), not a stuck review.
+      const result = await poller.pollUntilDone({
+        abortSignal: AbortSignal.timeout(this.options.sendTimeoutMs ?? 60_000),
+      });
       if (result.status !== "Succeeded") {
         throw new Error(
           `ACS did not send the email (${result.status}${result.error?.code ? `, ${result.error.code}` : ""})`,
