@@ -63,6 +63,9 @@ param emailDataLocation string = 'United States'
 @description('Teams Workflows webhook URL; stored in Key Vault. Empty: Teams notifications are off.')
 param teamsWebhookUrl string = ''
 
+@description('During a signing key rotation: the versioned secret URI of the key before it, so links it signed stay valid until they expire. Empty otherwise.')
+param previousSigningKeySecretUri string = ''
+
 @allowed(['20', '22'])
 @description('Node.js version of the Flex Consumption runtime.')
 param nodeVersion string = '20'
@@ -182,6 +185,7 @@ module api 'app/function-app.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     authClientId: authClientId
     signingKeySecretUri: keyVault.outputs.signingKeySecretUri
+    previousSigningKeySecretUri: previousSigningKeySecretUri
     teamsWebhookSecretUri: keyVault.outputs.teamsWebhookSecretUri
     acsEndpoint: email.outputs.endpoint
     acsSender: email.outputs.senderAddress

@@ -69,6 +69,10 @@ export interface Sandbox {
   identityHeader: string;
   /** endpoint=https://127.0.0.1:PORT/;accesskey=... */
   acsConnectionString: string;
+  /** The ACS endpoint for Entra ID (managed identity) callers. */
+  acsEndpoint: string;
+  /** Verified sender addresses. */
+  emailSenders: string[];
   teamsWebhookUrl: string;
   /** What the seed created (and endpoints made since), as GET /_sandbox/estate returns it. */
   readonly estate: Estate;
@@ -131,8 +135,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     emit,
   };
   const control = controlRouter({ store, calls, faults, inbox, deliveries, emit });
-  const acs = { accessKey, senderAddresses: seed.email.senderAddresses, inbox, baseUrl: () => baseUrl, now };
-  const teams = { hookIds: seed.teams.hookIds, signature: teamsSignature, inbox, now };
+  const acs = {
+    accessKey,
+    senderAddresses: seed.email.senderAddresses,
+    inbox,
+    baseUrl: () => baseUrl,
+    now,
+    faults,
+    tokens,
+    operations: new Map<string, string>(),
+  };
+  const teams = { hookIds: seed.teams.hookIds, signature: teamsSignature, inbox, now, faults };
 
   const route = async (req: SandboxRequest): Promise<SandboxResponse | "hang"> => {
     const teamsPost = handleTeams(teams, req);
@@ -183,6 +196,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     identityEndpoint: identity.endpoint,
     identityHeader,
     acsConnectionString: `endpoint=${baseUrl}/;accesskey=${accessKey}`,
+    acsEndpoint: baseUrl,
+    emailSenders: [...seed.email.senderAddresses],
     teamsWebhookUrl: `${baseUrl}/_sandbox/teams/${encodeURIComponent(seed.teams.hookIds[0] ?? "approvals")}?sig=${teamsSignature}`,
     get estate() {
       return estateSummary(store);

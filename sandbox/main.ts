@@ -30,6 +30,7 @@ async function main(args: string[]): Promise<void> {
         identityEndpoint: sandbox.identityEndpoint,
         identityHeader: sandbox.identityHeader,
         acsConnectionString: sandbox.acsConnectionString,
+        acsEndpoint: sandbox.acsEndpoint,
         teamsWebhookUrl: sandbox.teamsWebhookUrl,
         control: `${sandbox.url}/_sandbox/estate`,
         inbox: `${sandbox.url}/_sandbox/inbox.html`,

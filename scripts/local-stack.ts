@@ -3,6 +3,7 @@
  * running this app, all on loopback. `npm start` uses it with fixed ports and a data folder; the end-to-end tests and
  * benchmarks use it on free ports, in memory.
  */
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { spawnDevhost, startDevhost, type HostKeys, type SpawnedDevhost } from "../devhost";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../sandbox";
@@ -22,6 +23,8 @@ export interface LocalStackOptions {
   /** Timer triggers on their schedules (default true). */
   schedule?: boolean;
   runActivitiesTwice?: boolean;
+  /** Child devhost only: start on a manual clock at this epoch-ms (tests move it; nothing sleeps for a deadline). */
+  manualClockStart?: number;
   /** Deliver each Event Grid event this many times (duplicate testing). */
   deliverEachEventTimes?: number;
   log?: (line: string) => void;
@@ -96,7 +99,11 @@ async function startAppHost(
     log,
   };
   if (options.devhostMode === "child") {
-    const child = await spawnDevhost({ ...common, tableConnectionString });
+    const child = await spawnDevhost({
+      ...common,
+      tableConnectionString,
+      ...(options.manualClockStart !== undefined ? { manualClockStart: options.manualClockStart } : {}),
+    });
     return { url: child.url, localKey: child.localKey, keys: child.keys, child, stop: () => child.kill() };
   }
   const host = await startDevhost({ ...common, storage: { tableConnectionString } });
@@ -126,6 +133,13 @@ export function localAppSettings(root: string, azurite: AzuriteTables, sandbox: 
     POLICY_SOURCE: "file:policy/default-policy.yaml",
     TENANTS_IMPORT_FILE: path.join(root, "sandbox", "tenants.seed.json"),
     APPROVERS: "netops@contoso.example",
+    // A fresh key per start: links from an earlier run stop working, as after a rotation without a previous key.
+    APPROVAL_SIGNING_KEY: randomBytes(32).toString("base64"),
+    APPROVAL_SIGN_IN_PATH: "/.auth/login/local",
+    APPROVAL_CHANNELS: "teams,email",
+    TEAMS_WEBHOOK_URL: sandbox.teamsWebhookUrl,
+    ACS_EMAIL_ENDPOINT: sandbox.acsEndpoint,
+    ACS_EMAIL_SENDER: sandbox.emailSenders[0] ?? "DoNotReply@contoso.example",
     SWEEP_SCHEDULE: "0 */5 * * * *",
     CLEANUP_SCHEDULE: "0 30 2 * * *",
     TOKEN_TIMEOUT_MS: "10000",

@@ -55,7 +55,9 @@ Private Link Autopilot is running locally (up in ${((Date.now() - started) / 100
   Table Storage     ${runtime.tableEndpoint}   (Azurite; data in .local/azurite)
 
 Next, in another terminal:
-  npm run demo                                   a scripted scenario with a timeline
+  npm run demo                                   a scripted scenario with a timeline; it prints an approval
+                                                 link: open it, sign in as the approver, press Approve
+  npm run demo -- --approve                      the same, approving through the page by itself
   curl -H "x-functions-key: ${runtime.localKey}" ${runtime.apiUrl}/connections
   curl -X POST -H "x-functions-key: ${runtime.masterKey}" -d '{"input":""}' ${runtime.devhostUrl}/admin/functions/sweep
 Ctrl-C stops everything; the next start reuses the data.`);

@@ -16,7 +16,9 @@ import { TableBookkeeping } from "./adapters/tables/table-bookkeeping";
 import { ArmConnectionGateway } from "./adapters/arm/arm-connection-gateway";
 import { ArmDnsRegistrar } from "./adapters/arm/arm-dns-registrar";
 import { FilePolicySource } from "./adapters/policy/file-policy-source";
-import { LogNotifier } from "./adapters/notify/log-notifier";
+import { TeamsWebhookChannel } from "./adapters/teams/teams-webhook-channel";
+import { AcsEmailChannel } from "./adapters/email/acs-email-channel";
+import { ApprovalKeyRing } from "./app/approval-links";
 
 /** Loads an SDK on first use. Our adapters import SDK types only, so nothing heavy loads at registration. */
 function sdk<T>(id: string): T {
@@ -34,6 +36,7 @@ let bookkeeping: Promise<Bookkeeping> | undefined;
 let gateway: Promise<ConnectionGateway> | undefined;
 let activities: Promise<Activities> | undefined;
 let dnsRegistrar: Promise<DnsRegistrar> | undefined;
+let approvalKeys: ApprovalKeyRing | undefined;
 
 /** Validated settings; throws ConfigError naming every bad setting. */
 export function getConfig(): AppConfig {
@@ -49,6 +52,7 @@ export function resetCompositionRoot(): void {
   gateway = undefined;
   activities = undefined;
   dnsRegistrar = undefined;
+  approvalKeys = undefined;
 }
 
 async function getCredential(): Promise<TokenCredential> {
@@ -86,7 +90,7 @@ export function getBookkeeping(): Promise<Bookkeeping> {
 }
 
 function armClientOptions(cfg: AppConfig) {
-  const ca = cfg.arm.caFile ? readFileSync(cfg.arm.caFile, "utf8") : undefined;
+  const { ca } = extraCa(cfg);
   return {
     endpoint: cfg.arm.endpoint,
     credentialScopes: [ARM_SCOPE],
@@ -127,13 +131,59 @@ export function getActivities(): Promise<Activities> {
       gateway: await getGateway(),
       dns: await getDnsRegistrar(),
       bookkeeping: await getBookkeeping(),
-      notifier: new LogNotifier((m) => console.info(m)),
+      approval: {
+        channels: [
+          new TeamsWebhookChannel({
+            ...(cfg.teamsWebhookUrl ? { webhookUrl: cfg.teamsWebhookUrl } : {}),
+            ...extraCa(cfg),
+          }),
+          new AcsEmailChannel(await getEmailClient(), { sender: cfg.acsEmail.sender ?? "DoNotReply@example.com" }),
+        ],
+        links: getApprovalKeys(),
+        defaultApprovers: cfg.approval.approvers,
+        defaultChannels: cfg.approval.channels,
+      },
       policy: new FilePolicySource(APP_ROOT, cfg.policySource.path),
       managedScopes: cfg.managedResourceIds,
       ...(cfg.privateLinkServiceDns ? { privateLinkServiceDns: cfg.privateLinkServiceDns } : {}),
     });
   })();
   return activities;
+}
+
+/** The approval link signer and checker (current and previous key). */
+export function getApprovalKeys(): ApprovalKeyRing {
+  approvalKeys ??= (() => {
+    const { approval } = getConfig();
+    return new ApprovalKeyRing(approval.signingKey, approval.previousSigningKey, approvalBaseUrl());
+  })();
+  return approvalKeys;
+}
+
+/** APPROVAL_BASE_URL, else the app's own host name (App Service sets WEBSITE_HOSTNAME; so does the devhost). */
+export function approvalBaseUrl(): string | undefined {
+  const configured = getConfig().approval.baseUrl;
+  if (configured) return configured;
+  const host = process.env.WEBSITE_HOSTNAME;
+  if (!host) return undefined;
+  const local = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host);
+  return `${local ? "http" : "https"}://${host}/api/approvals`;
+}
+
+function extraCa(cfg: AppConfig): { ca?: string } {
+  return cfg.arm.caFile ? { ca: readFileSync(cfg.arm.caFile, "utf8") } : {};
+}
+
+/** ACS email with the managed identity (the SDK asks for https://communication.azure.com//.default). */
+async function getEmailClient() {
+  const cfg = getConfig();
+  if (!cfg.acsEmail.endpoint || !cfg.acsEmail.sender) return undefined;
+  const { EmailClient } = sdk<typeof import("@azure/communication-email")>("@azure/communication-email");
+  const ca = extraCa(cfg).ca;
+  return new EmailClient(cfg.acsEmail.endpoint, await getCredential(), {
+    retryOptions: { maxRetries: 2, retryDelayInMs: 500 },
+    ...(ca ? { tlsOptions: { ca } } : {}),
+  });
 }
 
 /** The tenants import file, resolved against the app root when relative. */

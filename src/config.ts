@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
 import { DomainError } from "./domain/errors";
+import { APPROVAL_CHANNELS, type ApprovalChannel } from "./domain/tenant";
 
 /** The settings the app reads (infra compares this with the Bicep; local.settings.sample.json lists them). */
 export const SETTING_NAMES = [
@@ -18,6 +19,9 @@ export const SETTING_NAMES = [
   "POLICY_SOURCE",
   "APPROVAL_BASE_URL",
   "APPROVAL_SIGNING_KEY",
+  "APPROVAL_SIGNING_KEY_PREVIOUS",
+  "APPROVAL_CHANNELS",
+  "APPROVAL_SIGN_IN_PATH",
   "APPROVERS",
   "TEAMS_WEBHOOK_URL",
   "ACS_EMAIL_ENDPOINT",
@@ -46,7 +50,16 @@ export interface AppConfig {
   dnsZonesResourceGroupId: string;
   privateLinkServiceDns?: { zone: string; nameTemplate: string };
   policySource: { kind: "file"; path: string };
-  approval: { baseUrl?: string; signingKey?: string; approvers: string[] };
+  approval: {
+    baseUrl?: string;
+    signingKey?: string;
+    /** The key before the last rotation: links it signed stay valid until they expire. */
+    previousSigningKey?: string;
+    approvers: string[];
+    channels: ApprovalChannel[];
+    /** App Service authentication's sign-in path (default /.auth/login/aad). */
+    signInPath: string;
+  };
   teamsWebhookUrl?: string;
   acsEmail: { endpoint?: string; sender?: string };
   sweepSchedule: string;
@@ -217,8 +230,25 @@ export function loadConfig(env: Env, options: { appRoot?: string } = {}): AppCon
 
   const approvalBaseUrl = url("APPROVAL_BASE_URL", get("APPROVAL_BASE_URL"), true);
   const signingKey = get("APPROVAL_SIGNING_KEY");
-  if (signingKey !== undefined && signingKey.length < 32) {
-    problems.push("APPROVAL_SIGNING_KEY is too short: use at least 32 random bytes, base64-encoded, from Key Vault.");
+  const previousSigningKey = get("APPROVAL_SIGNING_KEY_PREVIOUS");
+  for (const [name, key] of [
+    ["APPROVAL_SIGNING_KEY", signingKey],
+    ["APPROVAL_SIGNING_KEY_PREVIOUS", previousSigningKey],
+  ] as const) {
+    if (key !== undefined && key.length < 32) {
+      problems.push(`${name} is too short: use at least 32 random bytes, base64-encoded, from Key Vault.`);
+    }
+  }
+  if (previousSigningKey !== undefined && signingKey === undefined) {
+    problems.push("APPROVAL_SIGNING_KEY_PREVIOUS is set without APPROVAL_SIGNING_KEY: set the new key too.");
+  }
+  const channels = list("APPROVAL_CHANNELS").map((c) => c.toLowerCase());
+  if (!channels.every((c) => APPROVAL_CHANNELS.includes(c as ApprovalChannel))) {
+    problems.push(`APPROVAL_CHANNELS must list ${APPROVAL_CHANNELS.join(" and/or ")} (comma-separated).`);
+  }
+  const signInPath = get("APPROVAL_SIGN_IN_PATH") ?? "/.auth/login/aad";
+  if (!/^\/\.auth\/login\/[a-z0-9-]+$/i.test(signInPath)) {
+    problems.push("APPROVAL_SIGN_IN_PATH must be an App Service authentication sign-in path, e.g. /.auth/login/aad.");
   }
   const teamsWebhookUrl = url("TEAMS_WEBHOOK_URL", get("TEAMS_WEBHOOK_URL"), true);
   const acsEndpoint = url("ACS_EMAIL_ENDPOINT", get("ACS_EMAIL_ENDPOINT"), true);
@@ -255,7 +285,10 @@ export function loadConfig(env: Env, options: { appRoot?: string } = {}): AppCon
     approval: {
       ...(approvalBaseUrl ? { baseUrl: approvalBaseUrl } : {}),
       ...(signingKey ? { signingKey } : {}),
+      ...(previousSigningKey ? { previousSigningKey } : {}),
       approvers,
+      channels: channels.length > 0 ? (channels as ApprovalChannel[]) : [...APPROVAL_CHANNELS],
+      signInPath,
     },
     ...(teamsWebhookUrl ? { teamsWebhookUrl } : {}),
     acsEmail: { ...(acsEndpoint ? { endpoint: acsEndpoint } : {}), ...(acsSender ? { sender: acsSender } : {}) },

@@ -15,6 +15,8 @@ param maximumInstanceCount int
 param instanceMemoryMB int
 param authClientId string
 param signingKeySecretUri string
+@description('The signing key secret before the last rotation: links it signed stay valid until they expire. Empty: none.')
+param previousSigningKeySecretUri string = ''
 param teamsWebhookSecretUri string
 param acsEndpoint string
 param acsSender string
@@ -116,6 +118,10 @@ var appSettings = {
   POLICY_SOURCE: policySource
   APPROVAL_BASE_URL: 'https://${site.properties.defaultHostName}/api/approvals'
   APPROVAL_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${signingKeySecretUri})'
+  APPROVAL_SIGNING_KEY_PREVIOUS: empty(previousSigningKeySecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${previousSigningKeySecretUri})'
+  APPROVAL_CHANNELS: 'teams,email'
+  // The approval page sends a person without a session here, then back (App Service authentication with Entra ID).
+  APPROVAL_SIGN_IN_PATH: '/.auth/login/aad'
   APPROVERS: approvers
   TEAMS_WEBHOOK_URL: empty(teamsWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})'
   ACS_EMAIL_ENDPOINT: acsEndpoint

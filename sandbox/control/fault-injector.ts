@@ -13,7 +13,12 @@ export interface FaultOptions {
   match?: string;
   /** Stop injecting after this many faults (e.g. 1: exactly the first matching call fails). */
   maxFaults?: number;
+  /** Which surface fails: ARM (default), the Teams webhook or ACS email. */
+  target: FaultTarget;
 }
+
+export type FaultTarget = "arm" | "teams" | "email";
+const FAULT_TARGETS: readonly FaultTarget[] = ["arm", "teams", "email"];
 
 export type FaultDecision = { kind: "none" } | { kind: "hang" } | { kind: "error"; error: ArmError };
 
@@ -50,7 +55,12 @@ export function parseFaultOptions(body: Record<string, unknown>): FaultOptions {
   if (match !== undefined && typeof match !== "string") {
     throw new ArmError(400, "InvalidFaultOptions", 'match must be a string, e.g. "privateEndpointConnections".');
   }
+  const target = body.target ?? "arm";
+  if (!FAULT_TARGETS.includes(target as FaultTarget)) {
+    throw new ArmError(400, "InvalidFaultOptions", `target must be one of ${FAULT_TARGETS.join(", ")}.`);
+  }
   const options: FaultOptions = {
+    target: target as FaultTarget,
     rate429: rate("rate429"),
     rate5xx: rate("rate5xx"),
     timeoutRate: rate("timeoutRate"),
@@ -83,12 +93,19 @@ export class FaultInjector {
   }
 
   latencyMs(): number {
-    return this.options?.latencyMs ?? 0;
+    return this.options?.target === "arm" ? this.options.latencyMs : 0;
   }
 
-  decide(methodAndPath: string, operation: string): FaultDecision {
+  /** For the notification surfaces: throws the injected error (an unanswered call becomes a 504). */
+  failIfDue(req: { method: string; path: string }, target: FaultTarget): void {
+    const decision = this.decide(`${req.method} ${req.path}`, target, target);
+    if (decision.kind === "error") throw decision.error;
+    if (decision.kind === "hang") throw new ArmError(504, "GatewayTimeout", "Simulated timeout; retry later.");
+  }
+
+  decide(methodAndPath: string, operation: string, target: FaultTarget = "arm"): FaultDecision {
     const o = this.options;
-    if (!o) return { kind: "none" };
+    if (!o || o.target !== target) return { kind: "none" };
     if (o.match) {
       const m = o.match.toLowerCase();
       if (!methodAndPath.toLowerCase().includes(m) && !operation.toLowerCase().includes(m)) return { kind: "none" };

@@ -32,3 +32,13 @@ export function isArmAudience(resource: string): boolean {
     .toLowerCase();
   return r === "https://management.azure.com" || r === "https://management.core.windows.net";
 }
+
+/** ACS data-plane tokens: the SDK asks for https://communication.azure.com//.default. */
+export function isCommunicationAudience(resource: string): boolean {
+  return (
+    resource
+      .replace(/\/\.default$/, "")
+      .replace(/\/+$/, "")
+      .toLowerCase() === "https://communication.azure.com"
+  );
+}

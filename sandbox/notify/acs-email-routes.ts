@@ -2,6 +2,8 @@ import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto
 import { ArmError } from "../http/arm-error";
 import { parseJsonObject } from "../http/body-reader";
 import type { SandboxRequest, SandboxResponse } from "../http/http-types";
+import type { FaultInjector } from "../control/fault-injector";
+import { isCommunicationAudience, type TokenStore } from "../identity/token-store";
 import type { Inbox } from "./inbox";
 
 // 2023-03-31 is the GA version; the installed @azure/communication-email 1.1.0 sends 2025-09-01.
@@ -14,6 +16,11 @@ export interface AcsEmailOptions {
   inbox: Inbox;
   baseUrl: () => string;
   now: () => Date;
+  faults: FaultInjector;
+  /** Managed-identity tokens for https://communication.azure.com are accepted as well as the HMAC scheme. */
+  tokens: TokenStore;
+  /** Operation-Id → operation id already answered: ACS keeps a repeated send from going out twice. */
+  operations: Map<string, string>;
 }
 
 const acsError = (status: number, code: string, message: string): ArmError => new ArmError(status, code, message);
@@ -31,12 +38,16 @@ export function handleAcsEmail(options: AcsEmailOptions, req: SandboxRequest): S
       `The api-version '${apiVersion}' is not supported; use one of ${EMAIL_API_VERSIONS.join(", ")}.`,
     );
   }
-  verifySignature(options, req);
+  options.faults.failIfDue(req, "email");
+  authenticate(options, req);
   if (op) {
     if (req.method !== "GET") throw acsError(405, "MethodNotAllowed", "Use GET on an email operation.");
     return { status: 200, json: { id: op[1], status: "Succeeded" } };
   }
   if (req.method !== "POST") throw acsError(405, "MethodNotAllowed", "Use POST to send an email.");
+  const operationId = req.headers["operation-id"];
+  const repeated = typeof operationId === "string" ? options.operations.get(operationId.toLowerCase()) : undefined;
+  if (repeated) return accepted(options, repeated, apiVersion);
   const message = parseJsonObject(req.body);
   const sender = message.senderAddress;
   const recipients = message.recipients as { to?: { address?: unknown }[] } | undefined;
@@ -69,12 +80,27 @@ export function handleAcsEmail(options: AcsEmailOptions, req: SandboxRequest): S
     },
     options.now(),
   );
-  const id = randomUUID();
+  const id = typeof operationId === "string" && /^[0-9a-f-]{36}$/i.test(operationId) ? operationId : randomUUID();
+  if (typeof operationId === "string") options.operations.set(operationId.toLowerCase(), id);
+  return accepted(options, id, apiVersion);
+}
+
+function accepted(options: AcsEmailOptions, id: string, apiVersion: string): SandboxResponse {
   return {
     status: 202,
     headers: { "operation-location": `${options.baseUrl()}/emails/operations/${id}?api-version=${apiVersion}` },
     json: { id, status: "Running" },
   };
+}
+
+/** Entra ID (a managed identity's bearer token for ACS) or the access key's HMAC signature, as ACS accepts both. */
+function authenticate(options: AcsEmailOptions, req: SandboxRequest): void {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+  if (!bearer) return verifySignature(options, req);
+  const token = options.tokens.lookup(bearer[1]!, Math.floor(options.now().getTime() / 1000));
+  if (!token || !isCommunicationAudience(token.resource)) {
+    throw acsError(401, "Denied", "The bearer token is invalid, expired or not for https://communication.azure.com.");
+  }
 }
 
 /** The HMAC-SHA256 scheme of communication-common: VERB\npath?query\ndate;host;contentHash, keyed by the access key. */

@@ -1,6 +1,7 @@
 import { ArmError } from "../http/arm-error";
 import type { SandboxRequest, SandboxResponse } from "../http/http-types";
 import { safeDecode } from "../http/router";
+import type { FaultInjector } from "../control/fault-injector";
 import type { Inbox } from "./inbox";
 
 export interface TeamsOptions {
@@ -9,6 +10,7 @@ export interface TeamsOptions {
   signature: string;
   inbox: Inbox;
   now: () => Date;
+  faults: FaultInjector;
 }
 
 const ADAPTIVE = "application/vnd.microsoft.card.adaptive";
@@ -19,6 +21,7 @@ export function handleTeams(options: TeamsOptions, req: SandboxRequest): Sandbox
   if (!m) return undefined;
   const hookId = safeDecode(m[1]!);
   if (req.method !== "POST") throw new ArmError(405, "MethodNotAllowed", "POST the message to the webhook.");
+  options.faults.failIfDue(req, "teams");
   if (!options.hookIds.includes(hookId))
     throw new ArmError(
       404,

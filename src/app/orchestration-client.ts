@@ -1,4 +1,6 @@
 import type { DurableClient } from "durable-functions";
+import type { ReviewProgress } from "../workflow/contracts";
+import type { ReviewControl } from "./approval-service";
 
 /** The slice of the durable client the app services use; tests give a fake, functions wrap the real one. */
 export interface OrchestrationClient {
@@ -29,4 +31,30 @@ export function fromDurableClient(client: DurableClient): OrchestrationClient {
       await client.startNew(name, { instanceId, input });
     },
   };
+}
+
+/** What deciding needs from the durable client: a review's status (with its custom status) and raising its event. */
+export function reviewControlFrom(client: DurableClient): ReviewControl {
+  return {
+    async status(instanceId) {
+      try {
+        const status = await client.getStatus(instanceId);
+        if (!status?.runtimeStatus) return undefined;
+        return {
+          runtimeStatus: String(status.runtimeStatus),
+          ...(isProgress(status.customStatus) ? { customStatus: status.customStatus } : {}),
+        };
+      } catch (error) {
+        if (/\b404\b/.test((error as Error).message)) return undefined;
+        throw error;
+      }
+    },
+    async raiseEvent(instanceId, eventName, body) {
+      await client.raiseEvent(instanceId, eventName, body);
+    },
+  };
+}
+
+function isProgress(value: unknown): value is ReviewProgress {
+  return typeof value === "object" && value !== null && typeof (value as { step?: unknown }).step === "string";
 }

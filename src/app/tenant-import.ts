@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { Tenant, TenantStatus } from "../domain/tenant";
+import { tenantNotifySettings, type Tenant, type TenantStatus } from "../domain/tenant";
 import type { Bookkeeping } from "../ports/bookkeeping.port";
 
 export interface TenantImportReport {
@@ -43,6 +43,8 @@ export function validateTenantRecord(record: unknown): { tenant?: Tenant; proble
   ) {
     problems.push("tags must map names to text");
   }
+  const notify = tenantNotifySettings(r);
+  problems.push(...notify.errors);
   if (problems.length > 0) return { problems };
   return {
     problems,
@@ -55,6 +57,7 @@ export function validateTenantRecord(record: unknown): { tenant?: Tenant; proble
       ...(r.quota !== undefined ? { quota: r.quota as number } : {}),
       usage: 0,
       ...(r.tags !== undefined ? { tags: r.tags as Record<string, string> } : {}),
+      ...notify.settings,
     },
   };
 }

@@ -3,8 +3,18 @@ import type { CliIo } from "./cli-io";
 import { DemoClient, readLocalRuntime } from "./demo/demo-client";
 import { runDemoScenario } from "./demo/demo-scenario";
 
-/** `demo`: drives the scripted scenario against a running `npm start` and prints a timeline. */
-export async function runDemo(_argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * `demo [--approve]`: drives the scripted scenario against a running `npm start` and prints a timeline. The human
+ * review prints its approval link and waits for the click, or approves through the page with --approve.
+ */
+export async function runDemo(argv: readonly string[], io: CliIo): Promise<number> {
+  const unknown = argv.filter((a) => a !== "--approve");
+  if (unknown.length > 0) {
+    io.stderr(
+      `error USAGE: demo takes only --approve (approve the human review through the page); got ${unknown.join(" ")}.\n`,
+    );
+    return 2;
+  }
   const client = new DemoClient(readLocalRuntime());
   const health = await client.app("GET", "/health").catch(() => undefined);
   if (!health || health.status >= 500) {
@@ -18,6 +28,7 @@ export async function runDemo(_argv: readonly string[], io: CliIo): Promise<numb
     print: (e) => io.stdout(`+${(e.at / 1000).toFixed(1).padStart(5)}s  [${e.step}] ${e.what}\n`),
     pause: (ms) => pause(ms),
     elapsed: () => Date.now() - started,
+    approve: argv.includes("--approve"),
   });
   io.stdout("\nsummary:\n");
   for (const s of result.steps)

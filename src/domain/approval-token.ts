@@ -36,8 +36,15 @@ export async function createApprovalToken(claims: ApprovalClaims, key: Uint8Arra
   return `${payload}.${toBase64Url(await sign(key, payload))}`;
 }
 
-/** Returns the claims of a genuine, unexpired token; DomainError TOKEN_MALFORMED, TOKEN_TAMPERED or TOKEN_EXPIRED otherwise. */
-export async function verifyApprovalToken(token: string, key: Uint8Array, now: string): Promise<ApprovalClaims> {
+/**
+ * Returns the claims of a genuine, unexpired token; DomainError TOKEN_MALFORMED, TOKEN_TAMPERED or TOKEN_EXPIRED
+ * otherwise. Several keys: the current one first, then previous ones still honoured after a rotation.
+ */
+export async function verifyApprovalToken(
+  token: string,
+  keys: Uint8Array | readonly Uint8Array[],
+  now: string,
+): Promise<ApprovalClaims> {
   const nowMs = Date.parse(now);
   if (Number.isNaN(nowMs)) throw new DomainError("NOW_INVALID", `"${now}" is not an ISO-8601 time.`);
   const malformed = new DomainError(
@@ -51,7 +58,11 @@ export async function verifyApprovalToken(token: string, key: Uint8Array, now: s
   const given = fromBase64Url(signature);
   const body = fromBase64Url(payload);
   if (!given || !body || given.length !== 32) throw malformed;
-  if (!constantTimeEqual(given, await sign(key, payload))) {
+  let genuine = false;
+  for (const key of keys instanceof Uint8Array ? [keys] : keys) {
+    if (constantTimeEqual(given, await sign(key, payload))) genuine = true;
+  }
+  if (!genuine) {
     throw new DomainError(
       "TOKEN_TAMPERED",
       "The approval link's signature does not match; use the link exactly as it was sent, or ask for a new one.",

@@ -17,7 +17,14 @@ export interface Tenant {
   /** Currently approved connections. */
   usage: number;
   tags?: Record<string, string>;
+  /** The tenant's own Teams Workflows webhook for approval cards (instead of TEAMS_WEBHOOK_URL). */
+  teamsWebhookUrl?: string;
+  /** How this tenant's approvers are asked (instead of APPROVAL_CHANNELS). */
+  approvalChannels?: ApprovalChannel[];
 }
+
+export type ApprovalChannel = "teams" | "email";
+export const APPROVAL_CHANNELS: readonly ApprovalChannel[] = ["teams", "email"];
 
 /**
  * The tenant record a request belongs to: by the consumer's tenant id when the request carries one, otherwise by the
@@ -65,6 +72,8 @@ export function validateTenant(value: unknown): { tenant?: Tenant; errors: strin
     errors.push("quota must be a whole number ≥ 0");
   const usage = own("usage") ?? 0;
   if (!Number.isInteger(usage) || (usage as number) < 0) errors.push("usage must be a whole number ≥ 0");
+  const notify = tenantNotifySettings(v);
+  errors.push(...notify.errors);
   if (errors.length > 0) return { errors };
   const tenant: Tenant = {
     tenantId,
@@ -77,5 +86,35 @@ export function validateTenant(value: unknown): { tenant?: Tenant; errors: strin
   if (quota !== undefined) tenant.quota = quota as number;
   const tags = stringMap(own("tags"));
   if (tags) tenant.tags = tags;
+  Object.assign(tenant, notify.settings);
   return { tenant, errors };
+}
+
+/** A tenant record's own approval settings (Teams webhook, channels), checked; shared by every tenant reader. */
+export function tenantNotifySettings(record: Record<string, unknown>): {
+  settings: Pick<Tenant, "teamsWebhookUrl" | "approvalChannels">;
+  errors: string[];
+} {
+  const errors: string[] = [];
+  const hook = record.teamsWebhookUrl;
+  if (hook !== undefined && (typeof hook !== "string" || !/^https:\/\/\S+$/.test(hook))) {
+    errors.push("teamsWebhookUrl must be an https URL (the Teams Workflows webhook)");
+  }
+  const channels = record.approvalChannels;
+  if (
+    channels !== undefined &&
+    (!Array.isArray(channels) ||
+      channels.length === 0 ||
+      !channels.every((c) => APPROVAL_CHANNELS.includes(c as ApprovalChannel)))
+  ) {
+    errors.push(`approvalChannels must list ${APPROVAL_CHANNELS.join(" and/or ")}`);
+  }
+  if (errors.length > 0) return { settings: {}, errors };
+  return {
+    settings: {
+      ...(typeof hook === "string" ? { teamsWebhookUrl: hook } : {}),
+      ...(Array.isArray(channels) ? { approvalChannels: [...(channels as ApprovalChannel[])] } : {}),
+    },
+    errors,
+  };
 }

@@ -12,7 +12,6 @@ import {
 } from "../ports/connection-gateway.port";
 import type { DnsRegistrar } from "../ports/dns-registrar.port";
 import { PermanentCodes, PermanentError } from "../ports/errors";
-import type { Notifier } from "../ports/notifier.port";
 import type { PolicySource } from "../ports/policy-source.port";
 import type {
   ApplyDecisionInput,
@@ -31,18 +30,21 @@ import type {
   RegisterDnsResult,
   RemoveDnsInput,
   RequestApprovalInput,
+  RequestApprovalResult,
   ResolvedEndpoint,
   ResolveEndpointInput,
   ResolveTenantInput,
   StepResult,
 } from "./contracts";
+import { runOf } from "./contracts";
 import { ActivityNames } from "./names";
+import { sendApprovalNotice, type ApprovalNoticePorts } from "./approval-notices";
 
 export interface ActivityPorts {
   gateway: ConnectionGateway;
   dns: DnsRegistrar;
   bookkeeping: Bookkeeping;
-  notifier: Notifier;
+  approval: ApprovalNoticePorts;
   policy: PolicySource;
   /** MANAGED_RESOURCE_IDS: provider resources, resource groups or subscriptions whose connections we manage. */
   managedScopes: readonly string[];
@@ -69,7 +71,7 @@ async function step<T>(work: () => Promise<T>): Promise<StepResult<T>> {
  * time and instance id, so a retried or repeated activity writes the same rows and the same audit step ids.
  */
 export function createActivities(ports: ActivityPorts) {
-  const { gateway, dns, bookkeeping, notifier, policy } = ports;
+  const { gateway, dns, bookkeeping, policy } = ports;
 
   /** The tenant record that owns a subscription, with its usage taken from the quota reservations. */
   const tenantOfSubscription = async (subscriptionId: string): Promise<Tenant | undefined> => {
@@ -215,25 +217,8 @@ export function createActivities(ports: ActivityPorts) {
       });
     },
 
-    async [ActivityNames.requestApproval](input: RequestApprovalInput): Promise<null> {
-      const approvers = input.decision.review?.approvers ?? [];
-      await notifier.requestApproval({
-        instanceId: input.instanceId,
-        request: input.request,
-        decision: input.decision,
-        approvers,
-        deadline: input.deadline,
-        kind: input.kind,
-      });
-      await bookkeeping.appendAudit({
-        connectionId: input.request.connectionId,
-        stepId: `${runOf(input)}:approval-${input.kind}-${input.sequence}`,
-        at: input.at,
-        kind: "decision",
-        actor: AUTOPILOT,
-        message: `Approval ${input.kind} sent to ${approvers.join(", ") || "no one"}; deadline ${input.deadline}.`,
-      });
-      return null;
+    async [ActivityNames.requestApproval](input: RequestApprovalInput): Promise<RequestApprovalResult> {
+      return sendApprovalNotice(ports.approval, bookkeeping, input);
     },
 
     async [ActivityNames.recordHumanDecision](input: RecordHumanDecisionInput): Promise<null> {
@@ -244,9 +229,10 @@ export function createActivities(ports: ActivityPorts) {
         kind: "decision",
         actor: input.actor,
         message:
-          input.via === "invalid-event"
+          input.via === "invalid-event" || input.via === "refused"
             ? `An approval event was ignored: ${input.reason}`
-            : `${input.decision ?? "no decision"} (${input.via}): ${input.reason}`,
+            : `${input.decision ?? "no decision"} (${input.via}${input.channel ? ` via ${input.channel}` : ""}): ${input.reason}`,
+        ...(input.channel ? { data: { channel: input.channel, decision: input.decision ?? null } } : {}),
       });
       return null;
     },
@@ -591,10 +577,6 @@ export function createActivities(ports: ActivityPorts) {
 }
 
 /** Audit step ids are per run (see RunScoped). */
-function runOf(input: { instanceId: string; run?: string }): string {
-  return input.run ?? input.instanceId;
-}
-
 /** Both absent, or both present and equal (ids compare case-insensitively). */
 function sameOptional(
   a: string | undefined,

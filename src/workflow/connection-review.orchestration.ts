@@ -7,8 +7,10 @@ import { PermanentCodes } from "../ports/errors";
 import { toConnectionRequest } from "./connection-request";
 import type {
   ApprovalEventBody,
+  DecisionChannel,
   RecordOutcomeInput,
   RegisterDnsResult,
+  RequestApprovalResult,
   ReviewInput,
   ReviewOutcome,
   ReviewProgress,
@@ -21,7 +23,11 @@ interface FinalDecision {
   verdict: "approve" | "reject";
   actor: string;
   reason: string;
+  /** A person's own words, shown to the consumer in the connection's description. */
+  note?: string;
 }
+
+const DECISION_CHANNELS: readonly DecisionChannel[] = ["page", "api", "event"];
 
 /**
  * One review per connection: read ARM → record → tenant → policy → (person or deadline) → ARM write → DNS → record.
@@ -133,7 +139,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
 
       let final: FinalDecision;
       if (decision.verdict === "review") {
-        final = yield* awaitApproval(context, request, decision, passRun);
+        final = yield* awaitApproval(context, request, decision, passRun, tenant ?? undefined);
       } else {
         final = { verdict: decision.verdict, actor: `policy:${decision.ruleId}`, reason: decision.reason };
       }
@@ -220,53 +226,77 @@ function* awaitApproval(
   request: ConnectionRequest,
   decision: PolicyDecision,
   run: string,
+  tenant: Tenant | undefined,
 ): WorkflowGenerator<FinalDecision> {
   const instanceId = context.df.instanceId;
   const review = decision.review ?? { approvers: [], deadline: "PT48H", reminders: [], onDeadline: "reject" as const };
   const startMs = context.df.currentUtcDateTime.getTime();
   const deadline = new Date(startMs + durationToMs(review.deadline));
-  const reminders = review.reminders
-    .map((r) => startMs + durationToMs(r))
-    .filter((at) => at > startMs && at < deadline.getTime())
-    .sort((a, b) => a - b);
+  const notices: { at: number; kind: "reminder" | "escalation" }[] = [
+    ...review.reminders.map((r) => ({ at: startMs + durationToMs(r), kind: "reminder" as const })),
+    ...(review.escalation
+      ? [{ at: startMs + durationToMs(review.escalation.after), kind: "escalation" as const }]
+      : []),
+  ]
+    .filter((n) => n.at > startMs && n.at < deadline.getTime())
+    .sort((a, b) => a.at - b.at);
   const at = (): string => context.df.currentUtcDateTime.toISOString();
+  const approvers: string[] = [];
+  const waiting = (): void =>
+    context.df.setCustomStatus({
+      step: "awaiting-approval",
+      verdict: "review",
+      ruleId: decision.ruleId,
+      deadline: deadline.toISOString(),
+      approvers: [...approvers],
+      onDeadline: review.onDeadline,
+    } satisfies ReviewProgress);
+  const ask = function* (
+    kind: "request" | "reminder" | "escalation",
+    sequence: number,
+  ): WorkflowGenerator<RequestApprovalResult> {
+    return yield* callActivity<RequestApprovalResult>(context, ActivityNames.requestApproval, {
+      instanceId,
+      run,
+      request,
+      decision,
+      ...(tenant ? { tenant } : {}),
+      deadline: deadline.toISOString(),
+      kind,
+      ...(kind === "escalation" && review.escalation ? { recipients: review.escalation.to } : {}),
+      sequence,
+      at: at(),
+    });
+  };
+  const allow = (asked: RequestApprovalResult): void => {
+    for (const a of asked.approvers) if (!approvers.some((b) => sameText(a, b))) approvers.push(a);
+    waiting();
+  };
 
-  context.df.setCustomStatus({
-    step: "awaiting-approval",
-    verdict: "review",
-    ruleId: decision.ruleId,
-    deadline: deadline.toISOString(),
-  } satisfies ReviewProgress);
-  yield* callActivity<null>(context, ActivityNames.requestApproval, {
-    instanceId,
-    run,
-    request,
-    decision,
-    deadline: deadline.toISOString(),
-    kind: "request",
-    sequence: 0,
-    at: at(),
-  });
+  waiting();
+  allow(yield* ask("request", 0)); // the status names the approvers once they have been asked
 
   // One event task for the whole wait: a fresh waitForExternalEvent per loop would leave stale waiters
   // that swallow the event.
   let event: WorkflowTask = context.df.waitForExternalEvent(APPROVAL_EVENT);
   let sequence = 0;
   for (;;) {
-    const nextReminder = reminders[0];
-    const fireAt = nextReminder !== undefined ? new Date(nextReminder) : deadline;
-    const timer = context.df.createTimer(fireAt);
+    const next = notices[0];
+    const timer = context.df.createTimer(next ? new Date(next.at) : deadline);
     const winner = yield context.df.Task.any([event, timer]);
     sequence += 1;
     if (winner === event) {
       timer.cancel();
       const body = parseApprovalEvent(event.result);
-      if (body) {
+      // Defence in depth: whoever can raise the event (a system key) still cannot decide as a non-approver.
+      const allowed = body && approvers.some((a) => sameText(a, body.approver));
+      if (body && allowed) {
         yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
           instanceId,
           run,
           connectionId: request.connectionId,
           via: "event",
+          channel: body.via ?? "event",
           decision: body.decision,
           actor: body.approver,
           reason: body.reason ?? "",
@@ -279,33 +309,28 @@ function* awaitApproval(
           reason: body.reason
             ? `${body.decision} by ${body.approver}: ${body.reason}`
             : `${body.decision} by ${body.approver}`,
+          ...(body.reason ? { note: body.reason } : {}),
         };
       }
       yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
         instanceId,
         run,
         connectionId: request.connectionId,
-        via: "invalid-event",
-        actor: "unknown",
-        reason: "the body needs decision (approve|reject) and approver",
+        via: body ? "refused" : "invalid-event",
+        actor: body?.approver ?? "unknown",
+        reason: body
+          ? `${body.approver} is not among this review's approvers (${approvers.join(", ") || "none"})`
+          : "the body needs decision (approve|reject) and approver",
         sequence,
         at: at(),
       });
       event = context.df.waitForExternalEvent(APPROVAL_EVENT);
       continue;
     }
-    if (nextReminder !== undefined) {
-      reminders.shift();
-      yield* callActivity<null>(context, ActivityNames.requestApproval, {
-        instanceId,
-        run,
-        request,
-        decision,
-        deadline: deadline.toISOString(),
-        kind: "reminder",
-        sequence,
-        at: at(),
-      });
+    if (next) {
+      notices.shift();
+      const asked = yield* ask(next.kind, sequence);
+      if (next.kind === "escalation") allow(asked);
       continue;
     }
     const outcome: Verdict = review.onDeadline;
@@ -325,6 +350,10 @@ function* awaitApproval(
   }
 }
 
+function sameText(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
 /** Accepts only a well-formed decision; anything else is ignored (fail closed) and the wait goes on. */
 export function parseApprovalEvent(raw: unknown): ApprovalEventBody | undefined {
   const value: unknown = typeof raw === "string" ? safeJson(raw) : raw;
@@ -332,10 +361,12 @@ export function parseApprovalEvent(raw: unknown): ApprovalEventBody | undefined 
   const body = value as Record<string, unknown>;
   if (body.decision !== "approve" && body.decision !== "reject") return undefined;
   if (typeof body.approver !== "string" || body.approver.trim() === "") return undefined;
+  const via = DECISION_CHANNELS.find((c) => c === body.via);
   return {
     decision: body.decision,
     approver: body.approver.trim().slice(0, 256),
     ...(typeof body.reason === "string" ? { reason: body.reason.slice(0, 1000) } : {}),
+    ...(via ? { via } : {}),
   };
 }
 
@@ -353,8 +384,12 @@ function describe(final: FinalDecision, decision: PolicyDecision): string {
   const who = final.actor.startsWith("policy:")
     ? `by rule ${final.actor.slice("policy:".length)}`
     : `by ${final.actor} (rule ${decision.ruleId})`;
-  // ARM caps the description; keep it short.
-  return `${verb} ${who} (policy ${decision.policyVersion})`.slice(0, 140);
+  // ARM caps the description; keep it short, and keep the approver's own words when there is room.
+  const head = `${verb} ${who}`;
+  const tail = ` (policy ${decision.policyVersion})`;
+  const note = final.note ? `: ${final.note.replace(/\s+/g, " ").trim()}` : "";
+  if (!note) return `${head}${tail}`.slice(0, 140);
+  return `${head}${note}`.slice(0, 140);
 }
 
 function message(error: unknown): string {

@@ -3,6 +3,7 @@ import type { PolicyDecision, Verdict } from "../domain/policy";
 import type { Tenant } from "../domain/tenant";
 import type { ConnectionState, PrivateEndpointInfo } from "../ports/connection-gateway.port";
 import type { RecordedDnsRecord } from "../ports/bookkeeping.port";
+import type { NoticeKind } from "../ports/notifier.port";
 
 /** Permanent failures come back as values (the retry policy must not repeat them); transient ones are thrown. */
 export type StepResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
@@ -43,6 +44,11 @@ export interface RunScoped {
   run?: string;
 }
 
+/** The prefix of a run's audit step ids. */
+export function runOf(input: RunScoped): string {
+  return input.run ?? input.instanceId;
+}
+
 /** What policy judged, for the acting activity to hold against what ARM shows right before it writes. */
 export interface JudgedConnection {
   privateEndpointId?: string;
@@ -52,11 +58,16 @@ export interface JudgedConnection {
   requestMessage?: string;
 }
 
+/** How a person's decision reached the review. */
+export type DecisionChannel = "page" | "api" | "event";
+
 /** The body of the ApprovalDecision external event. */
 export interface ApprovalEventBody {
   decision: "approve" | "reject";
   approver: string;
   reason?: string;
+  /** The approval page, the decision API, or a raw durable event (anything unnamed). */
+  via?: DecisionChannel;
 }
 
 export interface ReviewOutcome {
@@ -86,6 +97,9 @@ export interface ReviewProgress {
   ruleId?: string;
   deadline?: string;
   state?: ReviewState;
+  /** While awaiting approval: who may decide (the approval endpoints check the signed-in person against it). */
+  approvers?: string[];
+  onDeadline?: "approve" | "reject";
 }
 
 export interface RecordRequestInput extends RunScoped {
@@ -112,17 +126,30 @@ export interface DecideInput extends RunScoped {
 export interface RequestApprovalInput extends RunScoped {
   request: ConnectionRequest;
   decision: PolicyDecision;
+  /** The tenant record (approvers, its own Teams webhook and channels), when known. */
+  tenant?: Tenant;
   deadline: string;
-  kind: "request" | "reminder";
+  kind: NoticeKind;
+  /** Escalation: the contacts to ask (otherwise the approvers are resolved from rule, tenant and settings). */
+  recipients?: string[];
   /** Distinguishes reminders in the audit log (idempotency key). */
   sequence: number;
   at: string;
 }
 
+export interface RequestApprovalResult {
+  /** Who was asked: they, and only they, may decide. */
+  approvers: string[];
+  /** Whether at least one channel took the notice. */
+  delivered: boolean;
+}
+
 export interface RecordHumanDecisionInput extends RunScoped {
   connectionId: string;
-  /** "event" for a person's decision, "deadline" for the policy's onDeadline outcome. */
-  via: "event" | "deadline" | "invalid-event";
+  /** "event" for a person's decision, "deadline" for the policy's onDeadline outcome; "refused": not an approver. */
+  via: "event" | "deadline" | "invalid-event" | "refused";
+  /** The channel the person decided through. */
+  channel?: DecisionChannel;
   decision?: "approve" | "reject";
   actor: string;
   reason: string;

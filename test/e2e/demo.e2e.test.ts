@@ -14,7 +14,7 @@ describe("the demo scenario end to end", () => {
     await stack?.stop();
   });
 
-  it("shows auto-approve, reject by policy, a review that waits, and a deletion that cleans up DNS", async () => {
+  it("shows auto-approve, reject by policy, a person approving on the page, and a deletion that cleans up DNS", async () => {
     const client = new DemoClient({
       apiUrl: `${stack.devhost.url}/api`,
       devhostUrl: stack.devhost.url,
@@ -33,12 +33,14 @@ describe("the demo scenario end to end", () => {
       pause: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
       elapsed: () => (ticks += 1),
       timeoutMs: 100_000,
+      approve: true,
     });
 
     expect(result.steps.map((s) => [s.name, s.got])).toEqual([
       ["known tenant → approved with DNS", "approved"],
       ["production without ticket → rejected", "rejected"],
       ["unknown tenant → waits for a person", "awaiting-approval"],
+      ["a person decides on the approval page → approved", "approved"],
       ["endpoint deleted → DNS removed", "removed"],
     ]);
     expect(result.ok).toBe(true);
@@ -46,5 +48,7 @@ describe("the demo scenario end to end", () => {
     expect(lines).toContainEqual(expect.stringMatching(/^DNS created: .*privatelink\.postgres\.database\.azure\.com/));
     expect(lines).toContainEqual(expect.stringMatching(/^DNS removed: /));
     expect(lines).toContainEqual(expect.stringMatching(/rule production-needs-change-ticket/));
+    expect(lines).toContainEqual(expect.stringMatching(/^approval link: http:\/\/127\.0\.0\.1:\d+\/api\/approvals\//));
+    expect(lines).toContainEqual("the page answered 303");
   });
 });

@@ -132,6 +132,8 @@ const RESOLVED_IN_AZURE: Record<string, string> = {
     "https://func-plautopilot-abc123.azurewebsites.net/api/approvals",
   // Key Vault references, as the platform resolves them (the postprovision hook makes a 64-character key).
   "'@Microsoft.KeyVault(SecretUri=${signingKeySecretUri})'": "x".repeat(64),
+  // No rotation in progress: the previous key is empty.
+  "empty(previousSigningKeySecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${previousSigningKeySecretUri})'": "",
   "empty(teamsWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})'":
     "https://prod.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke",
 };

@@ -3,7 +3,7 @@ import { parsePolicy } from "../../src/domain/policy";
 import { InMemoryBookkeeping } from "../../src/ports/bookkeeping.in-memory";
 import { InMemoryConnectionGateway } from "../../src/ports/connection-gateway.in-memory";
 import { InMemoryDnsRegistrar } from "../../src/ports/dns-registrar.in-memory";
-import { RecordingNotifier } from "../../src/ports/notifier.in-memory";
+import { plainLinks, RecordingChannel } from "../../src/ports/notifier.in-memory";
 import { StaticPolicySource } from "../../src/ports/policy-source.in-memory";
 import { createActivities } from "../../src/workflow/activities";
 import type { ActivityHandler } from "./orchestration-driver";
@@ -22,7 +22,7 @@ default:
   verdict: review
   reason: Unknown tenant; a person decides.
   review:
-    approvers: [ops@contoso.example]
+    approvers: [ops@contoso.example, alice@contoso.example, bob@contoso.example]
     deadline: PT48H
     reminders: [PT24H]
     onDeadline: reject
@@ -32,14 +32,20 @@ export function reviewHarness(policyText = TEST_POLICY) {
   const gateway = new InMemoryConnectionGateway();
   const dns = new InMemoryDnsRegistrar();
   const bookkeeping = new InMemoryBookkeeping();
-  const notifier = new RecordingNotifier();
+  const teams = new RecordingChannel("teams");
+  const email = new RecordingChannel("email");
   const policy = new StaticPolicySource(parsePolicy(policyText));
   gateway.resources.push({ id: aPrivateLinkServiceId(), type: "Microsoft.Network/privateLinkServices" });
   const activities = createActivities({
     gateway,
     dns,
     bookkeeping,
-    notifier,
+    approval: {
+      channels: [teams, email],
+      links: plainLinks,
+      defaultApprovers: [],
+      defaultChannels: ["teams", "email"],
+    },
     policy,
     managedScopes: ["/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/provider-rg"],
     privateLinkServiceDns: { zone: "privatelink.services.contoso.example", nameTemplate: "{tenant}.{service}" },
@@ -48,7 +54,8 @@ export function reviewHarness(policyText = TEST_POLICY) {
     gateway,
     dns,
     bookkeeping,
-    notifier,
+    teams,
+    email,
     policy,
     activities: activities as unknown as Record<string, ActivityHandler>,
   };

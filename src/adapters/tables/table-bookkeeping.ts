@@ -101,6 +101,8 @@ export class TableBookkeeping implements Bookkeeping {
       // usage is counted from approved connections, never taken from an import
       usage: existing ? Number(existing.usage ?? 0) : 0,
       ...(tenant.tags ? { tags: json(tenant.tags) } : {}),
+      ...(tenant.teamsWebhookUrl ? { teamsWebhookUrl: tenant.teamsWebhookUrl } : {}),
+      ...(tenant.approvalChannels ? { approvalChannels: json(tenant.approvalChannels) } : {}),
     }));
     const index = await this.table("Index");
     const now = new Set(tenant.subscriptions.map((s) => s.toLowerCase()));
@@ -458,6 +460,10 @@ function rowToTenant(row: StoredRow): Tenant {
     ...(quota !== undefined ? { quota } : {}),
     usage: num(row.usage) ?? 0,
     ...(tags ? { tags: JSON.parse(tags) as Record<string, string> } : {}),
+    ...(str(row.teamsWebhookUrl) ? { teamsWebhookUrl: str(row.teamsWebhookUrl) } : {}),
+    ...(str(row.approvalChannels)
+      ? { approvalChannels: JSON.parse(str(row.approvalChannels)!) as Tenant["approvalChannels"] }
+      : {}),
   };
 }
 

@@ -62,6 +62,28 @@ export class DemoClient {
     return response.status;
   }
 
+  /**
+   * What a person does, over plain HTTP: sign in (the devhost's stand-in for App Service authentication), open the
+   * approval link, and submit the page's own form as the browser would. Returns the page's answer status.
+   */
+  async approveOnPage(link: string, approver: string, reason: string): Promise<number> {
+    const signIn = await fetch(`${this.runtime.devhostUrl}/.auth/login/local`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: approver, roles: ["Approver"] }),
+    });
+    const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const page = await (await fetch(link, { headers: { cookie } })).text();
+    const form = /name="form" value="([^"]+)"/.exec(page)?.[1] ?? "";
+    const answer = await fetch(link, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" },
+      body: new URLSearchParams({ decision: "approve", reason, form }).toString(),
+    });
+    return answer.status;
+  }
+
   sandbox(method: string, route: string, body?: unknown): Promise<HttpAnswer> {
     const url = new URL(route, this.runtime.sandboxUrl);
     const payload = body === undefined ? undefined : JSON.stringify(body);

@@ -42,6 +42,10 @@ export interface DemoOptions {
   pause: (ms: number) => Promise<void>;
   elapsed: () => number;
   timeoutMs?: number;
+  /** Approve the human review through the real page flow (sign in, open the emailed link, press Approve). */
+  approve?: boolean;
+  /** How long to wait for a person to click when not approving automatically (default 10 minutes). */
+  humanTimeoutMs?: number;
 }
 
 export interface DemoResult {
@@ -111,11 +115,26 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
     "failed",
   ]);
   check("unknown tenant → waits for a person", "awaiting-approval", waiting);
-  say("3 review", `open ${client.runtime.apiUrl}/connections/${encodeKey(foreign.connectionId)} (with the local key)`);
-  say(
-    "3 review",
-    `it waits for a person's decision (an ApprovalDecision event on instance ${waiting?.instanceId ?? "?"}) or its deadline, when the policy's onDeadline applies; Teams/email approval links are not built yet`,
-  );
+  const mail = await waitForEmail(options, `demo-pls-${runId}`);
+  if (!mail) {
+    say("3 review", "no approval email arrived; see the devhost log");
+  } else {
+    say("3 review", `email to ${mail.to} (and a Teams card); inbox: ${client.runtime.sandboxUrl}/_sandbox/inbox.html`);
+    say("3 review", `approval link: ${mail.link}`);
+    if (options.approve) {
+      say("3 review", `signing in as ${mail.to} and pressing Approve on the page (--approve)`);
+      say("3 review", `the page answered ${await client.approveOnPage(mail.link, mail.to, "Known partner (demo)")}`);
+    } else {
+      say("3 review", `open the link, sign in as ${mail.to} and press Approve; waiting for the decision...`);
+    }
+    const decided = await waitForState(
+      { ...options, timeoutMs: options.approve ? options.timeoutMs : (options.humanTimeoutMs ?? 600_000) },
+      "3 review",
+      foreign.connectionId,
+      ["approved", "rejected", "failed"],
+    );
+    check("a person decides on the approval page → approved", "approved", decided);
+  }
 
   say("4 delete", `${known.displayName} deletes its PostgreSQL endpoint`);
   await client.sandbox("DELETE", `/_sandbox/private-endpoints/${encodeURIComponent(pg.privateEndpointId)}`);
@@ -124,6 +143,28 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
   for (const r of removed?.dnsRecords ?? []) say("4 delete", `DNS ${r.outcome}: ${r.name}.${r.zone}`);
 
   return { ok: steps.every((s) => s.ok), steps };
+}
+
+interface InboxItem {
+  kind: string;
+  to: string[];
+  plainText?: string;
+}
+
+/** The approval email the review sent about this endpoint, with its personal link. */
+async function waitForEmail(
+  options: DemoOptions,
+  endpointName: string,
+): Promise<{ to: string; link: string } | undefined> {
+  const until = options.elapsed() + (options.timeoutMs ?? 60_000);
+  while (options.elapsed() < until) {
+    const items = ((await options.client.sandbox("GET", "/_sandbox/inbox")).body as { items: InboxItem[] }).items;
+    const mail = items.find((i) => i.kind === "email" && i.plainText?.includes(endpointName));
+    const link = mail && /Review and decide: (\S+)/.exec(mail.plainText ?? "")?.[1];
+    if (mail && link) return { to: mail.to[0] ?? "", link };
+    await options.pause(250);
+  }
+  return undefined;
 }
 
 async function waitForState(

@@ -13,6 +13,8 @@ export interface ReviewSpec {
   /** Durations after the review starts. */
   reminders: string[];
   onDeadline: "reject" | "approve";
+  /** Who else is asked, and when (a duration after the start), if nobody has decided by then. */
+  escalation?: { after: string; to: string[] };
 }
 
 export interface RuleTraceEntry {
@@ -94,6 +96,7 @@ function decide(
       deadline: r.deadline ?? DEFAULT_DEADLINE,
       reminders: [...(r.reminders ?? [])],
       onDeadline: r.onDeadline ?? "reject",
+      ...(r.escalation ? { escalation: { after: r.escalation.after, to: [...r.escalation.to] } } : {}),
     };
   }
   return decision;

@@ -131,6 +131,13 @@ function checkOutcome(o: PolicyOutcome, at: string, problems: string[]): void {
       problems.push(`${at}/review/reminders/${i}: a reminder must fall after the start and before the deadline.`);
     }
   });
+  const escalation = o.review?.escalation;
+  if (escalation) {
+    const ms = durationToMs(escalation.after);
+    if (ms <= 0 || ms >= (deadline ?? durationToMs(DEFAULT_DEADLINE))) {
+      problems.push(`${at}/review/escalation/after: escalation must fall after the start and before the deadline.`);
+    }
+  }
 }
 
 function problemList(errors: string[]): string {

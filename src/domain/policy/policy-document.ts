@@ -44,5 +44,6 @@ export interface PolicyOutcome {
     deadline?: string;
     reminders?: string[];
     onDeadline?: "reject" | "approve";
+    escalation?: { after: string; to: string[] };
   };
 }

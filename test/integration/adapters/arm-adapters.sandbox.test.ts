@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryBookkeeping } from "../../../src/ports/bookkeeping.in-memory";
-import { RecordingNotifier } from "../../../src/ports/notifier.in-memory";
+import { plainLinks, RecordingChannel } from "../../../src/ports/notifier.in-memory";
 import { StaticPolicySource } from "../../../src/ports/policy-source.in-memory";
 import { PermanentError, TransientError } from "../../../src/ports/errors";
 import { parsePolicy } from "../../../src/domain/policy";
@@ -178,7 +178,12 @@ describe("the review and clean-up workflows on the real ARM adapters", () => {
     const activities = createActivities({
       ...env.adapters,
       bookkeeping,
-      notifier: new RecordingNotifier(),
+      approval: {
+        channels: [new RecordingChannel("email")],
+        links: plainLinks,
+        defaultApprovers: [],
+        defaultChannels: ["email"],
+      },
       policy: new StaticPolicySource(parsePolicy(TEST_POLICY)),
       managedScopes: [PROVIDER_RG_ID],
       privateLinkServiceDns: { zone: "privatelink.services.contoso.example", nameTemplate: "{tenant}.{service}" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryBookkeeping } from "../../../src/ports/bookkeeping.in-memory";
-import { RecordingNotifier } from "../../../src/ports/notifier.in-memory";
+import { plainLinks } from "../../../src/ports/notifier.in-memory";
 import { StaticPolicySource } from "../../../src/ports/policy-source.in-memory";
 import { parsePolicy } from "../../../src/domain/policy";
 import { createActivities } from "../../../src/workflow/activities";
@@ -46,7 +46,7 @@ function reviewActivities() {
   return createActivities({
     ...env.adapters,
     bookkeeping: new InMemoryBookkeeping(),
-    notifier: new RecordingNotifier(),
+    approval: { channels: [], links: plainLinks, defaultApprovers: [], defaultChannels: [] },
     policy: new StaticPolicySource(parsePolicy(GROUP_POLICY)),
     managedScopes: [PROVIDER_RG_ID],
   }) as unknown as Record<string, ActivityHandler>;

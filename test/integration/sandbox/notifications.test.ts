@@ -42,6 +42,42 @@ describe("sandbox notifications: ACS email and the Teams Workflows webhook", () 
     expect(mail).toMatchObject({ kind: "email", to: ["netops@contoso.example"], from: "DoNotReply@contoso.example" });
   });
 
+  it("accepts the managed identity's Entra token, and sends a repeated Operation-Id only once", async () => {
+    const client = new EmailClient(t.sandbox.acsEndpoint, t.credential, { tlsOptions: { ca: t.sandbox.caPem } });
+    const message = {
+      senderAddress: "DoNotReply@contoso.example",
+      recipients: { to: [{ address: "netops@contoso.example" }] },
+      content: { subject: "Entra-signed approval", plainText: "x" },
+    };
+    const operationId = "8540c0de-899f-5cce-acb5-3ec493af3800";
+    for (let i = 0; i < 2; i++) {
+      const poller = await client.beginSend(message, { operationId, updateIntervalInMs: 10 });
+      expect((await poller.pollUntilDone()).id).toBe(operationId);
+    }
+    expect(t.sandbox.inbox().filter((i) => i.subject === "Entra-signed approval")).toHaveLength(1);
+  });
+
+  it("refuses an Entra token for another audience (ARM's)", async () => {
+    const token = await t.credential.getToken("https://management.azure.com/.default");
+    const res = await caFetch(t.sandbox, "/emails:send?api-version=2025-09-01", "POST", "{}", {
+      authorization: `Bearer ${token.token}`,
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it("fails the Teams webhook or ACS on demand (faults with a target), and leaves ARM alone", async () => {
+    const url = new URL(t.sandbox.teamsWebhookUrl);
+    expect((await t.control("POST", "/_sandbox/faults", { target: "teams", rate5xx: 1 })).status).toBe(200);
+    try {
+      const down = await caFetch(t.sandbox, url.pathname + url.search, "POST", JSON.stringify(card));
+      expect([500, 503]).toContain(down.status);
+      expect((await t.control("GET", "/_sandbox/estate")).status).toBe(200);
+    } finally {
+      await t.control("DELETE", "/_sandbox/faults");
+    }
+    expect((await t.control("POST", "/_sandbox/faults", { target: "pager" })).status).toBe(400);
+  });
+
   it("refuses a send signed with another key", async () => {
     const wrongKey = Buffer.alloc(32, 7).toString("base64");
     const forged = t.sandbox.acsConnectionString.replace(/accesskey=.*$/, `accesskey=${wrongKey}`);

@@ -124,3 +124,32 @@ describe("loadConfig", () => {
     expect(Object.keys(sample.Values).sort()).toEqual([...SETTING_NAMES, ...HOST_SETTING_NAMES].sort());
   });
 });
+
+describe("loadConfig: human approval settings", () => {
+  const key = "k".repeat(44);
+
+  it("defaults to both channels and the Entra sign-in path, and keeps the previous key for rotation", () => {
+    const config = loadConfig({ ...valid, APPROVAL_SIGNING_KEY: key, APPROVAL_SIGNING_KEY_PREVIOUS: `p${key}` });
+    expect(config.approval).toMatchObject({
+      channels: ["teams", "email"],
+      signInPath: "/.auth/login/aad",
+      signingKey: key,
+      previousSigningKey: `p${key}`,
+    });
+    expect(loadConfig({ ...valid, APPROVAL_CHANNELS: "Email" }).approval.channels).toEqual(["email"]);
+  });
+
+  it("names each bad approval setting", () => {
+    const problems = problemsOf({
+      ...valid,
+      APPROVAL_CHANNELS: "teams,pager",
+      APPROVAL_SIGN_IN_PATH: "https://evil.example/login",
+      APPROVAL_SIGNING_KEY_PREVIOUS: key,
+    });
+    expect(problems).toEqual([
+      "APPROVAL_SIGNING_KEY_PREVIOUS is set without APPROVAL_SIGNING_KEY: set the new key too.",
+      "APPROVAL_CHANNELS must list teams and/or email (comma-separated).",
+      "APPROVAL_SIGN_IN_PATH must be an App Service authentication sign-in path, e.g. /.auth/login/aad.",
+    ]);
+  });
+});

@@ -92,3 +92,11 @@ describe("approval tokens", () => {
     expect(fromBase64Url("AA==")).toBeUndefined();
   });
 });
+
+describe("approval tokens across a key rotation", () => {
+  it("accepts a link signed with the previous key while it is still configured, and refuses it after", async () => {
+    const oldLink = await createApprovalToken(CLAIMS, OTHER_KEY);
+    expect(await verifyApprovalToken(oldLink, [KEY, OTHER_KEY], BEFORE)).toEqual(CLAIMS);
+    expect(await asyncCodeOf(verifyApprovalToken(oldLink, [KEY], BEFORE))).toBe("TOKEN_TAMPERED");
+  });
+});

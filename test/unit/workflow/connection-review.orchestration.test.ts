@@ -97,12 +97,13 @@ describe("connection-review orchestration", () => {
       ],
     });
     expect(result.output).toMatchObject({ state: "approved", verdict: "review", decidedBy: "alice@contoso.example" });
-    expect(h.notifier.sent).toHaveLength(1);
-    expect(h.notifier.sent[0]).toMatchObject({
-      kind: "request",
-      approvers: ["ops@contoso.example"],
-      deadline: "2026-01-03T09:00:04.000Z",
-    });
+    expect(h.teams.sent).toHaveLength(1);
+    expect(h.teams.sent[0]?.notice).toMatchObject({ kind: "request", deadline: "2026-01-03T09:00:04.000Z" });
+    expect(h.teams.sent[0]?.notice.links.map((l) => l.approver)).toEqual([
+      "ops@contoso.example",
+      "alice@contoso.example",
+      "bob@contoso.example",
+    ]);
     expect(result.timersCancelled).toBe(1);
     expect(h.gateway.writes[0]?.description).toContain("by alice@contoso.example (rule default)");
     expect(result.statuses).toContainEqual(
@@ -119,7 +120,7 @@ describe("connection-review orchestration", () => {
     h.gateway.addConnection(connection);
     const result = await run(h);
     expect(result.output).toMatchObject({ state: "rejected", decidedBy: "policy:default" });
-    expect(h.notifier.sent.map((n) => n.kind)).toEqual(["request", "reminder"]);
+    expect(h.teams.sent.map((s) => s.notice.kind)).toEqual(["request", "reminder"]);
     expect(result.timersCreated.map((t) => t.toISOString())).toEqual([
       "2026-01-02T09:00:04.000Z",
       "2026-01-03T09:00:04.000Z",
@@ -149,7 +150,7 @@ describe("connection-review orchestration", () => {
     const result = await run(h);
     expect(result.output).toMatchObject({ state: "skipped" });
     expect(h.gateway.writes).toEqual([]);
-    expect(h.notifier.sent).toEqual([]);
+    expect(h.teams.sent).toEqual([]);
     expect(await h.bookkeeping.getConnection(connection.connectionId)).toMatchObject({
       state: "skipped",
       azureStatus: "Approved",

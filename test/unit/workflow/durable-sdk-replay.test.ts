@@ -33,7 +33,7 @@ describe("connection-review on the real durable-functions replay engine", () => 
       ],
     });
     expect(result.output).toMatchObject({ state: "approved", decidedBy: "alice@contoso.example" });
-    expect(h.notifier.sent.map((n) => n.kind)).toEqual(["request", "reminder"]);
+    expect(h.teams.sent.map((s) => s.notice.kind)).toEqual(["request", "reminder"]);
     expect(h.gateway.writes.map((w) => w.status)).toEqual(["Approved"]);
     expect(result.customStatus).toMatchObject({ step: "done", state: "approved" });
   });

@@ -137,7 +137,7 @@ describe("the review decides from ARM, not from what it was told", () => {
     const outcome = await run(h, {}, { activities });
 
     expect(approvals(h)).toEqual([]);
-    expect(h.notifier.sent.map((n) => n.kind)).toEqual(["request"]);
+    expect([...new Set([...h.teams.sent, ...h.email.sent].map((s) => s.notice.kind))]).toEqual(["request"]);
     expect(outcome).toMatchObject({ state: "rejected", ruleId: "quota-exceeded", verdict: "review" });
     expect(await h.bookkeeping.quotaUsage("contoso")).toBe(1);
   });

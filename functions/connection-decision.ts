@@ -1,0 +1,59 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import { decide, parseDecisionBody } from "../src/app/approval-service";
+import { apiError, MAX_BODY_BYTES, parseJsonBody } from "../src/app/http-api";
+import { reviewControlFrom } from "../src/app/orchestration-client";
+import { readPrincipal } from "../src/app/principal";
+import { getBookkeeping } from "../src/composition-root";
+import { decodeKey } from "../src/domain/arm-id";
+import { answer, durableClientInput } from "./shared";
+
+/**
+ * POST /api/connections/{key}/decision {decision, reason} → 202 {connectionId, decision, decidedBy}. The signed-in
+ * principal (App Service authentication) must hold the Approver role and be among the review's approvers; a
+ * function key alone never decides, so the route is anonymous at the Functions level and checks the person.
+ */
+export async function postDecision(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return answer(context, async () => {
+    const declared = Number(request.headers.get("content-length") ?? "0");
+    if (declared > MAX_BODY_BYTES)
+      return apiError(413, "BODY_TOO_LARGE", `Send at most ${MAX_BODY_BYTES} bytes of JSON.`);
+    let connectionId: string;
+    try {
+      connectionId = decodeKey(request.params.key ?? "");
+    } catch {
+      return apiError(400, "KEY_INVALID", "The key is not valid; use the key from /api/connections.");
+    }
+    const json = parseJsonBody(await request.text());
+    if (!json.ok) return json.response;
+    const body = parseDecisionBody(json.value);
+    if (!body.ok) return apiError(400, "BODY_INVALID", body.message);
+    const result = await decide(
+      {
+        connectionId,
+        decision: body.decision,
+        reason: body.reason,
+        principal: readPrincipal(request.headers),
+        via: "api",
+      },
+      {
+        bookkeeping: await getBookkeeping(),
+        reviews: reviewControlFrom(df.getClient(context)),
+        now: () => new Date().toISOString(),
+      },
+    );
+    if (!result.ok) return apiError(result.status, result.code, result.message);
+    return {
+      status: 202,
+      jsonBody: { connectionId: result.connectionId, decision: result.decision, decidedBy: result.decidedBy },
+    };
+  });
+}
+
+app.http("connection-decision", {
+  methods: ["POST"],
+  authLevel: "anonymous",
+  route: "connections/{key}/decision",
+  extraInputs: [durableClientInput],
+  handler: postDecision,
+});
