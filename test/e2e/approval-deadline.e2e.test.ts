@@ -39,7 +39,7 @@ describe("human approval when nobody answers, and when a channel is down", () =>
   const advance = async (ms: number) => {
     const res = await fetch(`${stack.devhost.url}/admin/devhost/advance-time`, {
       method: "POST",
-      headers: { "x-functions-key": stack.devhost.localKey, "content-type": "application/json" },
+      headers: { "x-functions-key": stack.devhost.keys.master, "content-type": "application/json" },
       body: JSON.stringify({ ms }),
     });
     expect(res.status).toBe(204);

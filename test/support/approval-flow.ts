@@ -48,7 +48,7 @@ export async function reviewNeedingAPerson(
 
 /** The review's own list of who may decide (its custom status), once it has asked them. */
 export function waitForApprovers(stack: E2eStack, instanceId: string): Promise<string[]> {
-  const url = `${stack.devhost.url}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?code=${encodeURIComponent(stack.devhost.localKey)}`;
+  const url = `${stack.devhost.url}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?code=${encodeURIComponent(stack.devhost.keys.durableTask)}`;
   return waitFor(async () => {
     const res = await fetch(url);
     const status = res.ok ? ((await res.json()) as { customStatus?: { approvers?: string[] } }) : undefined;
