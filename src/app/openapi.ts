@@ -72,7 +72,7 @@ const schemas: Record<string, Schema> = {
     {
       error: object(
         {
-          code: { type: "string", pattern: "^[A-Z][A-Z0-9_]*$" },
+          code: text,
           message: text,
           details: { type: "array", items: text },
         },
