@@ -447,6 +447,7 @@ function consolePages(): Record<string, Schema> {
         401: { description: "Not signed in: a page with the sign-in link.", ...htmlPage },
         403: { description: "Signed in without the Reader role.", ...htmlPage },
         404: { description: "No such connection.", ...htmlPage },
+        503: { description: "Table storage did not answer.", ...htmlPage },
       },
     },
   });
