@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { main } from "../../src/cli/main";
 import { encodeKey } from "../../src/domain/arm-id";
 import { signIn } from "../support/easy-auth";
 import { documentedOperations, openApiProblems, templateOf, type SeenResponse } from "../support/openapi-check";
@@ -310,6 +311,57 @@ describe("operator API end to end", () => {
       expect(res.status).toBe(200);
       expect(res.body.examined).toBe(0);
     });
+  });
+
+  it("manages tenants and runs a what-if from the CLI, with the credential from the environment", async () => {
+    const files = new Map<string, string>([
+      ["tenant.json", JSON.stringify({ tenantId: "cli-tenant", displayName: "Made by the CLI", quota: 2 })],
+      ["changes.json", JSON.stringify({ approvers: ["cli@contoso.example"] })],
+      ["policy.yaml", "schemaVersion: 1\nrules: []\ndefault: { verdict: reject, reason: Closed. }\n"],
+    ]);
+    const cli = async (...argv: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const code = await main(argv, {
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+        readText: async (file) => files.get(file) ?? Promise.reject(Object.assign(new Error("no"), { code: "ENOENT" })),
+        now: () => new Date().toISOString(),
+        env: { AUTOPILOT_URL: stack.devhost.url, AUTOPILOT_COOKIE: admin },
+      });
+      return { code, stderr, out: stdout ? JSON.parse(stdout) : undefined };
+    };
+    expect((await cli("tenants", "add", "--file", "tenant.json")).out).toMatchObject({
+      tenantId: "cli-tenant",
+      usage: 0,
+    });
+    expect((await cli("tenants", "update", "cli-tenant", "--file", "changes.json")).out.approvers).toEqual([
+      "cli@contoso.example",
+    ]);
+    const shown = (await cli("tenants", "show", "cli-tenant")).out;
+    expect(shown.etag).toBeTruthy();
+    expect(shown.history.map((h: { action: string }) => h.action)).toEqual(["updated", "created"]);
+    const stale = await cli("tenants", "update", "cli-tenant", "--file", "changes.json", "--if-match", 'W/"old"');
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/^error ETAG_MISMATCH: /);
+    expect((await cli("tenants", "offboard", "cli-tenant")).out.status).toBe("offboarded");
+    const listed = (await cli("tenants", "list")).out.tenants.map((t: { tenantId: string }) => t.tenantId);
+    expect(listed).toContain("cli-tenant");
+
+    // Reject everything: every connection approved today would change.
+    const whatIf = (await cli("policy", "what-if", "--policy", "policy.yaml", "--page-size", "2")).out;
+    expect(whatIf.changes.map((c: { connectionId: string }) => c.connectionId)).toEqual(
+      expect.arrayContaining([fabrikamPostgres, fabrikamVault]),
+    );
+    expect(whatIf.changes.every((c: { proposed: { verdict: string } }) => c.proposed.verdict === "reject")).toBe(true);
+
+    const asReader = await main(["tenants", "offboard", "x", "--cookie", reader, "--url", stack.devhost.url], {
+      stdout: () => undefined,
+      stderr: (t) => expect(t).toMatch(/^error ROLE_REQUIRED: /),
+      readText: async () => "",
+      now: () => "",
+    });
+    expect(asReader).toBe(1);
   });
 
   it("answers every route as its OpenAPI document says", async () => {

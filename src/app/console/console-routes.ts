@@ -10,6 +10,7 @@ import {
   connectionsPage,
   overviewPage,
   refusalPage,
+  tenantNames,
   tenantsPage,
   type ConnectionFilters,
   type WaitingReview,
@@ -62,13 +63,14 @@ export const connections: Page = async (request, principal, { bookkeeping, now }
     query.set(param, value);
   }
   // The same validation as the JSON API: a filter is a known state, a tenant id or an ARM id, never raw OData.
-  const listed = await listConnections(query, bookkeeping);
+  const [listed, all] = await Promise.all([listConnections(query, bookkeeping), bookkeeping.listTenants()]);
+  const names = tenantNames(all);
   if (listed.status !== 200) {
     const message = (listed.jsonBody as { error: { message: string } }).error.message.replace(/^status/, "state");
-    return connectionsPage([], filters, principal, now(), message);
+    return connectionsPage([], names, filters, principal, now(), message);
   }
   const records = (listed.jsonBody as { connections: ConnectionRecord[] }).connections;
-  return connectionsPage(records, filters, principal, now());
+  return connectionsPage(records, names, filters, principal, now());
 };
 
 export const connection: Page = async (request, principal, { bookkeeping, now }) => {

@@ -14,6 +14,24 @@ export interface WaitingReview {
   deadline?: string;
 }
 
+/** Tenant id → display name, so rows name the tenant as people know it. */
+export type TenantNames = ReadonlyMap<string, string>;
+
+export function tenantNames(tenants: readonly Tenant[]): TenantNames {
+  return new Map(tenants.map((t) => [t.tenantId.toLowerCase(), t.displayName]));
+}
+
+function tenantLabel(tenantId: string | undefined, names: TenantNames): SafeHtml {
+  if (!tenantId) return html`<span class="muted">unknown tenant</span>`;
+  const name = names.get(tenantId.toLowerCase());
+  return name ? html`<span title="${tenantId}">${name}</span>` : html`${tenantId}`;
+}
+
+/** "2026-12-03 21:31 UTC": the absolute time beside the relative one. */
+function stamp(iso: string): string {
+  return `${iso.replace("T", " ").slice(0, 16)} UTC`;
+}
+
 export interface Overview {
   waiting: WaitingReview[];
   failed: ConnectionRecord[];
@@ -113,7 +131,7 @@ function tile(label: string, value: number, tone: string, href: string): SafeHtm
   return html`<a class="tile ${tone}" href="${href}"><strong>${value}</strong><span>${label}</span></a>`;
 }
 
-function connectionRows(records: readonly ConnectionRecord[], now: string): SafeHtml {
+function connectionRows(records: readonly ConnectionRecord[], names: TenantNames, now: string): SafeHtml {
   if (records.length === 0)
     return html`<tr>
       <td colspan="6" class="muted">Nothing here.</td>
@@ -123,7 +141,7 @@ function connectionRows(records: readonly ConnectionRecord[], now: string): Safe
       html`<tr>
         <td>${connectionLink(r)}</td>
         <td>${stateBadge(r.state)}</td>
-        <td>${r.tenantId ?? html`<span class="muted">unknown</span>`}</td>
+        <td>${tenantLabel(r.tenantId, names)}</td>
         <td>${resourceLink(r.providerResourceId)}</td>
         <td>${r.ruleId ?? ""}${r.decidedBy ? html`<br /><span class="muted">${r.decidedBy}</span>` : ""}</td>
         <td>${when(r.updatedAt, now)}</td>
@@ -145,6 +163,7 @@ const CONNECTION_HEAD = html`<thead>
 export function overviewPage(data: Overview, principal: Principal, now: string): HtmlResponse {
   const soon = data.waiting.filter((w) => w.deadline && Date.parse(w.deadline) - Date.parse(now) < DAY_MS);
   const near = nearQuota(data.tenants);
+  const names = tenantNames(data.tenants);
   const waitingRows =
     data.waiting.length === 0
       ? html`<tr>
@@ -154,10 +173,12 @@ export function overviewPage(data: Overview, principal: Principal, now: string):
           ({ record, deadline }) =>
             html`<tr>
               <td class="${deadline && Date.parse(deadline) - Date.parse(now) < DAY_MS ? "bad" : ""}">
-                <strong>${when(deadline, now)}</strong><br /><span class="muted">${deadline ?? ""}</span>
+                <strong>${when(deadline, now)}</strong><br /><span class="muted"
+                  >${deadline ? stamp(deadline) : ""}</span
+                >
               </td>
               <td>${connectionLink(record)}</td>
-              <td>${record.tenantId ?? html`<span class="muted">unknown tenant</span>`}</td>
+              <td>${tenantLabel(record.tenantId, names)}</td>
               <td>${resourceLink(record.providerResourceId)}</td>
               <td>${record.ruleId ?? ""}<br /><span class="muted">${record.reason ?? ""}</span></td>
               <td>${when(record.createdAt, now)}</td>
@@ -195,7 +216,7 @@ export function overviewPage(data: Overview, principal: Principal, now: string):
               <table>
                 ${CONNECTION_HEAD}
                 <tbody>
-                  ${connectionRows(data.failed, now)}
+                  ${connectionRows(data.failed, names, now)}
                 </tbody>
               </table>`
           : ""
@@ -204,7 +225,7 @@ export function overviewPage(data: Overview, principal: Principal, now: string):
       <table>
         ${CONNECTION_HEAD}
         <tbody>
-          ${connectionRows(data.recent, now)}
+          ${connectionRows(data.recent, names, now)}
         </tbody>
       </table>
       ${
@@ -226,6 +247,7 @@ const STATES = ["awaiting-approval", "approved", "rejected", "failed", "received
 
 export function connectionsPage(
   records: readonly ConnectionRecord[],
+  names: TenantNames,
   filters: ConnectionFilters,
   principal: Principal,
   now: string,
@@ -258,7 +280,7 @@ export function connectionsPage(
       <table>
         ${CONNECTION_HEAD}
         <tbody>
-          ${connectionRows(records, now)}
+          ${connectionRows(records, names, now)}
         </tbody>
       </table>`,
     problem ? 400 : 200,
@@ -396,5 +418,5 @@ main{max-width:84rem}
 .meter span{display:block;height:100%;background:currentColor}
 .timeline{list-style:none;padding:0;border-left:2px solid var(--line);margin-left:.5rem}
 .timeline li{padding:.3rem 0 .6rem 1rem;position:relative}.timeline time{font-variant-numeric:tabular-nums;margin-right:.5rem}
-td.bad strong{color:var(--bad)}code{font-size:.85em;overflow-wrap:anywhere}
+td.bad strong{color:var(--bad)}.badge,time,th{white-space:nowrap}code{font-size:.85em;overflow-wrap:anywhere}
 `;
