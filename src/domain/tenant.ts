@@ -1,4 +1,4 @@
-import Ajv, { type ValidateFunction } from "ajv";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import schema from "./tenant.schema.json";
 
 export type TenantStatus = "active" | "suspended" | "offboarded";
@@ -43,11 +43,9 @@ let validator: ValidateFunction | undefined;
  * API and the CLI); returns the record (subscriptions lower-cased, status defaulted) or every problem found.
  */
 export function validateTenant(value: unknown): { tenant?: Tenant; errors: string[] } {
-  validator ??= new Ajv({ allErrors: true, strict: true }).compile(schema);
+  validator ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(schema);
   if (!validator(value)) {
-    const errors = (validator.errors ?? []).map(
-      (e) => `${e.instancePath.slice(1).replace(/\//g, ".") || "the record"} ${e.message ?? "is invalid"}`,
-    );
+    const errors = (validator.errors ?? []).map(problem);
     return { errors: [...new Set(errors)] };
   }
   const v = value as Omit<Tenant, "status" | "usage"> & Partial<Pick<Tenant, "status" | "usage">>;
@@ -62,4 +60,20 @@ export function validateTenant(value: unknown): { tenant?: Tenant; errors: strin
   if (v.quota !== undefined) tenant.quota = v.quota;
   if (v.tags) tenant.tags = { ...v.tags };
   return { tenant, errors: [] };
+}
+
+/** One problem in words a person can act on: the field, then what is wrong with it. */
+function problem(e: ErrorObject): string {
+  const at = e.instancePath.slice(1).replace(/\//g, ".");
+  if (e.keyword === "required") return `${(e.params as { missingProperty: string }).missingProperty} is required`;
+  if (e.keyword === "additionalProperties") {
+    return `${at || "the record"} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  }
+  if (e.keyword === "enum") {
+    return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
+  }
+  const description = (e.parentSchema as { description?: string } | undefined)?.description;
+  if (e.keyword === "pattern" && description)
+    return `${at} must be ${description.replace(/^A /, "a ").replace(/\.$/, "")}`;
+  return `${at || "the record"} ${e.message ?? "is invalid"}`;
 }
