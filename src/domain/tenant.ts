@@ -73,7 +73,8 @@ function problem(e: ErrorObject): string {
     return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
   }
   const description = (e.parentSchema as { description?: string } | undefined)?.description;
-  if (e.keyword === "pattern" && description)
-    return `${at} must be ${description.replace(/^A /, "a ").replace(/\.$/, "")}`;
+  if (e.keyword === "pattern" && description) {
+    return `${at} must be ${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, "")}`;
+  }
   return `${at || "the record"} ${e.message ?? "is invalid"}`;
 }
