@@ -59,6 +59,21 @@ describe("operator console end to end", () => {
     await stack.waitForConnection(approved, ["approved"]);
     await stack.waitForConnection(waiting, ["awaiting-approval"]);
 
+    // Two more tenants, as an operator adds them, so the tenants page shows more than the seed.
+    const admin = operatorClient(stack.devhost.url, []);
+    const adminCookie = await signIn(stack.devhost.url, { name: "admin@contoso.example", roles: ["Admin"] });
+    for (const [id, displayName, status, quota] of [
+      ["tailspin", "Tailspin Toys", "active", 25],
+      ["woodgrove", "Woodgrove Bank", "suspended", 5],
+    ] as const) {
+      const subscription = `00000000-0000-4000-8000-00000000${id === "tailspin" ? "0a01" : "0b01"}`;
+      const res = await admin("PUT", `/tenants/${id}`, {
+        cookie: adminCookie,
+        body: { displayName, status, quota, subscriptions: [subscription], approvers: [`netops@${id}.example`] },
+      });
+      expect(res.status, res.text).toBe(201);
+    }
+
     browser = await launchBrowser();
     context = await newContext(await signIn(stack.devhost.url, { name: "oncall@contoso.example", roles: ["Reader"] }));
     page = await context.newPage();

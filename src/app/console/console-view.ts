@@ -376,7 +376,7 @@ function tenantTable(tenants: readonly Tenant[]): SafeHtml {
               ><br /><span class="muted">${t.tenantId}</span>
             </td>
             <td><span class="badge ${t.status === "active" ? "ok" : "bad"}">${t.status}</span></td>
-            <td>${quotaUse(t)}</td>
+            <td class="quota">${quotaUse(t)}</td>
             <td>
               ${t.subscriptions.map((s) => html`<a href="${portalUrl(`/subscriptions/${s}`)}" rel="noreferrer">${s}</a><br />`)}
             </td>
@@ -414,7 +414,7 @@ main{max-width:84rem}
 .filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:end;margin-bottom:1rem}.filters label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted);min-width:12rem}
 .filters select,.filters input{font:inherit;padding:.45rem;border:1px solid var(--line);border-radius:6px;background:var(--card);color:var(--fg)}
 .filters button{min-height:auto}
-.meter{display:inline-block;width:6rem;height:.5rem;border-radius:1rem;background:var(--line);vertical-align:middle;overflow:hidden}
+.quota{white-space:nowrap}.meter{display:inline-block;width:6rem;height:.5rem;border-radius:1rem;background:var(--line);vertical-align:middle;overflow:hidden}
 .meter span{display:block;height:100%;background:currentColor}
 .timeline{list-style:none;padding:0;border-left:2px solid var(--line);margin-left:.5rem}
 .timeline li{padding:.3rem 0 .6rem 1rem;position:relative}.timeline time{font-variant-numeric:tabular-nums;margin-right:.5rem}
