@@ -17,6 +17,11 @@ function object(properties: Record<string, Schema>, required: string[] = [], clo
   return { type: "object", properties, required, ...(closed ? { additionalProperties: false } : {}) };
 }
 
+/** `{ count, <name>: [<item>] }`, the shape of every list the API returns. */
+function listOf(name: string, item: string): Schema {
+  return object({ count: { type: "integer" }, [name]: { type: "array", items: ref(item) } }, ["count", name]);
+}
+
 const json = (schema: Schema) => ({ content: { "application/json": { schema } } });
 const htmlPage = { content: { "text/html": { schema: text } } };
 
@@ -231,12 +236,7 @@ const paths: Record<string, Schema> = {
       responses: {
         200: {
           description: "Matching connections.",
-          ...json(
-            object({ count: { type: "integer" }, connections: { type: "array", items: ref("Connection") } }, [
-              "count",
-              "connections",
-            ]),
-          ),
+          ...json(listOf("connections", "Connection")),
         },
         ...errors(400, 401, 503),
       },
@@ -291,12 +291,7 @@ const paths: Record<string, Schema> = {
       responses: {
         200: {
           description: "Tenants.",
-          ...json(
-            object({ count: { type: "integer" }, tenants: { type: "array", items: ref("Tenant") } }, [
-              "count",
-              "tenants",
-            ]),
-          ),
+          ...json(listOf("tenants", "Tenant")),
         },
         ...errors(401, 403, 503),
       },

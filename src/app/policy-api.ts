@@ -3,13 +3,7 @@
  * caller — or a request body, and a what-if comparing the policy in force with a proposed one over every recorded
  * connection, a bounded page at a time. Nothing here writes.
  */
-import {
-  encodeKey,
-  isPrivateEndpointConnectionId,
-  isWithinScopes,
-  normaliseArmId,
-  tryParseArmId,
-} from "../domain/arm-id";
+import { encodeKey, normaliseArmId } from "../domain/arm-id";
 import type { ConnectionRequest } from "../domain/connection";
 import { evaluatePolicy, parsePolicy, type Policy, type PolicyDecision } from "../domain/policy";
 import { parseConnectionRequest } from "../domain/request-input";
@@ -18,6 +12,7 @@ import type { Bookkeeping, ConnectionRecord } from "../ports/bookkeeping.port";
 import type { ConnectionGateway, ConnectionState } from "../ports/connection-gateway.port";
 import type { PolicySource } from "../ports/policy-source.port";
 import { toConnectionRequest } from "../workflow/connection-request";
+import { managedConnectionId } from "./connection-target";
 import { apiError, type ApiResponse } from "./http-api";
 
 export interface PolicyApiDeps {
@@ -50,17 +45,9 @@ export async function evaluateRoute(body: Record<string, unknown>, deps: PolicyA
     const tenant = await tenantFor(parsed, undefined, deps.bookkeeping);
     return explained("request", parsed, tenant, evaluate(policy, parsed, tenant, now));
   }
-  const id = typeof connectionId === "string" ? tryParseArmId(connectionId) : undefined;
-  if (!id || !isPrivateEndpointConnectionId(id)) {
-    return apiError(
-      400,
-      "CONNECTION_ID_INVALID",
-      "connectionId must be a private endpoint connection id: <provider resource id>/privateEndpointConnections/<name>.",
-    );
-  }
-  if (!id.parent || !isWithinScopes(id.parent.id, deps.managedScopes)) {
-    return apiError(422, "RESOURCE_NOT_MANAGED", "That connection is on a resource this app does not manage.");
-  }
+  const target = managedConnectionId(connectionId, deps.managedScopes);
+  if (!target.ok) return target.response;
+  const { id } = target;
   const state = await deps.gateway.getConnection(id.id);
   if (!state) {
     return apiError(404, "CONNECTION_NOT_ON_AZURE", "Azure has no such connection; check the id (GET it on ARM).");

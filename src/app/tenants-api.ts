@@ -36,45 +36,32 @@ export async function getTenantRoute(request: ApiRequest, deps: TenantsDeps): Pr
 }
 
 /** PUT /api/tenants/{tenantId}: creates the tenant, or with If-Match replaces the version the caller read. */
-export async function putTenantRoute(
-  request: ApiRequest,
-  principal: Principal,
-  deps: TenantsDeps,
-): Promise<ApiResponse> {
-  const id = tenantIdOf(request);
-  if (!id.ok) return id.response;
-  const body = await readJsonObject(request, TENANT_BODY_BYTES, BODY_HINT);
-  if (!body.ok) return body.response;
-  const ifMatch = request.headers.get("if-match") ?? undefined;
-  const current = ifMatch === "*" ? await deps.bookkeeping.getTenantVersioned(id.value) : undefined;
-  if (ifMatch === "*" && !current) return unknownTenant();
-  const condition: TenantWriteCondition = ifMatch ? { ifMatch: current?.etag ?? ifMatch } : { ifAbsent: true };
-  return write(id.value, body.value, condition, ifMatch ? "updated" : "created", principal, deps);
+export function putTenantRoute(request: ApiRequest, principal: Principal, deps: TenantsDeps): Promise<ApiResponse> {
+  return withTenantBody(request, async (id, body) => {
+    const ifMatch = request.headers.get("if-match") ?? undefined;
+    const current = ifMatch === "*" ? await deps.bookkeeping.getTenantVersioned(id) : undefined;
+    if (ifMatch === "*" && !current) return unknownTenant();
+    const condition: TenantWriteCondition = ifMatch ? { ifMatch: current?.etag ?? ifMatch } : { ifAbsent: true };
+    return write(id, body, condition, ifMatch ? "updated" : "created", principal, deps);
+  });
 }
 
 /** PATCH /api/tenants/{tenantId}: changes the fields given; If-Match is required. */
-export async function patchTenantRoute(
-  request: ApiRequest,
-  principal: Principal,
-  deps: TenantsDeps,
-): Promise<ApiResponse> {
-  const id = tenantIdOf(request);
-  if (!id.ok) return id.response;
-  const body = await readJsonObject(request, TENANT_BODY_BYTES, BODY_HINT);
-  if (!body.ok) return body.response;
-  const ifMatch = request.headers.get("if-match");
-  if (!ifMatch) {
-    return apiError(
-      428,
-      "IF_MATCH_REQUIRED",
-      "Send If-Match with the ETag from GET /api/tenants/{tenantId}, so you change the version you looked at.",
-    );
-  }
-  const current = await deps.bookkeeping.getTenantVersioned(id.value);
-  if (!current) return unknownTenant();
-  const { usage: _counted, ...profile } = current.tenant;
-  const etag = ifMatch === "*" ? current.etag : ifMatch;
-  return write(id.value, { ...profile, ...body.value }, { ifMatch: etag }, "updated", principal, deps);
+export function patchTenantRoute(request: ApiRequest, principal: Principal, deps: TenantsDeps): Promise<ApiResponse> {
+  return withTenantBody(request, async (id, body) => {
+    const ifMatch = request.headers.get("if-match");
+    if (!ifMatch) {
+      return apiError(
+        428,
+        "IF_MATCH_REQUIRED",
+        "Send If-Match with the ETag from GET /api/tenants/{tenantId}, so you change the version you looked at.",
+      );
+    }
+    const current = await deps.bookkeeping.getTenantVersioned(id);
+    if (!current) return unknownTenant();
+    const etag = ifMatch === "*" ? current.etag : ifMatch;
+    return write(id, { ...profileOf(current.tenant), ...body }, { ifMatch: etag }, "updated", principal, deps);
+  });
 }
 
 /** DELETE /api/tenants/{tenantId}: offboards (status "offboarded"); the clean-up then rejects its connections. */
@@ -92,8 +79,14 @@ export async function offboardTenantRoute(
   }
   const ifMatch = request.headers.get("if-match");
   const etag = !ifMatch || ifMatch === "*" ? current.etag : ifMatch;
-  const { usage: _counted, ...profile } = current.tenant;
-  return write(id.value, { ...profile, status: "offboarded" }, { ifMatch: etag }, "offboarded", principal, deps);
+  return write(
+    id.value,
+    { ...profileOf(current.tenant), status: "offboarded" },
+    { ifMatch: etag },
+    "offboarded",
+    principal,
+    deps,
+  );
 }
 
 async function write(
@@ -138,6 +131,17 @@ async function write(
   });
   const saved = await deps.bookkeeping.getTenant(tenant.tenantId);
   return { status: action === "created" ? 201 : 200, headers: { ETag: result.etag }, jsonBody: saved ?? tenant };
+}
+
+/** The tenant id from the path and a JSON object body, or the coded refusal of either. */
+async function withTenantBody(
+  request: ApiRequest,
+  work: (tenantId: string, body: Record<string, unknown>) => Promise<ApiResponse>,
+): Promise<ApiResponse> {
+  const id = tenantIdOf(request);
+  if (!id.ok) return id.response;
+  const body = await readJsonObject(request, TENANT_BODY_BYTES, BODY_HINT);
+  return body.ok ? work(id.value, body.value) : body.response;
 }
 
 function profileOf(tenant: Tenant): Omit<Tenant, "usage"> {

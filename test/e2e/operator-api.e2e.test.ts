@@ -40,13 +40,12 @@ describe("operator API end to end", () => {
     call(method, route, { cookie: admin, body, ...(headers ? { headers } : {}) });
   const asAutomation = (method: string, route: string, body?: unknown) =>
     call(method, route, { key: stack.devhost.localKey, body });
-  const fireCleanup = async () => {
-    const res = await fetch(`${stack.devhost.url}/admin/functions/cleanup-sweep`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-functions-key": stack.devhost.localKey },
-      body: JSON.stringify({ input: "" }),
-    });
-    expect(res.status).toBeLessThan(300);
+  const fireCleanup = () => stack.fireTimer("cleanup-sweep");
+  /** A Fabrikam endpoint to `target`, once the review has approved it (Fabrikam is a known, active tenant). */
+  const approvedFabrikamConnection = async (name: string, target: string) => {
+    const pe = await stack.createEndpoint({ consumer: estate.knownWatched, name, targetResourceId: target });
+    await stack.waitForConnection(pe.connectionId, ["approved"]);
+    return pe.connectionId;
   };
   const expectCoded = (res: Answer, status: number, code: string) => {
     expect(res.status, res.text).toBe(status);
@@ -85,7 +84,12 @@ describe("operator API end to end", () => {
       tenantId: northwind.tenantId,
     });
 
-    const read = await call("GET", `/tenants/${northwind.tenantId}`, { cookie: reader });
+    // The review counts the connection against the quota right after it records the approval.
+    let read = await call("GET", `/tenants/${northwind.tenantId}`, { cookie: reader });
+    for (const deadline = Date.now() + 10_000; read.body.usage !== 1 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 100));
+      read = await call("GET", `/tenants/${northwind.tenantId}`, { cookie: reader });
+    }
     expect(read.status).toBe(200);
     expect(read.body.usage).toBe(1);
     expect(read.body.history).toEqual([expect.objectContaining({ action: "created", actor: "admin@contoso.example" })]);
@@ -113,17 +117,11 @@ describe("operator API end to end", () => {
   });
 
   it("dry-runs the policy against a connection as ARM shows it, and against a request body with a given policy", async () => {
-    const pe = await stack.createEndpoint({
-      consumer: estate.knownWatched,
-      name: "operator-fabrikam-pg",
-      targetResourceId: estate.postgres.id,
-    });
-    fabrikamPostgres = pe.connectionId;
-    await stack.waitForConnection(pe.connectionId, ["approved"]);
+    fabrikamPostgres = await approvedFabrikamConnection("operator-fabrikam-pg", estate.postgres.id);
 
     const fromAzure = await call("POST", "/policy/evaluate", {
       cookie: reader,
-      body: { connectionId: pe.connectionId },
+      body: { connectionId: fabrikamPostgres },
     });
     expect(fromAzure.status, fromAzure.text).toBe(200);
     expect(fromAzure.body).toMatchObject({
@@ -136,19 +134,13 @@ describe("operator API end to end", () => {
     const strict = { schemaVersion: 1, rules: [], default: { verdict: "reject", reason: "Closed for maintenance." } };
     const fromBody = await call("POST", "/policy/evaluate", {
       cookie: reader,
-      body: { request: { connectionId: pe.connectionId }, policy: strict },
+      body: { request: { connectionId: fabrikamPostgres }, policy: strict },
     });
     expect(fromBody.body).toMatchObject({ source: "request", decision: { verdict: "reject", ruleId: "default" } });
   });
 
   it("lists exactly the connections a stricter rule would reject", async () => {
-    const pe = await stack.createEndpoint({
-      consumer: estate.knownWatched,
-      name: "operator-fabrikam-kv",
-      targetResourceId: estate.keyVault.id,
-    });
-    fabrikamVault = pe.connectionId;
-    await stack.waitForConnection(pe.connectionId, ["approved"]);
+    fabrikamVault = await approvedFabrikamConnection("operator-fabrikam-kv", estate.keyVault.id);
 
     const policy = parseYaml(readFileSync(path.join(repoRoot, "policy", "default-policy.yaml"), "utf8")) as {
       rules: unknown[];
