@@ -428,7 +428,7 @@ export class TableBookkeeping implements Bookkeeping {
 }
 
 /** OData filter text with quoted literals (data-tables' odata helper, without loading the SDK at import). */
-function odata(strings: TemplateStringsArray, ...values: string[]): string {
+export function odata(strings: TemplateStringsArray, ...values: string[]): string {
   return strings.reduce(
     (out, part, i) => out + part + (i < values.length ? `'${values[i]!.replace(/'/g, "''")}'` : ""),
     "",
