@@ -10,6 +10,7 @@ import { loadConfig, type AppConfig } from "./config";
 import type { Bookkeeping } from "./ports/bookkeeping.port";
 import type { ConnectionGateway } from "./ports/connection-gateway.port";
 import type { DnsRegistrar } from "./ports/dns-registrar.port";
+import type { PolicySource } from "./ports/policy-source.port";
 import { createActivities, type Activities } from "./workflow/activities";
 import { TimeoutCredential } from "./adapters/identity/timeout-credential";
 import { TableBookkeeping } from "./adapters/tables/table-bookkeeping";
@@ -143,7 +144,7 @@ export function getActivities(): Promise<Activities> {
         defaultApprovers: cfg.approval.approvers,
         defaultChannels: cfg.approval.channels,
       },
-      policy: new FilePolicySource(APP_ROOT, cfg.policySource.path),
+      policy: getPolicySource(),
       managedScopes: cfg.managedResourceIds,
       ...(cfg.privateLinkServiceDns ? { privateLinkServiceDns: cfg.privateLinkServiceDns } : {}),
     });
@@ -184,6 +185,11 @@ async function getEmailClient() {
     retryOptions: { maxRetries: 2, retryDelayInMs: 500 },
     ...(ca ? { tlsOptions: { ca } } : {}),
   });
+}
+
+/** The policy in force (POLICY_SOURCE), re-read on each load. */
+export function getPolicySource(): PolicySource {
+  return new FilePolicySource(APP_ROOT, getConfig().policySource.path);
 }
 
 /** The tenants import file, resolved against the app root when relative. */

@@ -40,9 +40,11 @@ export class EasyAuth {
     if (!url.pathname.startsWith(AUTH_PREFIX)) return false;
     const action = url.pathname.slice(AUTH_PREFIX.length).replace(/\/$/, "");
     const method = (req.method ?? "GET").toUpperCase();
-    if (action === "login/local" && method === "GET") {
+    // "login/aad" is App Service's Entra sign-in path: pages link there, and locally it is this same stand-in.
+    const login = action === "login/local" || action === "login/aad";
+    if (login && method === "GET") {
       sendHtml(res, 200, signInPage(safeRedirect(url.searchParams.get("post_login_redirect_uri"))));
-    } else if (action === "login/local" && method === "POST") {
+    } else if (login && method === "POST") {
       await this.signIn(req, res);
     } else if (action === "me" && method === "GET") {
       const identity = this.sessionOf(req);
@@ -52,7 +54,12 @@ export class EasyAuth {
       res.writeHead(302, { location: "/", "set-cookie": `${SESSION_COOKIE}=; Path=/; HttpOnly; Max-Age=0` });
       res.end();
     } else {
-      sendError(res, 404, "RouteNotFound", "The local sign-in serves /.auth/login/local, /.auth/me and /.auth/logout.");
+      sendError(
+        res,
+        404,
+        "RouteNotFound",
+        "The local sign-in serves /.auth/login/local (also as /.auth/login/aad), /.auth/me and /.auth/logout.",
+      );
     }
     return true;
   }

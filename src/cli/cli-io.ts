@@ -8,6 +8,8 @@ export interface CliIo {
   readText(file: string): Promise<string>;
   /** Current time as ISO text (the CLI is an edge: it may read the clock). */
   now(): string;
+  /** Environment variables (the commands that call a running app read its URL and credential here). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Files larger than this are not policies, events or requests. */
@@ -18,6 +20,7 @@ export const processIo: CliIo = {
   stderr: (text) => void process.stderr.write(text),
   readText: (file) => (file === "-" ? readStdin() : readFile(file, "utf8")),
   now: () => new Date().toISOString(),
+  env: process.env,
 };
 
 async function readStdin(): Promise<string> {

@@ -4,6 +4,9 @@ import { eventsParse } from "./commands/events-parse.command";
 import { policyCheck } from "./commands/policy-check.command";
 import { policyExplain } from "./commands/policy-explain.command";
 import { policySchema } from "./commands/policy-schema.command";
+import { policyWhatIf } from "./commands/policy-what-if.command";
+import { decide } from "./commands/decide.command";
+import { tenantsAdd, tenantsList, tenantsOffboard, tenantsShow, tenantsUpdate } from "./commands/tenants.command";
 // `demo` (src/cli/demo.ts) prints its own timeline and exit code, so it bypasses the JSON printing below.
 import { runDemo } from "./demo";
 
@@ -15,6 +18,13 @@ const COMMANDS: Record<string, Command> = {
   "policy check": policyCheck,
   "policy explain": policyExplain,
   "policy schema": policySchema,
+  "policy what-if": policyWhatIf,
+  "tenants list": tenantsList,
+  "tenants show": tenantsShow,
+  "tenants add": tenantsAdd,
+  "tenants update": tenantsUpdate,
+  "tenants offboard": tenantsOffboard,
+  decide,
 };
 
 export const HELP = `privatelink-autopilot <command>
@@ -30,6 +40,19 @@ Commands:
       carries. --tenants: JSON array of tenant records. --now: evaluation time (default: now).
   policy schema
       Prints the policy JSON Schema.
+
+Against a running app (--url or AUTOPILOT_URL, default http://127.0.0.1:7071; credential: --token or
+AUTOPILOT_TOKEN = an Entra access token for the app, --cookie or AUTOPILOT_COOKIE = a local devhost session,
+--key or AUTOPILOT_KEY = a function key):
+  tenants list | tenants show <id>
+      Tenants (Reader); show adds the ETag and who changed what.
+  tenants add --file <tenant.json> | tenants update <id> --file <changes.json> [--if-match <etag>]
+  tenants offboard <id> [--if-match <etag>]
+      Create, change (over the version read, so a change made meanwhile is refused) or offboard (Admin).
+  decide <connection id or key> approve|reject --reason <text>
+      A decision on a review waiting for you (Approver, and one of the review's approvers).
+  policy what-if --policy <file> [--page-size N]
+      The connections whose verdict a proposed policy would change, read from Azure now (Admin).
   demo
       Drives a scripted scenario against a running \`npm start\` and prints a timeline.
 
@@ -44,10 +67,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
     if (argv[0] === "demo") return await runDemo(argv.slice(1), io);
     const name = argv.slice(0, 2).join(" ");
-    // Own keys only: "__proto__" or "constructor" is an unknown command, not Object's.
-    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    // Own keys only ("__proto__" is an unknown command). Most commands are two words ("tenants list"); a one-word command ("decide") takes the rest as arguments.
+    const known = (n: string): Command | undefined => (Object.hasOwn(COMMANDS, n) ? COMMANDS[n] : undefined);
+    const [command, rest] = known(name) ? [known(name), argv.slice(2)] : [known(argv[0]!), argv.slice(1)];
     if (!command) throw new UsageError(`Unknown command "${name}".`);
-    const result = await command(argv.slice(2), io);
+    const result = await command(rest, io);
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     return EXIT_OK;
   } catch (err) {

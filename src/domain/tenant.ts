@@ -1,5 +1,5 @@
-import { isGuid } from "./guid";
-import { stringMap } from "./safe-json";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import schema from "./tenant.schema.json";
 
 export type TenantStatus = "active" | "suspended" | "offboarded";
 
@@ -41,80 +41,49 @@ export function findTenant(
   return tenants.find((t) => t.subscriptions.some((s) => s.toLowerCase() === sub));
 }
 
-const TENANT_STATUSES: readonly TenantStatus[] = ["active", "suspended", "offboarded"];
+export const TENANT_SCHEMA: object = schema;
 
-/** Checks a tenant record from untrusted JSON; returns the record (GUIDs lower-cased) or every problem found. */
+let validator: ValidateFunction | undefined;
+
+/**
+ * Checks a tenant record from untrusted JSON against tenant.schema.json (the one rule book for the import file, the
+ * API and the CLI); returns the record (subscriptions lower-cased, status defaulted) or every problem found.
+ */
 export function validateTenant(value: unknown): { tenant?: Tenant; errors: string[] } {
-  const errors: string[] = [];
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    return { errors: ["a tenant must be an object"] };
-  const v = value as Record<string, unknown>;
-  const own = (k: string) => (Object.prototype.hasOwnProperty.call(v, k) ? v[k] : undefined);
-  const tenantId = typeof own("tenantId") === "string" ? (own("tenantId") as string).trim().toLowerCase() : "";
-  if (!isGuid(tenantId)) errors.push("tenantId must be a GUID");
-  const displayName = own("displayName");
-  if (typeof displayName !== "string" || displayName.length === 0) errors.push("displayName must be text");
-  const status = own("status");
-  if (!TENANT_STATUSES.includes(status as TenantStatus))
-    errors.push(`status must be one of ${TENANT_STATUSES.join(", ")}`);
-  const subs = own("subscriptions") ?? [];
-  const subscriptions = Array.isArray(subs)
-    ? subs.map((s) => (typeof s === "string" ? s.trim().toLowerCase() : ""))
-    : [];
-  if (!Array.isArray(subs) || !subscriptions.every((s) => isGuid(s)))
-    errors.push("subscriptions must be a list of GUIDs");
-  const approvers = own("approvers") ?? [];
-  if (!Array.isArray(approvers) || !approvers.every((a) => typeof a === "string" && a.length > 0)) {
-    errors.push("approvers must be a list of UPNs or object ids");
+  validator ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(schema);
+  if (!validator(value)) {
+    const errors = (validator.errors ?? []).map(problem);
+    return { errors: [...new Set(errors)] };
   }
-  const quota = own("quota");
-  if (quota !== undefined && (!Number.isInteger(quota) || (quota as number) < 0))
-    errors.push("quota must be a whole number ≥ 0");
-  const usage = own("usage") ?? 0;
-  if (!Number.isInteger(usage) || (usage as number) < 0) errors.push("usage must be a whole number ≥ 0");
-  const notify = tenantNotifySettings(v);
-  errors.push(...notify.errors);
-  if (errors.length > 0) return { errors };
+  const v = value as Omit<Tenant, "status" | "usage"> & Partial<Pick<Tenant, "status" | "usage">>;
   const tenant: Tenant = {
-    tenantId,
-    displayName: displayName as string,
-    status: status as TenantStatus,
-    subscriptions,
-    approvers: [...(approvers as string[])],
-    usage: usage as number,
+    tenantId: v.tenantId,
+    displayName: v.displayName,
+    status: v.status ?? "active",
+    subscriptions: (v.subscriptions ?? []).map((s) => s.toLowerCase()),
+    approvers: [...(v.approvers ?? [])],
+    usage: v.usage ?? 0,
   };
-  if (quota !== undefined) tenant.quota = quota as number;
-  const tags = stringMap(own("tags"));
-  if (tags) tenant.tags = tags;
-  Object.assign(tenant, notify.settings);
-  return { tenant, errors };
+  if (v.quota !== undefined) tenant.quota = v.quota;
+  if (v.tags) tenant.tags = { ...v.tags };
+  if (v.teamsWebhookUrl) tenant.teamsWebhookUrl = v.teamsWebhookUrl;
+  if (v.approvalChannels) tenant.approvalChannels = [...v.approvalChannels];
+  return { tenant, errors: [] };
 }
 
-/** A tenant record's own approval settings (Teams webhook, channels), checked; shared by every tenant reader. */
-export function tenantNotifySettings(record: Record<string, unknown>): {
-  settings: Pick<Tenant, "teamsWebhookUrl" | "approvalChannels">;
-  errors: string[];
-} {
-  const errors: string[] = [];
-  const hook = record.teamsWebhookUrl;
-  if (hook !== undefined && (typeof hook !== "string" || !/^https:\/\/\S+$/.test(hook))) {
-    errors.push("teamsWebhookUrl must be an https URL (the Teams Workflows webhook)");
+/** One problem in words a person can act on: the field, then what is wrong with it. */
+function problem(e: ErrorObject): string {
+  const at = e.instancePath.slice(1).replace(/\//g, ".");
+  if (e.keyword === "required") return `${(e.params as { missingProperty: string }).missingProperty} is required`;
+  if (e.keyword === "additionalProperties") {
+    return `${at || "the record"} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
   }
-  const channels = record.approvalChannels;
-  if (
-    channels !== undefined &&
-    (!Array.isArray(channels) ||
-      channels.length === 0 ||
-      !channels.every((c) => APPROVAL_CHANNELS.includes(c as ApprovalChannel)))
-  ) {
-    errors.push(`approvalChannels must list ${APPROVAL_CHANNELS.join(" and/or ")}`);
+  if (e.keyword === "enum") {
+    return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
   }
-  if (errors.length > 0) return { settings: {}, errors };
-  return {
-    settings: {
-      ...(typeof hook === "string" ? { teamsWebhookUrl: hook } : {}),
-      ...(Array.isArray(channels) ? { approvalChannels: [...(channels as ApprovalChannel[])] } : {}),
-    },
-    errors,
-  };
+  const description = (e.parentSchema as { description?: string } | undefined)?.description;
+  if (e.keyword === "pattern" && description) {
+    return `${at} must be ${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, "")}`;
+  }
+  return `${at || "the record"} ${e.message ?? "is invalid"}`;
 }

@@ -3,10 +3,15 @@ import type { Tenant } from "../domain/tenant";
 import type {
   AuditEntry,
   Bookkeeping,
+  ConnectionPage,
   ConnectionQuery,
   ConnectionRecord,
   ConnectionUpdate,
   QuotaReservation,
+  TenantAuditEntry,
+  TenantWriteCondition,
+  TenantWriteResult,
+  VersionedTenant,
 } from "./bookkeeping.port";
 
 const norm = (id: string): string => id.trim().replace(/\/+$/, "").toLowerCase();
@@ -16,6 +21,8 @@ export class InMemoryBookkeeping implements Bookkeeping {
   readonly tenants = new Map<string, Tenant>();
   readonly connections = new Map<string, ConnectionRecord>();
   readonly audit = new Map<string, AuditEntry[]>();
+  readonly tenantAudit: TenantAuditEntry[] = [];
+  private readonly etags = new Map<string, number>();
   private readonly usage = new Map<string, Set<string>>();
 
   async getTenant(tenantId: string): Promise<Tenant | undefined> {
@@ -38,6 +45,38 @@ export class InMemoryBookkeeping implements Bookkeeping {
     const key = tenant.tenantId.toLowerCase();
     const usage = this.usage.get(key)?.size ?? this.tenants.get(key)?.usage ?? 0;
     this.tenants.set(key, { ...clone(tenant)!, usage });
+  }
+
+  async getTenantVersioned(tenantId: string): Promise<VersionedTenant | undefined> {
+    const tenant = await this.getTenant(tenantId);
+    return tenant ? { tenant, etag: this.etagOf(tenantId) } : undefined;
+  }
+
+  async writeTenant(tenant: Tenant, condition: TenantWriteCondition): Promise<TenantWriteResult> {
+    const key = tenant.tenantId.toLowerCase();
+    const exists = this.tenants.has(key);
+    if ("ifAbsent" in condition && exists) return { ok: false, reason: "exists" };
+    if ("ifMatch" in condition && !exists) return { ok: false, reason: "missing" };
+    if ("ifMatch" in condition && condition.ifMatch !== this.etagOf(key)) return { ok: false, reason: "changed" };
+    await this.upsertTenant(tenant);
+    this.etags.set(key, (this.etags.get(key) ?? 0) + 1);
+    return { ok: true, etag: this.etagOf(key) };
+  }
+
+  async appendTenantAudit(entry: TenantAuditEntry): Promise<void> {
+    this.tenantAudit.push(clone(entry)!);
+  }
+
+  async listTenantAudit(tenantId: string, limit = 200): Promise<TenantAuditEntry[]> {
+    return this.tenantAudit
+      .filter((e) => e.tenantId.toLowerCase() === tenantId.toLowerCase())
+      .reverse()
+      .slice(0, limit)
+      .map((e) => clone(e)!);
+  }
+
+  private etagOf(tenantId: string): string {
+    return `W/"${this.etags.get(tenantId.toLowerCase()) ?? 0}"`;
   }
 
   async reserveQuota(tenantId: string, connectionId: string, limit?: number): Promise<QuotaReservation> {
@@ -105,6 +144,13 @@ export class InMemoryBookkeeping implements Bookkeeping {
           (r.privateEndpointId !== undefined && norm(r.privateEndpointId) === norm(query.privateEndpointId))),
     );
     return rows.slice(0, query.limit ?? 200).map((r) => clone(r)!);
+  }
+
+  async pageConnections(pageSize: number, continuation?: string): Promise<ConnectionPage> {
+    const keys = [...this.connections.keys()].sort().filter((k) => continuation === undefined || k > continuation);
+    const page = keys.slice(0, pageSize);
+    const records = page.map((k) => clone(this.connections.get(k))!);
+    return page.length === pageSize && page.length > 0 ? { records, continuation: page.at(-1)! } : { records };
   }
 
   async appendAudit(entry: AuditEntry): Promise<boolean> {

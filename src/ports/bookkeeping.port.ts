@@ -70,6 +70,33 @@ export interface ConnectionQuery {
   limit?: number;
 }
 
+/** A tenant profile and the ETag of the stored version, for optimistic concurrency. */
+export interface VersionedTenant {
+  tenant: Tenant;
+  etag: string;
+}
+
+/** Write only over the version the caller read (`ifMatch`), or only when no tenant has that id yet. */
+export type TenantWriteCondition = { ifMatch: string } | { ifAbsent: true };
+
+export type TenantWriteResult = { ok: true; etag: string } | { ok: false; reason: "exists" | "changed" | "missing" };
+
+/** Who changed a tenant, when, and what it looked like afterwards. */
+export interface TenantAuditEntry {
+  tenantId: string;
+  at: string;
+  actor: string;
+  action: "created" | "updated" | "offboarded";
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export interface ConnectionPage {
+  records: ConnectionRecord[];
+  /** Pass back to get the next page; absent on the last page. */
+  continuation?: string;
+}
+
 /** Tenants, connections, the audit log and the indexes that answer the API's queries without full scans. */
 export interface Bookkeeping {
   getTenant(tenantId: string): Promise<Tenant | undefined>;
@@ -87,11 +114,19 @@ export interface Bookkeeping {
   releaseQuota(tenantId: string, connectionId: string): Promise<number>;
   /** How many reservations the tenant holds: the usage policy judges quota by. */
   quotaUsage(tenantId: string): Promise<number>;
+  getTenantVersioned(tenantId: string): Promise<VersionedTenant | undefined>;
+  /** Writes the profile when the condition holds; the counted usage is kept. Returns the new ETag or why not. */
+  writeTenant(tenant: Tenant, condition: TenantWriteCondition): Promise<TenantWriteResult>;
+  appendTenantAudit(entry: TenantAuditEntry): Promise<void>;
+  /** Newest first. */
+  listTenantAudit(tenantId: string, limit?: number): Promise<TenantAuditEntry[]>;
 
   getConnection(connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Creates the row (state and providerResourceId needed) or merges into it, guarded by ETag. */
   saveConnection(update: ConnectionUpdate): Promise<ConnectionRecord>;
   listConnections(query: ConnectionQuery): Promise<ConnectionRecord[]>;
+  /** Every recorded connection, a page at a time in key order (what-if runs, without loading the table at once). */
+  pageConnections(pageSize: number, continuation?: string): Promise<ConnectionPage>;
 
   /** Idempotent per (connectionId, stepId). Returns false when that step was already recorded. */
   appendAudit(entry: AuditEntry): Promise<boolean>;

@@ -29,6 +29,8 @@ export interface E2eStack extends LocalStack {
   }): Promise<{ privateEndpointId: string; connectionId: string }>;
   /** Polls the app until the connection reaches one of `states`; returns the record it last saw. */
   waitForConnection(connectionId: string, states: string[], timeoutMs?: number): Promise<any>;
+  /** Runs a timer function now through the host's admin API, as `POST /admin/functions/<name>` does on Azure. */
+  fireTimer(name: string): Promise<void>;
   calls(): Promise<{ counters: Record<string, { count: number; statuses: Record<string, number> }>; calls: any[] }>;
 }
 
@@ -132,6 +134,14 @@ export async function startE2eStack(options: Partial<LocalStackOptions> = {}): P
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`connection did not reach ${states.join("|")} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    },
+    fireTimer: async (name) => {
+      const res = await fetch(`${stack.devhost.url}/admin/functions/${name}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-functions-key": stack.devhost.keys.master },
+        body: JSON.stringify({ input: "" }),
+      });
+      if (res.status >= 300) throw new Error(`the host refused to run ${name}: ${res.status} ${await res.text()}`);
     },
     calls: async () => (await sandboxCall("GET", "/_sandbox/calls")).body,
   };

@@ -7,8 +7,13 @@ import type {
   Bookkeeping,
   ConnectionQuery,
   ConnectionRecord,
+  ConnectionPage,
   ConnectionUpdate,
   QuotaReservation,
+  TenantAuditEntry,
+  TenantWriteCondition,
+  TenantWriteResult,
+  VersionedTenant,
 } from "../../ports/bookkeeping.port";
 import { PermanentCodes, PermanentError } from "../../ports/errors";
 import { DomainError } from "../../domain/errors";
@@ -39,7 +44,8 @@ const ensured = new Map<string, Promise<void>>();
  * - Tenants: one partition ("tenant"), row key = lower-case tenant id.
  * - Connections: partition = encodeKey(connection id), row "connection"; ETag-guarded read-modify-write.
  * - Audit: partition = encodeKey(connection id); row key = inverted time + step so newest sorts first, plus a
- *   "step-..." marker row created in the same transaction, which makes each step id land once.
+ *   "step-..." marker row created in the same transaction, which makes each step id land once. Tenant changes go
+ *   to partition "tenant-<id>", newest first the same way.
  * - Index: partitions "tenant-<id>", "resource-<key>", "endpoint-<key>", "state-<state>", "subscription-<guid>",
  *   "usage-<tenant>"; rows point at connection keys (or tenant ids) so queries never scan.
  */
@@ -65,7 +71,13 @@ export class TableBookkeeping implements Bookkeeping {
 
   async getTenant(tenantId: string): Promise<Tenant | undefined> {
     const row = await this.read("Tenants", TENANT_PK, tenantId.toLowerCase());
-    return row ? rowToTenant(row) : undefined;
+    return row ? this.counted(row) : undefined;
+  }
+
+  /** A tenant as stored, with its usage read from the quota reservations (the counter is the truth, not the row). */
+  private async counted(row: StoredRow): Promise<Tenant> {
+    const tenant = rowToTenant(row);
+    return { ...tenant, usage: await this.quotaUsage(tenant.tenantId) };
   }
 
   async findTenantBySubscription(subscriptionId: string): Promise<Tenant | undefined> {
@@ -82,40 +94,78 @@ export class TableBookkeeping implements Bookkeeping {
     const tenants = await this.table("Tenants");
     const out: Tenant[] = [];
     for await (const row of tenants.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${TENANT_PK}` } })) {
-      out.push(rowToTenant(row));
+      out.push(await this.counted(row));
     }
     return out;
   }
 
   async upsertTenant(tenant: Tenant): Promise<void> {
     const rk = tenant.tenantId.toLowerCase();
-    const previous = await this.updateGuarded("Tenants", TENANT_PK, rk, (existing) => ({
-      partitionKey: TENANT_PK,
-      rowKey: rk,
-      tenantId: tenant.tenantId,
-      displayName: tenant.displayName,
-      status: tenant.status,
-      subscriptions: json(tenant.subscriptions.map((s) => s.toLowerCase())),
-      approvers: json(tenant.approvers),
-      ...(tenant.quota !== undefined ? { quota: tenant.quota } : {}),
-      // usage is counted from approved connections, never taken from an import
-      usage: existing ? Number(existing.usage ?? 0) : 0,
-      ...(tenant.tags ? { tags: json(tenant.tags) } : {}),
-      ...(tenant.teamsWebhookUrl ? { teamsWebhookUrl: tenant.teamsWebhookUrl } : {}),
-      ...(tenant.approvalChannels ? { approvalChannels: json(tenant.approvalChannels) } : {}),
-    }));
-    const index = await this.table("Index");
-    const now = new Set(tenant.subscriptions.map((s) => s.toLowerCase()));
-    for (const sub of now) {
-      await this.safe(
-        () => index.upsertEntity({ partitionKey: `subscription-${sub}`, rowKey: rk }, "Replace"),
-        "indexing a subscription",
-      );
+    // usage is counted from approved connections, never taken from an import
+    const previous = await this.updateGuarded("Tenants", TENANT_PK, rk, (existing) =>
+      tenantToRow(tenant, existing ? Number(existing.usage ?? 0) : 0),
+    );
+    await this.reindexTenant(tenant, previous);
+  }
+
+  async getTenantVersioned(tenantId: string): Promise<VersionedTenant | undefined> {
+    const row = await this.read("Tenants", TENANT_PK, tenantId.toLowerCase());
+    return row ? { tenant: await this.counted(row), etag: row.etag } : undefined;
+  }
+
+  async writeTenant(tenant: Tenant, condition: TenantWriteCondition): Promise<TenantWriteResult> {
+    const table = await this.table("Tenants");
+    const existing = await this.read("Tenants", TENANT_PK, tenant.tenantId.toLowerCase());
+    if ("ifAbsent" in condition && existing) return { ok: false, reason: "exists" };
+    if ("ifMatch" in condition && !existing) return { ok: false, reason: "missing" };
+    if ("ifMatch" in condition && existing?.etag !== condition.ifMatch) return { ok: false, reason: "changed" };
+    const row = tenantToRow(tenant, existing ? Number(existing.usage ?? 0) : 0);
+    try {
+      // The ETag we compared travels with the write: a writer in between makes Table Storage refuse it (412).
+      const written = existing
+        ? await table.updateEntity(row, "Replace", { etag: existing.etag })
+        : await table.createEntity(row);
+      await this.reindexTenant(tenant, existing);
+      return { ok: true, etag: written.etag ?? "" };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412) return { ok: false, reason: "changed" };
+      if (status === 409) return { ok: false, reason: "exists" };
+      throw toPortError(error, "writing Tenants");
     }
-    const before: string[] = previous ? (JSON.parse(textOf(previous.subscriptions, "[]")) as string[]) : [];
-    for (const sub of before.filter((s) => !now.has(s))) {
-      await this.deleteQuietly(index, `subscription-${sub}`, rk);
+  }
+
+  async appendTenantAudit(entry: TenantAuditEntry): Promise<void> {
+    const audit = await this.table("Audit");
+    const row: Row = {
+      partitionKey: tenantAuditPartition(entry.tenantId),
+      rowKey: `${invertedTime(entry.at)}-${randomUUID()}`,
+      tenantId: entry.tenantId,
+      at: entry.at,
+      actor: entry.actor,
+      action: entry.action,
+      message: cap(entry.message),
+      ...(entry.data ? { data: cap(json(entry.data)) } : {}),
+    };
+    await this.safe(() => audit.createEntity(row), "appending to the tenant audit log");
+  }
+
+  async listTenantAudit(tenantId: string, limit = 200): Promise<TenantAuditEntry[]> {
+    const audit = await this.table("Audit");
+    const out: TenantAuditEntry[] = [];
+    const pk = tenantAuditPartition(tenantId);
+    for await (const row of audit.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) {
+      out.push({
+        tenantId: String(row.tenantId),
+        at: String(row.at),
+        actor: String(row.actor),
+        action: String(row.action) as TenantAuditEntry["action"],
+        message: String(row.message),
+        ...(typeof row.data === "string" ? { data: JSON.parse(row.data) as Record<string, unknown> } : {}),
+      });
+      if (out.length >= limit) break;
     }
+    return out;
   }
 
   async reserveQuota(tenantId: string, connectionId: string, limit?: number): Promise<QuotaReservation> {
@@ -255,6 +305,24 @@ export class TableBookkeeping implements Bookkeeping {
     return out;
   }
 
+  async pageConnections(pageSize: number, continuation?: string): Promise<ConnectionPage> {
+    const connections = await this.table("Connections");
+    const size = Math.min(Math.max(pageSize, 1), 1000);
+    // The token is the last partition key we returned: the next page starts after it (keys sort as text).
+    const filter =
+      continuation === undefined
+        ? odata`RowKey eq ${CONNECTION_RK}`
+        : odata`RowKey eq ${CONNECTION_RK} and PartitionKey gt ${continuation}`;
+    const records: ConnectionRecord[] = [];
+    let last: string | undefined;
+    for await (const row of connections.listEntities({ queryOptions: { filter } })) {
+      records.push(rowToConnection(row));
+      last = String(row.partitionKey);
+      if (records.length >= size) break;
+    }
+    return records.length >= size && last !== undefined ? { records, continuation: last } : { records };
+  }
+
   // ---- audit ----
 
   async appendAudit(entry: AuditEntry): Promise<boolean> {
@@ -344,6 +412,23 @@ export class TableBookkeeping implements Bookkeeping {
     }
   }
 
+  /** Points each of the tenant's subscriptions at it, and drops the ones it no longer has. */
+  private async reindexTenant(tenant: Tenant, previous: StoredRow | undefined): Promise<void> {
+    const rk = tenant.tenantId.toLowerCase();
+    const index = await this.table("Index");
+    const now = new Set(tenant.subscriptions.map((s) => s.toLowerCase()));
+    for (const sub of now) {
+      await this.safe(
+        () => index.upsertEntity({ partitionKey: `subscription-${sub}`, rowKey: rk }, "Replace"),
+        "indexing a subscription",
+      );
+    }
+    const before: string[] = previous ? (JSON.parse(textOf(previous.subscriptions, "[]")) as string[]) : [];
+    for (const sub of before.filter((s) => !now.has(s))) {
+      await this.deleteQuietly(index, `subscription-${sub}`, rk);
+    }
+  }
+
   private async read(name: TableName, pk: string, rk: string): Promise<StoredRow | undefined> {
     const table = await this.table(name);
     try {
@@ -400,7 +485,7 @@ export class TableBookkeeping implements Bookkeeping {
 }
 
 /** OData filter text with quoted literals (data-tables' odata helper, without loading the SDK at import). */
-function odata(strings: TemplateStringsArray, ...values: string[]): string {
+export function odata(strings: TemplateStringsArray, ...values: string[]): string {
   return strings.reduce(
     (out, part, i) => out + part + (i < values.length ? `'${values[i]!.replace(/'/g, "''")}'` : ""),
     "",
@@ -446,6 +531,28 @@ function num(value: unknown): number | undefined {
   // Int64 values come back as bigint; the counts we keep fit a number.
   if (typeof value === "bigint") return Number(value);
   return typeof value === "number" ? value : undefined;
+}
+
+function tenantAuditPartition(tenantId: string): string {
+  // Connection partitions start with "_subscriptions": a tenant's never collides with them.
+  return `tenant-${tenantId.toLowerCase()}`;
+}
+
+function tenantToRow(tenant: Tenant, usage: number): Row {
+  return {
+    partitionKey: TENANT_PK,
+    rowKey: tenant.tenantId.toLowerCase(),
+    tenantId: tenant.tenantId,
+    displayName: tenant.displayName,
+    status: tenant.status,
+    subscriptions: json(tenant.subscriptions.map((s) => s.toLowerCase())),
+    approvers: json(tenant.approvers),
+    ...(tenant.quota !== undefined ? { quota: tenant.quota } : {}),
+    usage,
+    ...(tenant.tags ? { tags: json(tenant.tags) } : {}),
+    ...(tenant.teamsWebhookUrl ? { teamsWebhookUrl: tenant.teamsWebhookUrl } : {}),
+    ...(tenant.approvalChannels ? { approvalChannels: json(tenant.approvalChannels) } : {}),
+  };
 }
 
 function rowToTenant(row: StoredRow): Tenant {

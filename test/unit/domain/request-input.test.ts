@@ -128,7 +128,7 @@ describe("tenants", () => {
   it("validates tenant records and lists every problem", () => {
     expect(validateTenant(aTenant()).tenant).toEqual(aTenant());
     const { tenant, errors } = validateTenant({
-      tenantId: "x",
+      tenantId: "x y",
       status: "gone",
       subscriptions: ["y"],
       quota: -1,
@@ -136,5 +136,24 @@ describe("tenants", () => {
     });
     expect(tenant).toBeUndefined();
     expect(errors).toHaveLength(6);
+    for (const field of ["tenantId", "displayName", "status", "subscriptions.0", "quota", "usage"]) {
+      expect(errors.some((e) => e.startsWith(field))).toBe(true);
+    }
+  });
+
+  it("takes an id of letters, digits, '.', '_' or '-' (an Entra tenant GUID or a slug) and defaults the status", () => {
+    const { tenant } = validateTenant({ tenantId: "contoso.eu-1", displayName: "Contoso EU" });
+    expect(tenant).toEqual({
+      tenantId: "contoso.eu-1",
+      displayName: "Contoso EU",
+      status: "active",
+      subscriptions: [],
+      approvers: [],
+      usage: 0,
+    });
+    expect(validateTenant({ tenantId: "t", displayName: "T", role: "admin" }).errors).toEqual([
+      'the record has an unknown field "role"',
+    ]);
+    expect(validateTenant({ tenantId: "t", displayName: "   " }).tenant).toBeUndefined();
   });
 });

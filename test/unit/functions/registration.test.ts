@@ -60,6 +60,15 @@ describe("function registration (dist/functions)", () => {
       "connections",
       "connection",
       "health",
+      "tenants",
+      "tenant",
+      "policy-evaluate",
+      "policy-what-if",
+      "openapi",
+      "console",
+      "console-connections",
+      "console-connection",
+      "console-tenants",
     ]) {
       expect(names).toContain(name);
     }
