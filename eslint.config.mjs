@@ -77,6 +77,7 @@ export default tseslint.config(
       "**/*.cjs",
       "**/*.mjs",
       "vitest.config.mts",
+      "vitest.mutation.config.mts",
     ],
   },
   js.configs.recommended,
