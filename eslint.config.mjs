@@ -73,6 +73,8 @@ export default tseslint.config(
       "node_modules/**",
       ".local/**",
       "coverage/**",
+      "reports/**",
+      ".stryker-tmp/**",
       "**/*.js",
       "**/*.cjs",
       "**/*.mjs",
