@@ -11,6 +11,7 @@ import type { Bookkeeping } from "./ports/bookkeeping.port";
 import type { ConnectionGateway } from "./ports/connection-gateway.port";
 import type { DnsRegistrar } from "./ports/dns-registrar.port";
 import { createActivities, type Activities } from "./workflow/activities";
+import { buildCredential, credentialKinds } from "./adapters/identity/credential-chain";
 import { TimeoutCredential } from "./adapters/identity/timeout-credential";
 import { TableBookkeeping } from "./adapters/tables/table-bookkeeping";
 import { ArmConnectionGateway } from "./adapters/arm/arm-connection-gateway";
@@ -54,10 +55,15 @@ export function resetCompositionRoot(): void {
 async function getCredential(): Promise<TokenCredential> {
   credential ??= (async () => {
     const cfg = getConfig();
-    const { ManagedIdentityCredential } = sdk<typeof import("@azure/identity")>("@azure/identity");
-    const inner = cfg.azureClientId
-      ? new ManagedIdentityCredential({ clientId: cfg.azureClientId })
-      : new ManagedIdentityCredential();
+    const inner = buildCredential(
+      sdk<typeof import("@azure/identity")>("@azure/identity"),
+      credentialKinds(process.env),
+      {
+        clientId: cfg.azureClientId,
+        tenantId: process.env.AZURE_TENANT_ID,
+        timeoutMs: cfg.tokenTimeoutMs,
+      },
+    );
     return new TimeoutCredential(inner, cfg.tokenTimeoutMs);
   })();
   return credential;
