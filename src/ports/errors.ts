@@ -44,11 +44,3 @@ export const OPERATOR_FAULT_CODES: ReadonlySet<string> = new Set([
   PermanentCodes.unauthorized,
   PermanentCodes.storageForbidden,
 ]);
-
-export function isPermanentError(error: unknown): error is PermanentError {
-  return error instanceof PermanentError;
-}
-
-export function isTransientError(error: unknown): error is TransientError {
-  return error instanceof TransientError;
-}
