@@ -126,10 +126,10 @@ describe("ArmDnsRegistrar.ensureARecord", () => {
   it("leaves our own record with the same addresses alone, in any order", async () => {
     const { dns, recordSets } = registrar();
     recordSets.seed("pg-1", {
-      aRecords: [{ ipv4Address: "10.0.0.4" }, { ipv4Address: "10.0.0.5" }],
+      aRecords: [{ ipv4Address: "10.0.0.5" }, { ipv4Address: "10.0.0.4" }],
       metadata: mineMeta,
     });
-    expect(await dns.ensureARecord(spec("10.0.0.5", "10.0.0.4"), owner)).toMatchObject({ outcome: "already-ours" });
+    expect(await dns.ensureARecord(spec("10.0.0.4", "10.0.0.5"), owner)).toMatchObject({ outcome: "already-ours" });
     expect(recordSets.calls.map((c) => c.op)).toEqual(["put", "get"]);
   });
 
@@ -201,7 +201,9 @@ describe("ArmDnsRegistrar.ensureARecord", () => {
     recordSets.beforeNext(...Array.from({ length: 9 }, () => anotherWriter));
     const lost = await dns.ensureARecord(spec("10.0.0.4"), owner).catch((e: unknown) => e);
     expect(lost).toBeInstanceOf(TransientError);
-    expect((lost as TransientError).message).toContain(`writing A pg-1.${ZONE} (lost ETag races)`);
+    expect((lost as TransientError).message).toBe(
+      `ARM did not complete writing A pg-1.${ZONE} (lost ETag races) (503); it will be retried.`,
+    );
     expect(recordSets.calls.map((c) => c.op)).toEqual(["put", "get", "put", "put", "get", "put", "put", "get", "put"]);
 
     const { dns: second, recordSets: sets2 } = registrar();
@@ -270,7 +272,9 @@ describe("ArmDnsRegistrar.removeARecord", () => {
     recordSets.beforeNext(...Array.from({ length: 6 }, () => bump));
     const lost = (await dns.removeARecord(ZONE, "pg-1", ENDPOINT).catch((e: unknown) => e)) as TransientError;
     expect(lost).toBeInstanceOf(TransientError);
-    expect(lost.message).toContain(`deleting A pg-1.${ZONE} (lost ETag races)`);
+    expect(lost.message).toBe(
+      `ARM did not complete deleting A pg-1.${ZONE} (lost ETag races) (503); it will be retried.`,
+    );
     expect(recordSets.calls).toHaveLength(6);
 
     recordSets.beforeNext(() => {
@@ -289,6 +293,13 @@ describe("ArmDnsRegistrar.removeARecord", () => {
     await expect(dns.removeARecord(ZONE, "pg-1", ENDPOINT)).rejects.toMatchObject({
       message: expect.stringContaining(`deleting A pg-1.${ZONE}`),
     });
+  });
+
+  it("keeps a record that carries no metadata at all", async () => {
+    const { dns, recordSets } = registrar();
+    recordSets.seed("pg-1", { aRecords: [{ ipv4Address: "10.0.0.4" }] });
+    expect(await dns.removeARecord(ZONE, "pg-1", ENDPOINT)).toMatchObject({ outcome: "not-ours" });
+    expect(recordSets.sets.has("pg-1")).toBe(true);
   });
 
   it("deletes without If-Match only when the record came back without an ETag", async () => {
@@ -337,6 +348,17 @@ describe("ArmDnsRegistrar listing and removal of listed records", () => {
     expect((await dns.listARecords(ZONE, 1))[0]).not.toHaveProperty("etag");
   });
 
+  it("a refused listing is a port error naming the zone", async () => {
+    const { dns, recordSets } = registrar();
+    recordSets.beforeNext(() => {
+      throw httpError(403);
+    });
+    await expect(dns.listARecords(ZONE, 5)).rejects.toMatchObject({
+      code: "ARM_FORBIDDEN",
+      message: expect.stringContaining(`listing the A records of ${ZONE}`),
+    });
+  });
+
   it("removes a listed record only with our metadata and its ETag, and reports races", async () => {
     const { dns, recordSets } = registrar();
     recordSets.seed("a", { metadata: mineMeta });
@@ -361,7 +383,7 @@ describe("ArmDnsRegistrar listing and removal of listed records", () => {
     recordSets.beforeNext(() => {
       throw httpError(500);
     });
-    await expect(dns.removeListedARecord(listed)).rejects.toBeInstanceOf(TransientError);
+    await expect(dns.removeListedARecord(listed)).rejects.toThrow(`deleting A a.${ZONE}`);
   });
 
   it("refuses a zones scope that is not a resource group", () => {

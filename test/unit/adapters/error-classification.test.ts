@@ -98,6 +98,8 @@ describe("ARM error classification", () => {
   });
 
   it.each([
+    [304, "ARM_UNAVAILABLE"],
+    [399, "ARM_UNAVAILABLE"],
     [408, "ARM_UNAVAILABLE"],
     [409, "ARM_UNAVAILABLE"],
     [429, "ARM_THROTTLED"],
