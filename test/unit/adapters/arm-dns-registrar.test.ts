@@ -130,7 +130,15 @@ describe("ArmDnsRegistrar.ensureARecord", () => {
       metadata: mineMeta,
     });
     expect(await dns.ensureARecord(spec("10.0.0.4", "10.0.0.5"), owner)).toMatchObject({ outcome: "already-ours" });
-    expect(recordSets.calls.map((c) => c.op)).toEqual(["put", "get"]);
+    const other = registrar();
+    other.recordSets.seed("pg-1", {
+      aRecords: [{ ipv4Address: "10.0.0.4" }, { ipv4Address: "10.0.0.5" }],
+      metadata: mineMeta,
+    });
+    expect(await other.dns.ensureARecord(spec("10.0.0.5", "10.0.0.4"), owner)).toMatchObject({
+      outcome: "already-ours",
+    });
+    expect([...recordSets.calls, ...other.recordSets.calls].map((c) => c.op)).toEqual(["put", "get", "put", "get"]);
   });
 
   it("brings our own record up to date with If-Match on the ETag it read", async () => {
