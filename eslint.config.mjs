@@ -80,6 +80,7 @@ export default tseslint.config(
       "**/*.mjs",
       "vitest.config.mts",
       "vitest.mutation.config.mts",
+      "vitest.mutation-unit.config.mts",
     ],
   },
   js.configs.recommended,
