@@ -74,7 +74,7 @@ export default tseslint.config(
       ".local/**",
       "coverage/**",
       "reports/**",
-      ".stryker-tmp/**",
+      ".stryker-tmp*/**",
       "**/*.js",
       "**/*.cjs",
       "**/*.mjs",
