@@ -60,7 +60,7 @@ export async function answer(context: InvocationContext, work: () => Promise<Api
   return toHttp(response);
 }
 
-export function failureResponse(error: unknown): ApiResponse {
+function failureResponse(error: unknown): ApiResponse {
   if (error instanceof ConfigError) {
     return apiError(
       503,
