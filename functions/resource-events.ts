@@ -1,6 +1,7 @@
 import { app, type EventGridEvent, type InvocationContext } from "@azure/functions";
 import { handleEventGridPayload } from "../src/app/intake-service";
 import { getBookkeeping, getConfig } from "../src/composition-root";
+import { logIntakeReport } from "./log-event";
 import { durableClientInput, orchestrationClient } from "./shared";
 
 /** Event Grid (system topic, resource notifications, the sandbox): start or collapse onto the right orchestration. */
@@ -12,9 +13,10 @@ export async function resourceEvents(event: EventGridEvent, context: InvocationC
     selfPrincipalIds: config.selfPrincipalIds,
     hasRecordedConnections: async (privateEndpointId) =>
       (await (await getBookkeeping()).listConnections({ privateEndpointId, limit: 1 })).length > 0,
-    log: (m) => context.log(m),
+    // The structured entries below say the same; the sentences stay for a person reading the debug stream.
+    log: (m) => context.debug(m),
   });
-  if (report.status === "invalid") context.warn(`Event ${event.id ?? "?"} ignored as ${report.code}; not retried.`);
+  logIntakeReport(context, event.id, report);
 }
 
 app.eventGrid("resource-events", { extraInputs: [durableClientInput], handler: resourceEvents });

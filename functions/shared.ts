@@ -7,7 +7,8 @@ import type { SweepDeps } from "../src/app/sweep-service";
 import { getConfig, getGateway } from "../src/composition-root";
 import { ConfigError } from "../src/config";
 import { DomainError } from "../src/domain/errors";
-import { PermanentError, TransientError } from "../src/ports/errors";
+import { OPERATOR_FAULT_CODES, PermanentError, TransientError } from "../src/ports/errors";
+import { logEvent, textField } from "./log-event";
 
 export const durableClientInput = df.input.durableClient();
 
@@ -34,30 +35,53 @@ export function toHttp(response: ApiResponse): HttpResponseInit {
   };
 }
 
-/** Runs an HTTP handler body; known failures become coded answers, never a stack trace. */
+/**
+ * Runs an HTTP handler body; known failures become coded answers, never a stack trace. The caller's mistakes are
+ * 4xx; faults of our own (settings, the app's identity and role assignments, busy dependencies) are 5xx, so a caller
+ * does not "fix" a request that was never wrong. Every answer is logged as one structured entry.
+ */
 export async function answer(context: InvocationContext, work: () => Promise<ApiResponse>): Promise<HttpResponseInit> {
+  let response: ApiResponse;
   try {
-    return toHttp(await work());
+    response = await work();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      context.error(error.message);
-      return toHttp(
-        apiError(
-          503,
-          error.code,
-          "The app is not configured correctly; an operator must fix its settings (see /api/health).",
-        ),
-      );
-    }
-    if (error instanceof TransientError) {
-      context.warn(`${error.code}: ${error.message}`);
-      return toHttp(apiError(503, error.code, "A dependency is busy or unreachable; try again in a minute."));
-    }
-    if (error instanceof PermanentError || error instanceof DomainError) {
-      context.warn(`${error.code}: ${error.message}`);
-      return toHttp(apiError(400, error.code, error.message));
-    }
-    context.error(`Unexpected failure: ${(error as Error).message}`);
-    return toHttp(apiError(500, "INTERNAL", "Something failed on our side; the operators have the log entry."));
+    response = failureResponse(error);
+    const level = response.status >= 500 ? "error" : "warn";
+    logEvent(context, "http-failure", { code: errorCodeOf(response), message: (error as Error).message }, level);
   }
+  logEvent(context, "http", {
+    function: context.functionName,
+    status: response.status,
+    code: errorCodeOf(response),
+    instanceId: textField(response.jsonBody, "instanceId"),
+    connectionKey: textField(response.jsonBody, "connectionKey"),
+    outcome: textField(response.jsonBody, "outcome"),
+  });
+  return toHttp(response);
+}
+
+function failureResponse(error: unknown): ApiResponse {
+  if (error instanceof ConfigError) {
+    return apiError(
+      503,
+      error.code,
+      "The app is not configured correctly; an operator must fix its settings (see /api/health).",
+    );
+  }
+  if (error instanceof TransientError) {
+    return apiError(503, error.code, "A dependency is busy or unreachable; try again in a minute.");
+  }
+  if (error instanceof PermanentError && OPERATOR_FAULT_CODES.has(error.code)) {
+    return apiError(
+      502,
+      error.code,
+      "Azure refused the app's own identity; nothing is wrong with your request. An operator must grant the app's identity its roles (the log entry names the scope); try again after that.",
+    );
+  }
+  if (error instanceof PermanentError || error instanceof DomainError) return apiError(400, error.code, error.message);
+  return apiError(500, "INTERNAL", "Something failed on our side; the operators have the log entry.");
+}
+
+function errorCodeOf(response: ApiResponse): string | undefined {
+  return textField((response.jsonBody as { error?: unknown } | null | undefined)?.error, "code");
 }

@@ -12,6 +12,7 @@ import type { ConnectionGateway } from "./ports/connection-gateway.port";
 import type { DnsRegistrar } from "./ports/dns-registrar.port";
 import type { PolicySource } from "./ports/policy-source.port";
 import { createActivities, type Activities } from "./workflow/activities";
+import { buildCredential, credentialKinds } from "./adapters/identity/credential-chain";
 import { TimeoutCredential } from "./adapters/identity/timeout-credential";
 import { TableBookkeeping } from "./adapters/tables/table-bookkeeping";
 import { ArmConnectionGateway } from "./adapters/arm/arm-connection-gateway";
@@ -59,10 +60,15 @@ export function resetCompositionRoot(): void {
 async function getCredential(): Promise<TokenCredential> {
   credential ??= (async () => {
     const cfg = getConfig();
-    const { ManagedIdentityCredential } = sdk<typeof import("@azure/identity")>("@azure/identity");
-    const inner = cfg.azureClientId
-      ? new ManagedIdentityCredential({ clientId: cfg.azureClientId })
-      : new ManagedIdentityCredential();
+    const inner = buildCredential(
+      sdk<typeof import("@azure/identity")>("@azure/identity"),
+      credentialKinds(process.env),
+      {
+        clientId: cfg.azureClientId,
+        tenantId: process.env.AZURE_TENANT_ID,
+        timeoutMs: cfg.tokenTimeoutMs,
+      },
+    );
     return new TimeoutCredential(inner, cfg.tokenTimeoutMs);
   })();
   return credential;

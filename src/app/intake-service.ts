@@ -33,7 +33,18 @@ export interface IntakeReport {
   /** "invalid" when the payload was not an event at all (logged; not retried). */
   status: "handled" | "invalid";
   code?: string;
-  actions: { signal: IntakeSignal["kind"]; action: string; instanceId?: string }[];
+  actions: IntakeAction[];
+}
+
+/** What one signal led to, with the ids a log query follows a connection by. */
+export interface IntakeAction {
+  signal: IntakeSignal["kind"];
+  action: string;
+  instanceId?: string;
+  eventId?: string;
+  correlationId?: string;
+  connectionId?: string;
+  privateEndpointId?: string;
 }
 
 /**
@@ -53,8 +64,15 @@ export async function handleEventGridPayload(payload: unknown, deps: IntakeDeps)
     throw error;
   }
   const report: IntakeReport = { status: "handled", actions: [] };
-  const note = (signal: IntakeSignal, action: string, started?: StartResult): void => {
-    report.actions.push({ signal: signal.kind, action, ...(started ? { instanceId: started.instanceId } : {}) });
+  const note = (signal: IntakeSignal, action: string, started?: StartResult, target?: CleanupTargetId): void => {
+    report.actions.push({
+      signal: signal.kind,
+      action,
+      ...(started ? { instanceId: started.instanceId } : {}),
+      ...(signal.eventId ? { eventId: signal.eventId } : {}),
+      ...("correlationId" in signal && signal.correlationId ? { correlationId: signal.correlationId } : {}),
+      ...(target ?? targetOf(signal)),
+    });
     deps.log(`Event ${"eventId" in signal ? (signal.eventId ?? "") : ""} (${signal.kind}): ${action}`);
   };
   const managed = (id: string): boolean => isWithinScopes(id, deps.managedScopes);
@@ -67,7 +85,7 @@ export async function handleEventGridPayload(payload: unknown, deps: IntakeDeps)
       eventId: signal.eventId,
       requestedBy: source,
     });
-    note(signal, `review ${started.outcome}`, started);
+    note(signal, `review ${started.outcome}`, started, { connectionId });
   };
   const cleanup = async (signal: EventSignal, target: CleanupTargetId, reason: string): Promise<void> => {
     const started = await startCleanup(deps.client, {
@@ -76,7 +94,7 @@ export async function handleEventGridPayload(payload: unknown, deps: IntakeDeps)
       observedAt: signal.eventTime,
       eventId: signal.eventId,
     });
-    note(signal, `cleanup ${started.outcome}`, started);
+    note(signal, `cleanup ${started.outcome}`, started, target);
   };
 
   // The statuses a notification carries are claims: ARM is read in the fan-out, and only what it lists starts work.
@@ -149,4 +167,10 @@ export async function handleEventGridPayload(payload: unknown, deps: IntakeDeps)
     }
   }
   return report;
+}
+
+function targetOf(signal: IntakeSignal): Partial<CleanupTargetId> {
+  if ("connectionId" in signal) return { connectionId: signal.connectionId };
+  if ("privateEndpointId" in signal) return { privateEndpointId: signal.privateEndpointId };
+  return {};
 }

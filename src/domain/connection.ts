@@ -1,5 +1,3 @@
-import { DomainError } from "./errors";
-
 /**
  * Azure's private link service connection status, as both sides of a connection report it. "Unknown" stands for a
  * status this code does not know: it is never taken for Pending, so nothing is decided or written on it.
@@ -37,38 +35,4 @@ export interface ConnectionRequest {
   source: SignalSource;
   /** ISO 8601 time the request was observed. */
   observedAt: string;
-}
-
-/**
- * Which review states may follow which. Staying in the same state is always allowed (replays and duplicate signals
- * are normal); a connection that comes back (recreated endpoint, operator retry) starts again at "received".
- */
-export const REVIEW_TRANSITIONS: Readonly<Record<ReviewState, readonly ReviewState[]>> = {
-  received: ["awaiting-approval", "approved", "rejected", "skipped", "failed", "removed"],
-  "awaiting-approval": ["approved", "rejected", "skipped", "failed", "removed"],
-  approved: ["rejected", "removed"],
-  rejected: ["removed"],
-  skipped: ["received", "removed"],
-  failed: ["received", "removed"],
-  removed: ["received"],
-};
-
-export function canTransition(from: ReviewState, to: ReviewState): boolean {
-  return from === to || (REVIEW_TRANSITIONS[from]?.includes(to) ?? false);
-}
-
-/** The state after a transition; throws DomainError("STATE_TRANSITION_INVALID") for one the life cycle does not allow. */
-export function transition(from: ReviewState, to: ReviewState): ReviewState {
-  if (!canTransition(from, to)) {
-    throw new DomainError(
-      "STATE_TRANSITION_INVALID",
-      `A connection in state "${from}" cannot become "${to}"; re-read its current state and try again.`,
-    );
-  }
-  return to;
-}
-
-/** Only a Pending connection is ours to decide; any other status means someone already did. */
-export function isAwaitingDecision(status: AzureConnectionStatus): boolean {
-  return status === "Pending";
 }

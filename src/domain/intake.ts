@@ -103,9 +103,6 @@ export const HANDLED_OPERATION_NAMES: readonly string[] = [
   ...PROVIDER_TYPES.flatMap((t) => [t + PEC_WRITE_SUFFIX, t + PEC_DELETE_SUFFIX]),
 ];
 
-/** Suffixes for a StringEndsWith filter that catches every provider type. */
-export const HANDLED_OPERATION_SUFFIXES: readonly string[] = [PEC_WRITE_SUFFIX, PEC_DELETE_SUFFIX];
-
 /** Event Grid delivers at most 5,000 events / 1 MB per batch. */
 export const MAX_EVENTS_PER_BATCH = 5000;
 export const MAX_PAYLOAD_CHARS = 1024 * 1024;

@@ -37,12 +37,13 @@ export const PermanentCodes = {
   unsupportedResourceType: "RESOURCE_TYPE_UNSUPPORTED",
   policyUnavailable: "POLICY_UNAVAILABLE",
   storage: "STORAGE_REJECTED",
+  storageForbidden: "STORAGE_FORBIDDEN",
+  unauthorized: "ARM_UNAUTHORIZED",
 } as const;
 
-export function isPermanentError(error: unknown): error is PermanentError {
-  return error instanceof PermanentError;
-}
-
-export function isTransientError(error: unknown): error is TransientError {
-  return error instanceof TransientError;
-}
+/** Faults of our own identity or role assignments: an operator must act, whatever the caller sends. */
+export const OPERATOR_FAULT_CODES: ReadonlySet<string> = new Set([
+  PermanentCodes.forbidden,
+  PermanentCodes.unauthorized,
+  PermanentCodes.storageForbidden,
+]);

@@ -43,7 +43,7 @@ export function toPortError(error: unknown, what: string): Error {
   }
   if (status === 401) {
     return new PermanentError(
-      "ARM_UNAUTHORIZED",
+      PermanentCodes.unauthorized,
       `ARM did not accept the app's token for ${what} (401 ${code}); check the managed identity.`,
     );
   }

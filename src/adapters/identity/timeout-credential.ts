@@ -3,7 +3,8 @@ import { TransientError } from "../../ports/errors";
 
 /**
  * Bounds token acquisition (TOKEN_TIMEOUT_MS): ManagedIdentityCredential can hang for minutes on an endpoint that
- * accepts the connection and never answers, ignoring abort signals. A timeout becomes a TransientError.
+ * accepts the connection and never answers, ignoring abort signals, and a CLI login can stall the same way. A
+ * timeout becomes a TransientError.
  */
 export class TimeoutCredential implements TokenCredential {
   constructor(
@@ -19,7 +20,7 @@ export class TimeoutCredential implements TokenCredential {
           reject(
             new TransientError(
               "TOKEN_TIMEOUT",
-              `The managed identity gave no token within ${this.timeoutMs} ms; check the identity endpoint (or raise TOKEN_TIMEOUT_MS).`,
+              `No token came within ${this.timeoutMs} ms; check the managed identity endpoint or your az login (or raise TOKEN_TIMEOUT_MS).`,
             ),
           ),
         this.timeoutMs,

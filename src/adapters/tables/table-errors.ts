@@ -21,6 +21,12 @@ export function toPortError(error: unknown, what: string): Error {
       `Table storage did not answer ${what} (${status ?? code ?? "network"}); it will be retried.`,
     );
   }
+  if (status === 401 || status === 403) {
+    return new PermanentError(
+      PermanentCodes.storageForbidden,
+      `Table storage refused the app's identity for ${what} (${status}${code ? ` ${code}` : ""}); grant it the Storage Table Data Contributor role on the account.`,
+    );
+  }
   return new PermanentError(
     PermanentCodes.storage,
     `Table storage refused ${what} (${status}${code ? ` ${code}` : ""}); check the storage role assignment and the table names.`,

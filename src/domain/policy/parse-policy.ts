@@ -117,6 +117,11 @@ function compileRules(doc: PolicyDocument, problems: string[]): CompiledRule[] {
         '/default: the default must not approve: unmatched requests would be approved silently. Use "review".',
       );
     }
+    if (doc.default.review?.onDeadline === "approve") {
+      problems.push(
+        '/default/review/onDeadline: the default must not approve by waiting: an unmatched request nobody reviews would be approved. Use "reject".',
+      );
+    }
   }
   return rules;
 }

@@ -68,6 +68,13 @@ describe("CLI", () => {
     const bad = await run(["policy", "check", path.join(root, "test/fixtures/policy/invalid-many-problems.yaml")]);
     expectOneLineError(bad, "POLICY_INVALID");
     expect(bad.stderr).toContain("4 problem(s)");
+    const waits = await run([
+      "policy",
+      "check",
+      path.join(root, "test/fixtures/policy/invalid-default-approves-by-waiting.yaml"),
+    ]);
+    expectOneLineError(waits, "POLICY_INVALID");
+    expect(waits.stderr).toContain("/default/review/onDeadline");
   });
 
   it("policy explain: decides a request file with tenants", async () => {

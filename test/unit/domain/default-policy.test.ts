@@ -13,11 +13,9 @@ const tenants = (JSON.parse(read("test/fixtures/requests/tenants.json")) as unkn
 );
 const NOW = "2026-03-02T09:30:00Z";
 
-function decide(file: string) {
-  const request = parseConnectionRequest(JSON.parse(read("test/fixtures/requests", file)), {
-    source: "cli",
-    observedAt: NOW,
-  });
+function decide(file: string, change: Record<string, unknown> = {}) {
+  const body = { ...(JSON.parse(read("test/fixtures/requests", file)) as object), ...change };
+  const request = parseConnectionRequest(body, { source: "cli", observedAt: NOW });
   const tenant = findTenant(tenants, request);
   return evaluatePolicy(policy, { request, ...(tenant ? { tenant } : {}), now: NOW });
 }
@@ -46,6 +44,25 @@ describe("the shipped policy (policy/default-policy.yaml)", () => {
   it("tells the consumer how to get a production connection approved", () => {
     expect(decide("production-without-ticket-reject.request.json").reason).toMatch(/CHG.*request message/);
   });
+
+  it.each([
+    ["CHG0000000", "all zeros"],
+    ["no ticket; see notCHG1234567x", "inside a longer word"],
+    ["CHG00123456", "eight digits"],
+    ["chg0012345", "lower case"],
+    ["CHG-0012345", "a separator inside the number"],
+  ])("refuses %j as a change ticket on a production resource (%s)", (requestMessage) => {
+    const d = decide("production-with-ticket-approve.request.json", { requestMessage });
+    expect(d).toMatchObject({ verdict: "reject", ruleId: "production-needs-change-ticket" });
+  });
+
+  it.each(["CHG0012345", "Reporting access, CHG0012345.", "(CHG9999999) reporting", "CHG0000001: replica"])(
+    "takes %j as a change ticket on a production resource",
+    (requestMessage) => {
+      const d = decide("production-with-ticket-approve.request.json", { requestMessage });
+      expect(d).toMatchObject({ verdict: "approve", ruleId: "known-tenant-auto-approve" });
+    },
+  );
 
   it("asks the platform team and the tenant's approvers when quota is exhausted, rejecting on silence", () => {
     expect(decide("quota-exceeded-review.request.json").review).toEqual({

@@ -37,6 +37,17 @@ describe("parsePolicy", () => {
     expect(e.message).toContain("/default: the default must not approve");
   });
 
+  it("refuses a default that approves by waiting: nobody reviewing must not approve an unmatched request", () => {
+    const policy = (onDeadline: string) =>
+      `schemaVersion: 1\nrules: []\ndefault:\n  verdict: review\n  reason: x\n  review: { onDeadline: ${onDeadline} }\n`;
+    const e = errorOf(() => parsePolicy(policy("approve")));
+    expect(e.code).toBe("POLICY_INVALID");
+    expect(e.message).toContain("/default/review/onDeadline: the default must not approve by waiting");
+    expect(parsePolicy(policy("reject")).document.default?.review?.onDeadline).toBe("reject");
+    const rule = `schemaVersion: 1\nrules:\n  - id: r\n    then: { verdict: review, reason: x, review: { onDeadline: approve } }\n`;
+    expect(validatePolicyDocument(parsePolicy(rule).document).valid).toBe(true);
+  });
+
   it("refuses over-long regexes, bad syntax, hostile keys and deep nesting", async () => {
     const long = `schemaVersion: 1\nrules:\n  - id: r\n    when: { requestMessage: { matches: "${"a".repeat(300)}" } }\n    then: { verdict: approve, reason: x }\n`;
     expect(errorOf(() => parsePolicy(long)).message).toMatch(/matches: must NOT have more than 256 characters/);
