@@ -1,5 +1,5 @@
 import type { ConnectionGateway, ConnectionState } from "../ports/connection-gateway.port";
-import { isTransientError } from "../ports/errors";
+import { TransientError } from "../ports/errors";
 import type { OrchestrationClient } from "./orchestration-client";
 import { startCleanup, startReview } from "./review-starter";
 
@@ -41,7 +41,7 @@ export async function sweep(deps: SweepDeps, mode: "review" | "cleanup"): Promis
         return await work();
       } catch (error) {
         const delay = SWEEP_RETRY_DELAYS_MS[attempt];
-        if (isTransientError(error) && delay !== undefined) {
+        if (error instanceof TransientError && delay !== undefined) {
           report.retries += 1;
           await pause(delay);
           continue;

@@ -36,6 +36,7 @@ describe("structured log entries", () => {
       client: new FakeOrchestrationClient(),
       managedScopes: ["/subscriptions/3f1c9a4e-5b7d-4e2a-9c61-0d8e7f6a5b41/resourceGroups/rg-provider"],
       selfPrincipalIds: [],
+      hasRecordedConnections: () => Promise.resolve(false),
       log: () => undefined,
     };
     const report = await handleEventGridPayload(fixture("derived-pls-connection-write-operator.json"), intake);

@@ -152,7 +152,11 @@ describe("the review decides from ARM, not from what it was told", () => {
     const outcome = await run(
       h,
       {},
-      { events: [{ afterMs: 60_000, name: "ApprovalDecision", body: { decision: "approve", approver: "ops@contoso.example" } }] },
+      {
+        events: [
+          { afterMs: 60_000, name: "ApprovalDecision", body: { decision: "approve", approver: "ops@contoso.example" } },
+        ],
+      },
     );
 
     expect(outcome).toMatchObject({ state: "approved", ruleId: "quota-exceeded" });
