@@ -28,6 +28,9 @@ export async function postDecision(request: HttpRequest, context: InvocationCont
     if (!json.ok) return json.response;
     const body = parseDecisionBody(json.value);
     if (!body.ok) return apiError(400, "BODY_INVALID", body.message);
+    // Automation and operators say why: the consumer reads it on the connection, the audit keeps it.
+    if (body.reason.trim() === "")
+      return apiError(400, "REASON_REQUIRED", 'Say why in "reason"; the consumer sees it on the connection.');
     const result = await decide(
       {
         connectionId,

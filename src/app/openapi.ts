@@ -420,6 +420,7 @@ const paths: Record<string, Schema> = {
     },
   },
   ...consolePages(),
+  ...approvalPage(),
 };
 
 schemas.Health = object(
@@ -429,6 +430,37 @@ schemas.Health = object(
   },
   ["status", "checks"],
 );
+
+/** The page an approval link opens (HTML, no script): a GET shows the request, the POST (a form) decides. */
+function approvalPage(): Record<string, Schema> {
+  const token = { name: "token", in: "path", required: true, schema: text, description: "The signed approval link." };
+  const refusals = {
+    400: { description: "A malformed form, or a token that is not ours.", ...htmlPage },
+    403: { description: "Signed in as someone the link is not for, or a form from another site.", ...htmlPage },
+    404: { description: "No such review.", ...htmlPage },
+    409: { description: "The review has ended: its outcome, nothing changed.", ...htmlPage },
+    410: { description: "The link has expired or was used: what was decided, by whom, when.", ...htmlPage },
+    503: { description: "Storage or the review did not answer.", ...htmlPage },
+  };
+  const signIn = { 302: { description: "Not signed in: to the sign-in page, and back." } };
+  return {
+    "/approvals/{token}": {
+      get: {
+        summary: "The approval page: the request, the policy trace and the audit so far (a GET never decides).",
+        security: PEOPLE("Approver"),
+        parameters: [token],
+        responses: { 200: { description: "The page.", ...htmlPage }, ...signIn, ...refusals },
+      },
+      post: {
+        summary: "Approve or reject from the page's form (the signed-in approver the link is for).",
+        security: PEOPLE("Approver"),
+        parameters: [token],
+        requestBody: { content: { "application/x-www-form-urlencoded": { schema: { type: "object" } } } },
+        responses: { 303: { description: "Decided: back to the page, which shows it." }, ...signIn, ...refusals },
+      },
+    },
+  };
+}
 
 function consolePages(): Record<string, Schema> {
   const page = (summary: string, parameters: unknown[] = []) => ({
