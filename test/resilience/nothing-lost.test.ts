@@ -68,6 +68,7 @@ describe("nothing lost", () => {
     const lost = endpoints.filter(
       (_, i) => !REVIEWED.includes(states[i] ?? "") && stillPendingInArm[i] === "Pending",
     ).length;
+    if (lost > 0) console.log("LOST", JSON.stringify(states), JSON.stringify(stillPendingInArm));
     const counts = report("nothing-lost", { connectionsLost: lost, fiveXx: fiveXx.length });
     expect(counts).toEqual({ connectionsLost: 0, fiveXx: 0 });
   }, 400_000);
