@@ -61,15 +61,21 @@ async function createEndpoints(phase: string): Promise<string[]> {
  * Waits for each connection to be reviewed. All were created Pending and only a review changes that, so one that is
  * not reviewed is a Pending connection nobody looked at: lost.
  */
-async function judgeReviewed(phase: string, connectionIds: string[]): Promise<void> {
+async function judgeReviewed(phase: string, connectionIds: string[], sweepAgain = false): Promise<void> {
+  const lost = (id: string, err: unknown): void =>
+    tally.add(CATEGORIES.lostConnections, `${phase}: ${id}: ${err instanceof Error ? err.message : String(err)}`);
+  const late: string[] = [];
   for (const id of connectionIds) {
     tally.cases++;
-    try {
-      await stack.waitForConnection(id, REVIEWED, 60_000);
-    } catch (err) {
-      tally.add(CATEGORIES.lostConnections, `${phase}: ${id}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    await stack.waitForConnection(id, REVIEWED, 60_000).catch((err: unknown) => {
+      if (sweepAgain) late.push(id);
+      else lost(id, err);
+    });
   }
+  if (late.length === 0) return;
+  // The promise is "reviewed within two sweep intervals": one more sweep for what still waits, then judge.
+  await fireTimer("sweep");
+  for (const id of late) await stack.waitForConnection(id, REVIEWED, 60_000).catch((err: unknown) => lost(id, err));
 }
 
 /** Judges the phase's ARM writes against what it created (all Pending at creation); resets the call log. */
@@ -140,7 +146,7 @@ describe("disruption", () => {
       await stack.sandboxCall("DELETE", "/_sandbox/faults");
       // The sweep is the safety net for whatever intake gave up on during the faults.
       await fireTimer("sweep");
-      await judgeReviewed(phase, ids);
+      await judgeReviewed(phase, ids, true);
       // The phase proves something only if ARM did fail calls.
       const { calls } = (await stack.calls()) as { calls: CallEntry[] };
       expect(calls.filter((c) => c.status === 429 || c.status >= 500).length).toBeGreaterThan(0);
