@@ -59,7 +59,11 @@ describe("nothing lost", () => {
     for (let sweep = 0; sweep < 2; sweep++) {
       const status = await fireSweep();
       if (status >= 500) fiveXx.push(status);
-      await until(`sweep ${sweep + 1} settles`, () => settled(ENDED), 150_000).catch(() => undefined);
+      // Not settled in time is not yet lost (a review may still be retrying its DNS step); say what was waiting.
+      await until(`sweep ${sweep + 1} settles`, () => settled(ENDED), 150_000).catch(async () => {
+        const states = await Promise.all(endpoints.map((pe) => stateOf(pe.connectionId)));
+        console.log(`nothing-lost: sweep ${sweep + 1} not settled after 150 s: ${JSON.stringify(states)}`);
+      });
     }
     await stack.sandboxCall("DELETE", "/_sandbox/faults");
 
@@ -68,7 +72,7 @@ describe("nothing lost", () => {
     const lost = endpoints.filter(
       (_, i) => !REVIEWED.includes(states[i] ?? "") && stillPendingInArm[i] === "Pending",
     ).length;
-    if (lost > 0) console.log("LOST", JSON.stringify(states), JSON.stringify(stillPendingInArm));
+    if (lost > 0) console.log(`nothing-lost: rows ${JSON.stringify(states)}, ARM ${JSON.stringify(stillPendingInArm)}`);
     const counts = report("nothing-lost", { connectionsLost: lost, fiveXx: fiveXx.length });
     expect(counts).toEqual({ connectionsLost: 0, fiveXx: 0 });
   }, 400_000);
