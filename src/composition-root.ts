@@ -17,7 +17,6 @@ import { TimeoutCredential } from "./adapters/identity/timeout-credential";
 import { TableBookkeeping } from "./adapters/tables/table-bookkeeping";
 import { ArmConnectionGateway } from "./adapters/arm/arm-connection-gateway";
 import { ArmDnsRegistrar } from "./adapters/arm/arm-dns-registrar";
-import { throttleRetryPolicy } from "./adapters/arm/throttle-retry";
 import { FilePolicySource } from "./adapters/policy/file-policy-source";
 import { TeamsWebhookChannel } from "./adapters/teams/teams-webhook-channel";
 import { AcsEmailChannel } from "./adapters/email/acs-email-channel";
@@ -102,7 +101,6 @@ function armClientOptions(cfg: AppConfig) {
   return {
     endpoint: cfg.arm.endpoint,
     credentialScopes: [ARM_SCOPE],
-    additionalPolicies: [{ policy: throttleRetryPolicy(), position: "perCall" as const }],
     ...(ca ? { tlsOptions: { ca } } : {}),
   };
 }
