@@ -4,7 +4,7 @@ import { formatUtc } from "../domain/format-utc";
 import type { AuditEntry, Bookkeeping, ConnectionRecord } from "../ports/bookkeeping.port";
 import type { ApprovalKeyRing } from "./approval-links";
 import { decide, MAX_REASON_CHARS, recordNotAnApprover, type DecideDeps } from "./approval-service";
-import { html, renderPage, type HtmlResponse, type SafeHtml } from "./pages/html";
+import { html, renderPage, tableSection, type HtmlResponse, type SafeHtml } from "./pages/html";
 import { isSamePerson, type Principal } from "./principal";
 
 export interface ApprovalPageDeps extends DecideDeps {
@@ -242,58 +242,20 @@ async function requestCard(record: ConnectionRecord, bookkeeping: Bookkeeping): 
 function traceCard(audit: AuditEntry[]): SafeHtml {
   const trace = audit.find((e) => e.stepId.endsWith(":decision"))?.data?.trace;
   if (!Array.isArray(trace)) return html``;
-  const rows = (trace as { ruleId?: unknown; matched?: unknown; detail?: unknown }[]).map(
-    (t) =>
-      html`<tr>
-        <td>${String(t.ruleId)}</td>
-        <td>${t.matched ? "matched" : "no"}</td>
-        <td>${String(t.detail)}</td>
-      </tr>`,
-  );
-  return html`<section aria-label="Policy trace">
-    <h2>Policy trace</h2>
-    <table>
-      <thead>
-        <tr>
-          <th>Rule</th>
-          <th>Result</th>
-          <th>Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
-  </section>`;
+  const rows = (trace as { ruleId?: unknown; matched?: unknown; detail?: unknown }[]).map((t) => [
+    String(t.ruleId),
+    t.matched ? "matched" : "no",
+    String(t.detail),
+  ]);
+  return tableSection("Policy trace", "Policy trace", ["Rule", "Result", "Detail"], rows);
 }
 
 function auditCard(audit: AuditEntry[]): SafeHtml {
   const rows = audit
     .slice()
     .reverse()
-    .map(
-      (e) =>
-        html`<tr>
-          <td>${formatUtc(e.at)}</td>
-          <td>${e.actor}</td>
-          <td>${e.message}</td>
-        </tr>`,
-    );
-  return html`<section aria-label="History">
-    <h2>History so far</h2>
-    <table>
-      <thead>
-        <tr>
-          <th>When (UTC)</th>
-          <th>Who</th>
-          <th>What</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
-  </section>`;
+    .map((e) => [formatUtc(e.at), e.actor, e.message]);
+  return tableSection("History", "History so far", ["When (UTC)", "Who", "What"], rows);
 }
 
 function refusal(status: number, title: string, principal: Principal | undefined, message: string): HtmlResponse {

@@ -37,6 +37,28 @@ function render(value: Interpolated): string {
   return escapeHtml(String(value));
 }
 
+/** A labelled section holding one table: a heading, column names, and rows of cells (each cell escaped). */
+export function tableSection(label: string, heading: string, columns: string[], rows: Interpolated[][]): SafeHtml {
+  return html`<section aria-label="${label}">
+    <h2>${heading}</h2>
+    <table>
+      <thead>
+        <tr>
+          ${columns.map((c) => html`<th>${c}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (cells) =>
+            html`<tr>
+              ${cells.map((c) => html`<td>${c}</td>`)}
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </section>`;
+}
+
 // No script at all, inline styles only, forms post only to us, never framed (clickjacking on Approve).
 const SECURITY_HEADERS: Record<string, string> = {
   "content-type": "text/html; charset=utf-8",
