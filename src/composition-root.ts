@@ -18,8 +18,6 @@ import { TableBookkeeping } from "./adapters/tables/table-bookkeeping";
 import { ArmConnectionGateway } from "./adapters/arm/arm-connection-gateway";
 import { ArmDnsRegistrar } from "./adapters/arm/arm-dns-registrar";
 import { FilePolicySource } from "./adapters/policy/file-policy-source";
-import { TeamsWebhookChannel } from "./adapters/teams/teams-webhook-channel";
-import { AcsEmailChannel } from "./adapters/email/acs-email-channel";
 import { ApprovalKeyRing } from "./app/approval-links";
 
 /** Loads an SDK on first use. Our adapters import SDK types only, so nothing heavy loads at registration. */
@@ -134,6 +132,13 @@ export function getDnsRegistrar(): Promise<DnsRegistrar> {
 export function getActivities(): Promise<Activities> {
   activities ??= (async () => {
     const cfg = getConfig();
+    // The Teams channel pulls in @azure/core-rest-pipeline: load it when an activity first runs, not at registration.
+    const { TeamsWebhookChannel } = sdk<typeof import("./adapters/teams/teams-webhook-channel.js")>(
+      "./adapters/teams/teams-webhook-channel",
+    );
+    const { AcsEmailChannel } = sdk<typeof import("./adapters/email/acs-email-channel.js")>(
+      "./adapters/email/acs-email-channel",
+    );
     return createActivities({
       gateway: await getGateway(),
       dns: await getDnsRegistrar(),
