@@ -31,6 +31,14 @@ export async function showApprovalPage(req: PageRequest, deps: ApprovalPageDeps)
   const used = await linkUse(deps.bookkeeping, claims);
   if (used) return decidedPage(used, principal, record);
   const status = await deps.reviews.status(claims.instanceId);
+  if (record.instanceId === claims.instanceId && status?.customStatus?.step === "asking-approvers") {
+    return refusal(
+      409,
+      "This review is not ready yet",
+      principal,
+      "It is still asking its approvers; reload in a few seconds.",
+    );
+  }
   const waiting =
     record.instanceId === claims.instanceId &&
     status?.runtimeStatus === "Running" &&

@@ -67,6 +67,14 @@ export async function decide(req: DecideRequest, deps: DecideDeps): Promise<Deci
     );
   }
   const status = await deps.reviews.status(record.instanceId);
+  if (status?.runtimeStatus === "Running" && status.customStatus?.step === "asking-approvers") {
+    return refuse(
+      409,
+      "REVIEW_NOT_READY",
+      "This review is still asking its approvers; try again in a few seconds. Nothing was changed.",
+      record,
+    );
+  }
   const waiting = status?.runtimeStatus === "Running" && status.customStatus?.step === "awaiting-approval";
   if (!waiting) {
     return refuse(

@@ -273,8 +273,14 @@ function* awaitApproval(
     waiting();
   };
 
-  waiting();
-  allow(yield* ask("request", 0)); // the status names the approvers once they have been asked
+  // Until the approvers have been asked, nobody may decide: the status says so instead of naming no one.
+  context.df.setCustomStatus({
+    step: "asking-approvers",
+    verdict: "review",
+    ruleId: decision.ruleId,
+    deadline: deadline.toISOString(),
+  } satisfies ReviewProgress);
+  allow(yield* ask("request", 0));
 
   // One event task for the whole wait: a fresh waitForExternalEvent per loop would leave stale waiters
   // that swallow the event.

@@ -88,6 +88,7 @@ export interface ReviewProgress {
     | "reading-connection"
     | "resolving-tenant"
     | "evaluating-policy"
+    | "asking-approvers"
     | "awaiting-approval"
     | "applying-decision"
     | "registering-dns"

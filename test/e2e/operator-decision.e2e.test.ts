@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main";
 import { encodeKey } from "../../src/domain/arm-id";
+import { waitForApprovers } from "../support/approval-flow";
 import { signIn } from "../support/easy-auth";
 import { openApiProblems, type SeenResponse } from "../support/openapi-check";
 import { estateOf, startE2eStack, type E2eStack } from "./e2e-stack";
@@ -28,7 +29,9 @@ describe("a decision over the API end to end", () => {
     connectionId = pe.connectionId;
     key = encodeKey(connectionId);
     expect((await stack.api("POST", "/reviews", { connectionId })).status).toBe(202);
-    await stack.waitForConnection(connectionId, ["awaiting-approval"]);
+    const row = await stack.waitForConnection(connectionId, ["awaiting-approval"]);
+    // The row says awaiting-approval before the review has asked anyone; a decision needs the approvers named.
+    expect(await waitForApprovers(stack, row.instanceId)).toContain(approver);
   });
   afterAll(async () => {
     await stack?.stop();

@@ -73,8 +73,13 @@ export class DemoClient {
       body: JSON.stringify({ name: approver, roles: ["Approver"] }),
     });
     const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    const page = await (await fetch(link, { headers: { cookie } })).text();
-    const form = /name="form" value="([^"]+)"/.exec(page)?.[1] ?? "";
+    // A link can arrive a moment before the review has finished asking; a person would reload, so does the demo.
+    let form = "";
+    for (let attempt = 0; attempt < 40 && !form; attempt += 1) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 250));
+      const page = await (await fetch(link, { headers: { cookie } })).text();
+      form = /name="form" value="([^"]+)"/.exec(page)?.[1] ?? "";
+    }
     const answer = await fetch(link, {
       method: "POST",
       redirect: "manual",

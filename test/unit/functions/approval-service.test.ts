@@ -13,7 +13,10 @@ const person = (name: string, roles: Principal["roles"] = ["Approver"]): Princip
   roles,
 });
 
-async function setup(runtimeStatus = "Running", step: "awaiting-approval" | "done" = "awaiting-approval") {
+async function setup(
+  runtimeStatus = "Running",
+  step: "asking-approvers" | "awaiting-approval" | "done" = "awaiting-approval",
+) {
   const bookkeeping = new InMemoryBookkeeping();
   await bookkeeping.saveConnection({
     connectionId,
@@ -61,6 +64,17 @@ describe("decide: the one way a person decides", () => {
     expect(audit.map((e) => e.message)).toEqual([
       "Refused a decision from eve@contoso.example via api: not among this review's approvers.",
     ]);
+  });
+
+  it("asks to try again while the review is still asking its approvers, and records no refusal", async () => {
+    const s = await setup("Running", "asking-approvers");
+    const early = await decide(
+      { connectionId, decision: "approve", reason: "", principal: person("ops@contoso.example"), via: "api" },
+      s.deps,
+    );
+    expect(early).toMatchObject({ ok: false, status: 409, code: "REVIEW_NOT_READY" });
+    expect(s.raised).toEqual([]);
+    expect(await s.bookkeeping.listAudit(connectionId)).toEqual([]);
   });
 
   it("changes nothing once the review has ended, and a used link decides nothing", async () => {
