@@ -44,6 +44,13 @@ module.exports = {
       to: { path: "^(devhost|sandbox)" },
     },
     {
+      name: "devhost-never-imports-scripts",
+      comment: "scripts/ start the devhost; devhost/ never reaches back up into scripts/.",
+      severity: "error",
+      from: { path: "^devhost" },
+      to: { path: "^scripts" },
+    },
+    {
       name: "no-circular",
       severity: "error",
       from: {},

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { azuriteConnectionString } from "../scripts/azurite";
+import { azuriteConnectionString } from "./azurite-account";
 import { ManualClock } from "./clock";
 import { startDevhost } from "./host";
 import type { HostKeys } from "./http/auth";

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { azuriteConnectionString, azuriteTableEndpoint } from "../devhost/azurite-account";
 import { EXIT_WITH_PARENT } from "../devhost/exit-with-parent";
 
 export interface AzuriteTables {
@@ -23,15 +24,6 @@ export interface AzuriteOptions {
   /** A folder to keep the data in; omitted: in memory. With a folder, `azurite.pid` beside it records the process. */
   location?: string;
   timeoutMs?: number;
-}
-
-const DEV_ACCOUNT = "devstoreaccount1";
-// The documented Azurite/emulator account key: public, not a secret.
-const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
-export function azuriteConnectionString(port: number): string {
-  const tableEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
-  return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=${tableEndpoint};`;
 }
 
 export async function freePort(): Promise<number> {
@@ -74,7 +66,7 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
     if (pidFile && child.pid) writeFileSync(pidFile, JSON.stringify({ pid: child.pid, port }));
     return {
       port,
-      tableEndpoint: `http://127.0.0.1:${port}/${DEV_ACCOUNT}`,
+      tableEndpoint: azuriteTableEndpoint(port),
       connectionString: azuriteConnectionString(port),
       stop: () =>
         new Promise<void>((resolve) => {

@@ -45,14 +45,14 @@ export class DurableEngine {
   private timerHandle: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly o: EngineOptions) {}
+  constructor(private readonly options: EngineOptions) {}
 
   /** Picks up every unfinished instance from the store: reruns unfinished activities, re-arms timers, drains inboxes. */
   async recover(): Promise<number> {
     let count = 0;
-    for (const summary of await this.o.store.list()) {
+    for (const summary of await this.options.store.list()) {
       if (isTerminal(summary.status)) continue;
-      const state = await this.o.store.load(summary.instanceId);
+      const state = await this.options.store.load(summary.instanceId);
       if (!state) continue;
       this.cache.set(state.instanceId, state);
       count++;
@@ -68,7 +68,7 @@ export class DurableEngine {
   }
 
   async start(name: string, instanceId: string | undefined, inputText: string | null): Promise<StartResult> {
-    if (!this.o.hasOrchestrator(name)) return { kind: "unknownOrchestrator" };
+    if (!this.options.hasOrchestrator(name)) return { kind: "unknownOrchestrator" };
     const id = instanceId ?? randomUUID().replace(/-/g, "");
     return this.withInstance(id, async (existing) => {
       if (existing && !isTerminal(existing.status)) return { kind: "conflict", status: existing.status } as const;
@@ -80,11 +80,11 @@ export class DurableEngine {
   }
 
   async getState(instanceId: string): Promise<InstanceState | undefined> {
-    return this.cache.get(instanceId) ?? (await this.o.store.load(instanceId));
+    return this.cache.get(instanceId) ?? (await this.options.store.load(instanceId));
   }
 
   async list(): Promise<InstanceSummary[]> {
-    return this.o.store.list();
+    return this.options.store.list();
   }
 
   async raiseEvent(instanceId: string, name: string, inputText: string): Promise<ControlResult> {
@@ -125,7 +125,7 @@ export class DurableEngine {
     return this.withInstance(instanceId, async (state) => {
       if (!state) return "notFound" as const;
       if (!isTerminal(state.status)) return "running" as const;
-      await this.o.store.remove(instanceId);
+      await this.options.store.remove(instanceId);
       this.cache.delete(instanceId);
       return "ok" as const;
     });
@@ -133,7 +133,7 @@ export class DurableEngine {
 
   /** Fires every durable timer that is due by the clock. */
   async fireDueTimers(): Promise<void> {
-    const now = this.o.clock.now();
+    const now = this.options.clock.now();
     const due = [...this.cache.values()].filter((s) => !isTerminal(s.status) && s.timers.some((t) => t.fireAt <= now));
     await Promise.all(
       due.map((s) =>
@@ -226,7 +226,7 @@ export class DurableEngine {
   }
 
   private iso(): string {
-    return new Date(this.o.clock.now()).toISOString();
+    return new Date(this.options.clock.now()).toISOString();
   }
 
   private async control(instanceId: string, change: (state: InstanceState) => void): Promise<ControlResult> {
@@ -242,7 +242,9 @@ export class DurableEngine {
 
   private async withInstance<T>(instanceId: string, fn: (state: InstanceState | undefined) => Promise<T>): Promise<T> {
     const previous = this.locks.get(instanceId) ?? Promise.resolve();
-    const next = previous.then(async () => fn(this.cache.get(instanceId) ?? (await this.o.store.load(instanceId))));
+    const next = previous.then(async () =>
+      fn(this.cache.get(instanceId) ?? (await this.options.store.load(instanceId))),
+    );
     const settled = next.catch(() => undefined);
     this.locks.set(instanceId, settled);
     void settled.then(() => {
@@ -253,7 +255,7 @@ export class DurableEngine {
 
   private async save(state: InstanceState): Promise<void> {
     state.lastUpdatedTime = this.iso();
-    await this.o.store.save(state);
+    await this.options.store.save(state);
     // Finished instances leave the cache (the store has them), so a long `npm start` does not grow without bound.
     if (isTerminal(state.status)) this.cache.delete(state.instanceId);
     else this.cache.set(state.instanceId, state);
@@ -262,12 +264,12 @@ export class DurableEngine {
 
   private track(p: Promise<unknown>): void {
     this.busy++;
-    p.catch((err: unknown) => this.o.log(`devhost durable: ${err instanceof Error ? err.stack : String(err)}`)).finally(
-      () => {
-        this.busy--;
-        if (this.busy === 0) for (const w of this.idleWaiters.splice(0)) w();
-      },
-    );
+    p.catch((err: unknown) =>
+      this.options.log(`devhost durable: ${err instanceof Error ? err.stack : String(err)}`),
+    ).finally(() => {
+      this.busy--;
+      if (this.busy === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
   }
 
   private kick(instanceId: string): void {
@@ -282,8 +284,8 @@ export class DurableEngine {
         if (!s || this.stopped || s.inbox.length === 0 || (s.status !== "Pending" && s.status !== "Running"))
           return undefined;
         const event = s.inbox.shift()!;
-        const episode = await runEpisode(s, event, this.o.clock.now(), (trigger) =>
-          this.o.runOrchestrator(s.name, trigger),
+        const episode = await runEpisode(s, event, this.options.clock.now(), (trigger) =>
+          this.options.runOrchestrator(s.name, trigger),
         );
         starts = episode.childStarts;
         await this.save(s);
@@ -321,8 +323,8 @@ export class DurableEngine {
     name: string,
     inputText: string,
   ): Promise<void> {
-    let outcome = await this.o.runActivity(name, inputText);
-    if (this.o.runActivitiesTwice) outcome = await this.o.runActivity(name, inputText);
+    let outcome = await this.options.runActivity(name, inputText);
+    if (this.options.runActivitiesTwice) outcome = await this.options.runActivity(name, inputText);
     const event: HistoryEvent = outcome.ok
       ? historyEvent(EventType.TaskCompleted, this.iso(), { TaskScheduledId: taskId, Result: outcome.resultText })
       : historyEvent(EventType.TaskFailed, this.iso(), {
@@ -373,7 +375,7 @@ export class DurableEngine {
       }
       const state = this.newExecution(c.instanceId, c.name, c.inputText, existing);
       state.parent = link;
-      if (!this.o.hasOrchestrator(c.name)) {
+      if (!this.options.hasOrchestrator(c.name)) {
         refused = `The orchestrator function "${c.name}" is not registered in this app.`;
         return;
       }
@@ -447,7 +449,7 @@ export class DurableEngine {
 
   /** With a real clock, one timeout for the earliest durable timer (re-armed after every change). */
   private armTimers(): void {
-    if (!this.o.autoTimers || this.stopped) return;
+    if (!this.options.autoTimers || this.stopped) return;
     if (this.timerHandle) clearTimeout(this.timerHandle);
     let earliest = Infinity;
     for (const s of this.cache.values()) {
@@ -455,7 +457,7 @@ export class DurableEngine {
       for (const t of s.timers) earliest = Math.min(earliest, t.fireAt);
     }
     if (earliest === Infinity) return;
-    const delay = Math.max(0, Math.min(earliest - this.o.clock.now(), 60_000));
+    const delay = Math.max(0, Math.min(earliest - this.options.clock.now(), 60_000));
     this.timerHandle = setTimeout(() => this.track(this.fireDueTimers()), delay);
     this.timerHandle.unref();
   }

@@ -1,6 +1,8 @@
 import type { Bookkeeping, ConnectionRecord, RecordedDnsRecord } from "../ports/bookkeeping.port";
 import type { ArmConnection } from "../ports/connection-gateway.port";
 import type { DnsRegistrar, ListedARecord } from "../ports/dns-registrar.port";
+import { AUTOPILOT } from "../workflow/activity-step";
+import { removeOurDnsRecords } from "../workflow/cleanup.activities";
 import { sweep, type SweepDeps, type SweepReport } from "./sweep-service";
 
 /** The sweep's dependencies, plus DNS and bookkeeping for orphaned records and offboarded tenants. */
@@ -52,8 +54,6 @@ export interface CleanupSweepReport {
   orphanedDns: OrphanedDnsReport;
   offboarded: OffboardedReport;
 }
-
-const AUTOPILOT = "autopilot";
 
 /**
  * The clean-up timer: Disconnected connections get a clean-up orchestration; orphaned DNS records and offboarded
@@ -232,27 +232,20 @@ async function retireConnection(deps: CleanupDeps, tenantId: string, row: Connec
       message: `Set Rejected: ${description}.`,
     });
   }
-  const records: RecordedDnsRecord[] = [];
-  for (const record of row.dnsRecords ?? []) {
-    const ours = record.outcome === "created" || record.outcome === "already-ours";
-    if (!ours || !row.privateEndpointId) {
-      records.push(record);
-      continue;
-    }
-    const outcome = await deps.dns.removeARecord(record.zone, record.name, row.privateEndpointId);
-    records.push(outcome.outcome === "not-ours" ? record : { ...record, outcome: "removed" });
-    await deps.bookkeeping.appendAudit({
-      connectionId: row.connectionId,
-      stepId: step(`dns-remove:${record.zone}/${record.name}`),
-      at,
-      kind: "dns",
-      actor: AUTOPILOT,
-      message:
-        outcome.outcome === "not-ours"
-          ? `Kept ${record.name}.${record.zone}: ${outcome.detail}`
-          : `Removed ${record.name}.${record.zone} (${outcome.outcome}): the tenant was offboarded.`,
-    });
-  }
+  const ours = (row.dnsRecords ?? []).filter((r) => r.outcome === "created" || r.outcome === "already-ours");
+  const kept = row.privateEndpointId
+    ? await removeOurDnsRecords(deps, {
+        connectionId: row.connectionId,
+        privateEndpointId: row.privateEndpointId,
+        records: ours,
+        at,
+        stepId: (record) => step(`dns-remove:${record.zone}/${record.name}`),
+        why: "the tenant was offboarded",
+      })
+    : new Set(ours);
+  const records: RecordedDnsRecord[] = (row.dnsRecords ?? []).map((record) =>
+    ours.includes(record) && !kept.has(record) ? { ...record, outcome: "removed" } : record,
+  );
   await deps.bookkeeping.saveConnection({
     connectionId: row.connectionId,
     state: "removed",
@@ -277,6 +270,12 @@ function sameRecord(a: { zone: string; name: string }, b: { zone: string; name: 
   return a.zone.toLowerCase() === b.zone.toLowerCase() && a.name.toLowerCase() === b.name.toLowerCase();
 }
 
+/**
+ * Where this run starts in the list of our records: the clock's minute modulo the list's length. Each run checks
+ * and removes only so many records (CleanupLimits); starting at the same place every run would let a backlog
+ * beyond those bounds hide the same records behind the same first ones forever. Taken from the clock, not chance,
+ * so a test pins it by setting the time.
+ */
 function rotation(now: string, size: number): number {
   const minutes = Math.floor(Date.parse(now) / 60_000);
   return Number.isFinite(minutes) ? minutes % size : 0;

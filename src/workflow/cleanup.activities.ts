@@ -17,7 +17,7 @@ export interface CleanupActivityPorts {
  * idempotent per instance id.
  */
 export function createCleanupActivities(ports: CleanupActivityPorts): ActivityHandlers<CleanupActivityName> {
-  const { gateway, dns, bookkeeping } = ports;
+  const { gateway, bookkeeping } = ports;
 
   return {
     async [ActivityNames.confirmGone](input) {
@@ -57,26 +57,15 @@ export function createCleanupActivities(ports: CleanupActivityPorts): ActivityHa
 
     async [ActivityNames.removeDns](input) {
       const { target } = input;
-      let removed = 0;
-      let kept = 0;
-      if (!target.privateEndpointId) return { removed, kept };
-      for (const record of target.dnsRecords) {
-        const outcome = await dns.removeARecord(record.zone, record.name, target.privateEndpointId);
-        if (outcome.outcome === "not-ours") kept += 1;
-        else removed += 1;
-        await bookkeeping.appendAudit({
-          connectionId: target.connectionId,
-          stepId: `${input.instanceId}:dns-remove-${record.zone}/${record.name}`,
-          at: input.at,
-          kind: "dns",
-          actor: AUTOPILOT,
-          message:
-            outcome.outcome === "not-ours"
-              ? `Kept ${record.name}.${record.zone}: ${outcome.detail}`
-              : `Removed ${record.name}.${record.zone} (${outcome.outcome}).`,
-        });
-      }
-      return { removed, kept };
+      if (!target.privateEndpointId) return { removed: 0, kept: 0 };
+      const kept = await removeOurDnsRecords(ports, {
+        connectionId: target.connectionId,
+        privateEndpointId: target.privateEndpointId,
+        records: target.dnsRecords,
+        at: input.at,
+        stepId: (record) => `${input.instanceId}:dns-remove-${record.zone}/${record.name}`,
+      });
+      return { removed: target.dnsRecords.length - kept.size, kept: kept.size };
     },
 
     async [ActivityNames.deleteProviderConnection](input) {
@@ -133,6 +122,48 @@ export function createCleanupActivities(ports: CleanupActivityPorts): ActivityHa
       return null;
     },
   };
+}
+
+/** One connection's A records to remove, with how each removal is audited. */
+export interface DnsRemoval<R extends DnsRecordName> {
+  connectionId: string;
+  /** Only records this endpoint owns are removed (the registrar checks the record's metadata). */
+  privateEndpointId: string;
+  records: readonly R[];
+  at: string;
+  /** The audit step id of one record's removal (idempotency key of whoever removes it). */
+  stepId: (record: R) => string;
+  /** Why, appended to each removal's audit message. */
+  why?: string;
+}
+
+type DnsRecordName = { zone: string; name: string };
+
+/**
+ * Removes the A records we wrote for a connection, auditing each; the one path for the clean-up and for an
+ * offboarded tenant. Answers the records that were kept because they are no longer ours.
+ */
+export async function removeOurDnsRecords<R extends DnsRecordName>(
+  ports: { dns: DnsRegistrar; bookkeeping: Bookkeeping },
+  removal: DnsRemoval<R>,
+): Promise<Set<R>> {
+  const kept = new Set<R>();
+  for (const record of removal.records) {
+    const outcome = await ports.dns.removeARecord(record.zone, record.name, removal.privateEndpointId);
+    if (outcome.outcome === "not-ours") kept.add(record);
+    await ports.bookkeeping.appendAudit({
+      connectionId: removal.connectionId,
+      stepId: removal.stepId(record),
+      at: removal.at,
+      kind: "dns",
+      actor: AUTOPILOT,
+      message:
+        outcome.outcome === "not-ours"
+          ? `Kept ${record.name}.${record.zone}: ${outcome.detail}`
+          : `Removed ${record.name}.${record.zone} (${outcome.outcome})${removal.why ? `: ${removal.why}` : ""}.`,
+    });
+  }
+  return kept;
 }
 
 /**

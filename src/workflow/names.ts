@@ -32,5 +32,5 @@ export type ReviewActivityName = Extract<ActivityName, `review-${string}`>;
 export type CleanupActivityName = Extract<ActivityName, `cleanup-${string}`>;
 export type IntakeActivityName = Extract<ActivityName, `intake-${string}`>;
 
-/** The external event the review waits for; the approval endpoints (next issue) raise it. */
+/** The external event the review waits for; the approval page and the decision API raise it (approval-service). */
 export const APPROVAL_EVENT = "ApprovalDecision";

@@ -1,27 +1,20 @@
 import { DomainError } from "../domain/errors";
 import { parseArmId, sameArmId, tryParseArmId } from "../domain/arm-id";
 import { evaluatePolicy } from "../domain/policy";
-import { planDnsRecords } from "../domain/dns";
 import type { Tenant } from "../domain/tenant";
-import type { Bookkeeping, RecordedDnsRecord } from "../ports/bookkeeping.port";
-import { withEndpointGroupIds, type ConnectionGateway, type ArmConnection } from "../ports/connection-gateway.port";
-import type { DnsRegistrar } from "../ports/dns-registrar.port";
+import type { ArmConnection } from "../ports/connection-gateway.port";
 import { PermanentCodes, PermanentError } from "../ports/errors";
 import type { PolicySource } from "../ports/policy-source.port";
-import { runOf, type ActivityHandlers, type ApplyDecisionInput, type RegisterDnsResult } from "./contracts";
+import { runOf, type ActivityHandlers, type ApplyDecisionInput } from "./contracts";
 import { ActivityNames, type ReviewActivityName } from "./names";
 import { sendApprovalNotice, type ApprovalNoticePorts } from "./approval-notices";
 import { AUTOPILOT, step } from "./activity-step";
 import { armConnectionOf } from "./recorded-connection";
+import { registerConnectionDns, type DnsRegistrationPorts } from "./dns-registration";
 
-export interface ReviewActivityPorts {
-  gateway: ConnectionGateway;
-  dns: DnsRegistrar;
-  bookkeeping: Bookkeeping;
+export interface ReviewActivityPorts extends DnsRegistrationPorts {
   approval: ApprovalNoticePorts;
   policy: PolicySource;
-  /** Central zone and name template for Private Link Service records (PLS_DNS_ZONE, PLS_DNS_NAME_TEMPLATE). */
-  privateLinkServiceDns?: { zone: string; nameTemplate: string };
 }
 
 /**
@@ -29,7 +22,7 @@ export interface ReviewActivityPorts {
  * orchestration's time and instance id, so a retried or repeated activity writes the same rows and audit step ids.
  */
 export function createReviewActivities(ports: ReviewActivityPorts): ActivityHandlers<ReviewActivityName> {
-  const { gateway, dns, bookkeeping, policy } = ports;
+  const { gateway, bookkeeping, policy } = ports;
 
   /** The tenant record that owns a subscription, with its usage taken from the quota reservations. */
   const tenantOfSubscription = async (subscriptionId: string): Promise<Tenant | undefined> => {
@@ -249,97 +242,7 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
     },
 
     async [ActivityNames.registerDns](input) {
-      const { connection } = input;
-      const audit = (suffix: string, message: string, data?: Record<string, unknown>) =>
-        bookkeeping.appendAudit({
-          connectionId: connection.connectionId,
-          stepId: `${runOf(input)}:dns-${suffix}`,
-          at: input.at,
-          kind: "dns",
-          actor: AUTOPILOT,
-          message,
-          ...(data ? { data } : {}),
-        });
-      const save = async (result: RegisterDnsResult): Promise<RegisterDnsResult> => {
-        await bookkeeping.saveConnection({
-          connectionId: connection.connectionId,
-          dnsRecords: result.records,
-          ...(result.note ? { dnsNote: result.note } : {}),
-          updatedAt: input.at,
-        });
-        return result;
-      };
-      if (!connection.privateEndpointId) {
-        const note = "ARM reports no private endpoint for this connection; no DNS records were written.";
-        await audit("none", note);
-        return save({ records: [], note });
-      }
-      let endpoint =
-        input.endpoint && sameArmId(input.endpoint.id, connection.privateEndpointId) ? input.endpoint : undefined;
-      try {
-        endpoint ??= await gateway.getPrivateEndpoint(connection.privateEndpointId, { nics: "when-needed" });
-      } catch (error) {
-        if (!(error instanceof PermanentError)) throw error;
-        endpoint = undefined;
-      }
-      if (!endpoint) {
-        const note =
-          "The private endpoint is not readable from here (another tenant's subscription): DNS is the consumer's.";
-        await audit("consumer", note);
-        return save({ records: [], note });
-      }
-      const pls = ports.privateLinkServiceDns;
-      const isPls = connection.providerResourceType.toLowerCase() === "microsoft.network/privatelinkservices";
-      let plan: ReturnType<typeof planDnsRecords>;
-      try {
-        plan = planDnsRecords({
-          providerResourceType: connection.providerResourceType,
-          groupIds: withEndpointGroupIds(connection, endpoint).groupIds,
-          ...(endpoint.location ? { location: endpoint.location } : {}),
-          endpoint: { customDnsConfigs: endpoint.customDnsConfigs, nicIpConfigurations: endpoint.nicIpConfigurations },
-          ...(isPls && pls
-            ? {
-                privateLinkService: {
-                  zone: pls.zone,
-                  nameTemplate: pls.nameTemplate,
-                  vars: {
-                    tenant: (input.tenantId ?? "unknown").toLowerCase(),
-                    service: parseArmId(connection.providerResourceId).name ?? "service",
-                    endpoint: parseArmId(connection.privateEndpointId).name ?? "endpoint",
-                  },
-                },
-              }
-            : {}),
-        });
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        const note = `No DNS plan: ${error.message}`;
-        await audit("plan", note);
-        return save({ records: [], note });
-      }
-      const records: RecordedDnsRecord[] = [];
-      for (const planned of plan.records) {
-        const outcome = await dns.ensureARecord(
-          { zone: planned.zone, name: planned.name, ipAddresses: planned.ipAddresses },
-          { privateEndpointId: connection.privateEndpointId, connectionId: connection.connectionId },
-        );
-        const recorded: RecordedDnsRecord = {
-          zone: planned.zone,
-          name: planned.name,
-          ipAddresses: planned.ipAddresses,
-          outcome: outcome.outcome,
-          ...(outcome.outcome === "conflict" ? { detail: outcome.detail } : {}),
-        };
-        records.push(recorded);
-        await audit(
-          `${planned.zone}/${planned.name}`,
-          outcome.outcome === "conflict"
-            ? `DNS conflict on ${planned.fqdn}: ${outcome.detail}`
-            : `A ${planned.fqdn} → ${planned.ipAddresses.join(", ")} (${outcome.outcome}).`,
-        );
-      }
-      const note = plan.unmatched.length ? `No central zone for: ${plan.unmatched.join(", ")}.` : undefined;
-      return save({ records, ...(note ? { note } : {}) });
+      return registerConnectionDns(ports, input);
     },
 
     async [ActivityNames.recordOutcome](input) {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readmeWithSettingsTable, sampleSettingsJson } from "../../../scripts/write-settings";
 import { ConfigError, HOST_SETTING_NAMES, loadConfig, SETTING_NAMES } from "../../../src/config";
 
 const root = join(__dirname, "..", "..", "..");
@@ -122,6 +123,14 @@ describe("loadConfig", () => {
       Values: Record<string, string>;
     };
     expect(Object.keys(sample.Values).sort()).toEqual([...SETTING_NAMES, ...HOST_SETTING_NAMES].sort());
+  });
+
+  it("local.settings.sample.json and the README's settings table are what src/settings.ts describes", async () => {
+    const drift = "drifted from src/settings.ts: run npm run settings:write";
+    expect(readFileSync(join(root, "local.settings.sample.json"), "utf8"), drift).toBe(sampleSettingsJson());
+    const readmePath = join(root, "README.md");
+    const readme = readFileSync(readmePath, "utf8");
+    expect(await readmeWithSettingsTable(readme, readmePath), drift).toBe(readme);
   });
 });
 
