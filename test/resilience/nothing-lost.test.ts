@@ -16,6 +16,8 @@ const STEP_MS = 5_000;
  * The reduced run (npm test) keeps time on the devhost's manual clock, so a sweep interval of retries passes in
  * seconds; the full run (npm run test:resilience) waits them out on the real clock, under the host's own timers.
  */
+// It once found reviews left "received" for minutes: a devhost retry timer woken early by Node was never re-armed
+// (test/devhost/durable-timers.test.ts); the full run on the real clock is the one that can see such a loss.
 describe("nothing lost", () => {
   let stack: E2eStack;
 
