@@ -22,7 +22,7 @@ export interface WorkflowRetryOptions {
   maxNumberOfAttempts: number;
   backoffCoefficient: number;
   maxRetryIntervalInMilliseconds: number;
-  retryTimeoutInMilliseconds: number;
+  retryTimeoutInMilliseconds?: number;
 }
 
 export interface WorkflowContext {
@@ -45,13 +45,17 @@ export interface WorkflowContext {
 
 export type WorkflowGenerator<T> = Generator<WorkflowTask, T, unknown>;
 
-/** Transient failures (storage, ARM throttling) get bounded exponential backoff: about 5 minutes in all. */
+/**
+ * Transient failures (storage, ARM throttling) get bounded exponential backoff: 5 attempts, 75 s of waits in all.
+ * No retry timeout: with durable-functions 3 a call whose retries outlast it never settles (no exception reaches the
+ * orchestrator; azure-functions-durable-js issue 629), so a review with slow ARM calls would hang instead of failing.
+ * The attempts bound it; each attempt is bounded by the ARM call timeout.
+ */
 export const ACTIVITY_RETRY: WorkflowRetryOptions = {
   firstRetryIntervalInMilliseconds: 5_000,
   maxNumberOfAttempts: 5,
   backoffCoefficient: 2,
   maxRetryIntervalInMilliseconds: 60_000,
-  retryTimeoutInMilliseconds: 300_000,
 };
 
 /** Calls an activity with the standard retry policy; its contract types the input and the result. */
