@@ -6,6 +6,7 @@ import { contentVersion } from "./content-hash";
 import { durationToMs } from "./duration";
 import type { PolicyDocument, PolicyOutcome } from "./policy-document";
 import schema from "./policy.schema.json";
+import { RuleIndex, ruleKeys } from "./rule-index";
 import { compileConditions, type NamedCheck } from "./rule-matchers";
 
 /** A validated policy; `version` is a 12-hex content hash of the document. */
@@ -18,6 +19,12 @@ export interface CompiledRule {
   id: string;
   checks: NamedCheck[];
   then: PolicyOutcome;
+}
+
+/** The rules in document order and the index that finds the few a request could match. */
+export interface CompiledPolicy {
+  rules: CompiledRule[];
+  index: RuleIndex;
 }
 
 export const MAX_POLICY_CHARS = 2 * 1024 * 1024;
@@ -75,20 +82,22 @@ export function validatePolicyDocument(doc: unknown): { valid: boolean; errors: 
   return { valid: errors.length === 0, errors };
 }
 
-function checkDocument(doc: unknown): { errors: string[]; rules?: CompiledRule[] } {
+function checkDocument(doc: unknown): { errors: string[]; rules?: CompiledPolicy } {
   const hostile = findHostileStructure(doc, "", 0);
   if (hostile) return { errors: [hostile] };
   const validate = schemaValidator();
   if (!validate(doc)) return { errors: dedupe((validate.errors ?? []).map(formatAjvError)) };
   const errors: string[] = [];
-  const rules = compileRules(doc as PolicyDocument, errors);
-  return { errors, rules };
+  const document = doc as PolicyDocument;
+  const rules = compileRules(document, errors);
+  const index = new RuleIndex(document.rules.map((r) => ruleKeys(r.when)));
+  return { errors, rules: { rules, index } };
 }
 
-const compiled = new WeakMap<Policy, CompiledRule[]>();
+const compiled = new WeakMap<Policy, CompiledPolicy>();
 
 /** The precompiled rules of a policy; compiles (and validates) a Policy built by hand or read back from JSON. */
-export function compiledRulesOf(policy: Policy): CompiledRule[] {
+export function compiledRulesOf(policy: Policy): CompiledPolicy {
   let rules = compiled.get(policy);
   if (!rules) {
     const checked = checkDocument(policy.document);
