@@ -14,7 +14,11 @@ const SEQUENTIAL = 20;
 async function startAndWait(host: Devhost, count: number, concurrent: boolean): Promise<number> {
   const begin = performance.now();
   const one = async (): Promise<void> => {
-    const res = await fetch(`${host.url}/durabletask/orchestrators/threeStep`, { method: "POST", body: "1" });
+    const res = await fetch(`${host.url}/durabletask/orchestrators/threeStep`, {
+      method: "POST",
+      body: "1",
+      headers: { "x-functions-key": host.keys.durableTask },
+    });
     const { id } = (await res.json()) as { id: string };
     const status = await host.waitForInstance(id, { timeoutMs: 60_000 });
     if (status.output !== 8) throw new Error(`unexpected output ${JSON.stringify(status.output)}`);
