@@ -1,6 +1,6 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { parseDocument } from "yaml";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { DomainError } from "../errors";
+import { loadWhenUsed } from "../load-when-used";
 import { FORBIDDEN_KEYS } from "../safe-json";
 import { contentVersion } from "./content-hash";
 import { durationToMs } from "./duration";
@@ -34,6 +34,7 @@ export const POLICY_SCHEMA: object = schema;
 
 let validator: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
+  const Ajv = loadWhenUsed<typeof import("ajv")>("ajv").default;
   validator ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(schema);
   return validator;
 }
@@ -63,6 +64,7 @@ function parseText(text: string): unknown {
   try {
     // uniqueKeys refuses a document that says the same thing twice; aliases are capped. A warning (an unknown tag
     // such as !!js/function) refuses the policy too: it would otherwise be printed on stderr and then ignored.
+    const { parseDocument } = loadWhenUsed<typeof import("yaml")>("yaml");
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, logLevel: "silent" });
     const problem = doc.errors[0] ?? doc.warnings[0];
     if (problem) throw problem;
