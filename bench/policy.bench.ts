@@ -1,6 +1,12 @@
 import { performance } from "node:perf_hooks";
 import type { ConnectionRequest } from "../src/domain/connection";
-import { evaluatePolicy, parsePolicy, type Policy, type PolicyDocument } from "../src/domain/policy";
+import {
+  evaluatePolicy,
+  evaluatePolicyInOrder,
+  parsePolicy,
+  type Policy,
+  type PolicyDocument,
+} from "../src/domain/policy";
 import type { Tenant } from "../src/domain/tenant";
 import { repeat, retainedBytes, row, type BenchRow, type BenchSuite } from "./harness";
 
@@ -102,11 +108,21 @@ function requests(random: () => number, all: Tenant[]): { request: ConnectionReq
   });
 }
 
-function decisionsPerSecond(policy: Policy, inputs: { request: ConnectionRequest; tenant?: Tenant }[]): number {
+type Evaluate = typeof evaluatePolicy;
+
+/** Decisions per second; `readTrace` also reads each decision's trace (written on first read), as the audit does. */
+function decisionsPerSecond(
+  policy: Policy,
+  inputs: { request: ConnectionRequest; tenant?: Tenant }[],
+  evaluate: Evaluate = evaluatePolicy,
+  readTrace = false,
+): number {
   const start = performance.now();
   let approvals = 0;
-  for (const input of inputs)
-    if (evaluatePolicy(policy, { ...input, now: "2026-03-02T09:30:00Z" }).verdict === "approve") approvals++;
+  for (const input of inputs) {
+    const decision = evaluate(policy, { ...input, now: "2026-03-02T09:30:00Z" });
+    if (decision.verdict === "approve" && (!readTrace || decision.trace.length > 0)) approvals++;
+  }
   const seconds = (performance.now() - start) / 1000;
   if (approvals === 0) throw new Error("the generated workload never reaches the approve rule; the bench is wrong");
   return inputs.length / seconds;
@@ -133,6 +149,22 @@ export const suite: BenchSuite = {
         ),
       );
     }
+    // The same 1,000 rules tried one after the other (the engine before the index), and with the trace read.
+    const thousand = policyWith(1000);
+    const inOrder = await repeat(RUNS, () => decisionsPerSecond(thousand, inputs, evaluatePolicyInOrder));
+    const indexed = {
+      name: "1,000 rules, indexed",
+      samples: await repeat(RUNS, () => decisionsPerSecond(thousand, inputs)),
+    };
+    out.push(row("1,000 rules, tried one after the other (no index)", "decisions/s", inOrder, indexed));
+    out.push(
+      row(
+        "1,000 rules, indexed, trace read",
+        "decisions/s",
+        await repeat(RUNS, () => decisionsPerSecond(thousand, inputs, evaluatePolicy, true)),
+        indexed,
+      ),
+    );
     const parseMs = await repeat(RUNS, () => {
       const start = performance.now();
       policyWith(1000);

@@ -3,7 +3,9 @@ import type { Clock } from "../clock";
 import { EventType, historyEvent, type HistoryEvent } from "./history";
 import {
   isTerminal,
+  RUNTIME_STATUSES,
   type DurableStore,
+  type InstanceFilter,
   type InstanceState,
   type InstanceSummary,
   type RuntimeStatus,
@@ -50,7 +52,8 @@ export class DurableEngine {
   /** Picks up every unfinished instance from the store: reruns unfinished activities, re-arms timers, drains inboxes. */
   async recover(): Promise<number> {
     let count = 0;
-    for (const summary of await this.options.store.list()) {
+    const unfinished = { statuses: RUNTIME_STATUSES.filter((s) => !isTerminal(s)) };
+    for (const summary of await this.options.store.list(unfinished)) {
       if (isTerminal(summary.status)) continue;
       const state = await this.options.store.load(summary.instanceId);
       if (!state) continue;
@@ -83,8 +86,8 @@ export class DurableEngine {
     return this.cache.get(instanceId) ?? (await this.options.store.load(instanceId));
   }
 
-  async list(): Promise<InstanceSummary[]> {
-    return this.options.store.list();
+  async list(filter?: InstanceFilter): Promise<InstanceSummary[]> {
+    return this.options.store.list(filter);
   }
 
   async raiseEvent(instanceId: string, name: string, inputText: string): Promise<ControlResult> {

@@ -2,18 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { firstHeader } from "../http/request-parts";
 import { sendError, sendJson } from "../http/respond";
 import type { DurableEngine } from "./engine";
-import { isTerminal, type RuntimeStatus } from "./instance-state";
+import { isTerminal, RUNTIME_STATUSES, type InstanceFilter, type RuntimeStatus } from "./instance-state";
 import { statusBody } from "./status-view";
 
-const STATUSES: RuntimeStatus[] = [
-  "Pending",
-  "Running",
-  "Completed",
-  "ContinuedAsNew",
-  "Failed",
-  "Terminated",
-  "Suspended",
-];
 const DEFAULT_PAGE = 100;
 
 /** GET instances: filtered, oldest first, paged with an opaque x-ms-continuation-token. */
@@ -32,7 +23,7 @@ export async function listInstances(
   const offset = token ? Number(Buffer.from(token, "base64url").toString("utf8")) : 0;
   if (!Number.isInteger(offset) || offset < 0)
     return sendError(res, 400, "InvalidContinuationToken", "Send back the x-ms-continuation-token you received.");
-  const matches = (await engine.list())
+  const matches = (await engine.list(filter))
     .filter((s) => matchesFilter(s, filter))
     .sort((a, b) => a.createdTime.localeCompare(b.createdTime) || a.instanceId.localeCompare(b.instanceId));
   const page = matches.slice(offset, offset + top);
@@ -52,28 +43,21 @@ export async function purgeBy(engine: DurableEngine, res: ServerResponse, url: U
   const filter = parseFilter(url.searchParams);
   if ("error" in filter) return sendError(res, 400, "InvalidQuery", filter.error);
   let deleted = 0;
-  for (const s of await engine.list()) {
+  for (const s of await engine.list(filter)) {
     if (isTerminal(s.status) && matchesFilter(s, filter) && (await engine.purge(s.instanceId)) === "ok") deleted++;
   }
   if (deleted === 0) return sendError(res, 404, "NothingToPurge", "No finished instance matched the filter.");
   sendJson(res, 200, { instancesDeleted: deleted });
 }
 
-interface Filter {
-  statuses?: RuntimeStatus[];
-  from?: number;
-  to?: number;
-  prefix?: string;
-}
-
-function parseFilter(q: URLSearchParams): Filter | { error: string } {
-  const f: Filter = {};
+function parseFilter(q: URLSearchParams): InstanceFilter | { error: string } {
+  const f: InstanceFilter = {};
   const status = q.get("runtimeStatus");
   if (status) {
     f.statuses = [];
     for (const raw of status.split(",")) {
-      const found = STATUSES.find((s) => s.toLowerCase() === raw.trim().toLowerCase());
-      if (!found) return { error: `Unknown runtimeStatus '${raw}'; use one of ${STATUSES.join(", ")}.` };
+      const found = RUNTIME_STATUSES.find((s) => s.toLowerCase() === raw.trim().toLowerCase());
+      if (!found) return { error: `Unknown runtimeStatus '${raw}'; use one of ${RUNTIME_STATUSES.join(", ")}.` };
       f.statuses.push(found);
     }
   }
@@ -92,7 +76,10 @@ function parseFilter(q: URLSearchParams): Filter | { error: string } {
   return f;
 }
 
-function matchesFilter(s: { status: RuntimeStatus; createdTime: string; instanceId: string }, f: Filter): boolean {
+function matchesFilter(
+  s: { status: RuntimeStatus; createdTime: string; instanceId: string },
+  f: InstanceFilter,
+): boolean {
   const created = Date.parse(s.createdTime);
   return (
     (!f.statuses || f.statuses.includes(s.status)) &&

@@ -3,6 +3,16 @@ import type { HistoryEvent, RetryOptionsJson } from "./history";
 export type RuntimeStatus =
   "Pending" | "Running" | "Completed" | "ContinuedAsNew" | "Failed" | "Terminated" | "Suspended";
 
+export const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
+  "Pending",
+  "Running",
+  "Completed",
+  "ContinuedAsNew",
+  "Failed",
+  "Terminated",
+  "Suspended",
+];
+
 export const TERMINAL: readonly RuntimeStatus[] = ["Completed", "Failed", "Terminated"];
 
 export function isTerminal(status: RuntimeStatus): boolean {
@@ -73,11 +83,20 @@ export function summaryOf(s: InstanceState): InstanceSummary {
   };
 }
 
+/** Which instances a listing wants; a store may apply some of it in its query, the caller applies all of it. */
+export interface InstanceFilter {
+  statuses?: RuntimeStatus[];
+  /** Creation time bounds, epoch milliseconds, inclusive. */
+  from?: number;
+  to?: number;
+  prefix?: string;
+}
+
 /** Persistence for durable state; every write is the whole instance, so a crash leaves the last saved one. */
 export interface DurableStore {
   load(instanceId: string): Promise<InstanceState | undefined>;
   save(state: InstanceState): Promise<void>;
   remove(instanceId: string): Promise<boolean>;
-  list(): Promise<InstanceSummary[]>;
+  list(filter?: InstanceFilter): Promise<InstanceSummary[]>;
   close(): Promise<void>;
 }

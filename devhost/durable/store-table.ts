@@ -1,5 +1,5 @@
 import { odata, TableClient, type TableEntity, type TransactionAction } from "@azure/data-tables";
-import type { DurableStore, InstanceState, InstanceSummary, RuntimeStatus } from "./instance-state";
+import type { DurableStore, InstanceFilter, InstanceState, InstanceSummary, RuntimeStatus } from "./instance-state";
 
 /** Real Table Storage limits (Azurite does not enforce them all): 64 KiB per string (UTF-16), 100 ops per batch. */
 const CHARS_PER_PROPERTY = 30_000;
@@ -13,8 +13,14 @@ interface HeadEntity {
   createdTime: string;
   lastUpdatedTime: string;
   generation: number;
+  /** 0: the state is in this row's d0..d3 (most instances); otherwise the chunk rows of `generation` hold it. */
   chunks: number;
 }
+
+/** Where an instance's current state lives, remembered so a save deletes the old rows by key, without a query. */
+type Layout = Pick<HeadEntity, "generation" | "chunks">;
+
+const SUMMARY: (keyof HeadEntity)[] = ["instanceId", "name", "status", "createdTime", "lastUpdatedTime"];
 
 /** Table name from the task hub: letters and digits only, starting with a letter, 3–63 characters. */
 export function tableNameForHub(hubName: string): string {
@@ -29,13 +35,14 @@ export function keyFor(instanceId: string): string {
 }
 
 /**
- * One instance = one partition: a `head` row (summary + which generation of chunks is current) and chunk rows
- * holding the JSON state. A save writes the new generation, then flips the head, then deletes the old one, so a crash
- * at any point leaves a readable instance.
+ * One instance = one partition. A `head` row holds the summary and, when it fits (nearly always), the JSON state
+ * itself, so a save is one entity-group transaction and a load one point read. Larger state goes to chunk rows of a
+ * new generation, written before the head flips to them; the old generation's rows are deleted by key afterwards (or in
+ * the head's transaction), so a crash at any point leaves a readable instance.
  */
 export class TableStore implements DurableStore {
   private readonly client: TableClient;
-  private readonly generations = new Map<string, number>();
+  private readonly layouts = new Map<string, Layout>();
 
   private constructor(client: TableClient) {
     this.client = client;
@@ -51,79 +58,66 @@ export class TableStore implements DurableStore {
 
   async load(instanceId: string): Promise<InstanceState | undefined> {
     const pk = keyFor(instanceId);
-    const head = await this.head(pk);
-    if (!head) return undefined;
-    const chunks: { rowKey: string; text: string }[] = [];
-    const rows = this.client.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: generationFilter(pk, head.generation) },
-    });
-    for await (const row of rows) {
-      let text = "";
-      for (let i = 0; i < PROPERTIES_PER_ROW; i++) {
-        const part = row[`d${i}`];
-        if (typeof part === "string") text += part;
-      }
-      chunks.push({ rowKey: String(row.rowKey), text });
+    const head = await this.get(pk, "head");
+    if (!head) {
+      // Known absent: the save that usually follows (a new instance) need not ask again.
+      this.layouts.set(instanceId, { generation: 0, chunks: 0 });
+      return undefined;
     }
-    if (chunks.length !== head.chunks) {
-      throw new Error(`Durable state of ${instanceId} is incomplete (${chunks.length}/${head.chunks} chunks).`);
-    }
-    chunks.sort((a, b) => a.rowKey.localeCompare(b.rowKey));
-    this.generations.set(instanceId, head.generation);
-    return JSON.parse(chunks.map((c) => c.text).join("")) as InstanceState;
+    const rows =
+      head.chunks === 0
+        ? [head]
+        : await Promise.all(chunkKeys(head).map(async (rk) => (await this.get(pk, rk)) ?? missing(instanceId, head)));
+    this.layouts.set(instanceId, { generation: Number(head.generation), chunks: Number(head.chunks) });
+    return JSON.parse(rows.map(textOf).join("")) as InstanceState;
   }
 
   async save(state: InstanceState): Promise<void> {
     const pk = keyFor(state.instanceId);
-    const previous = this.generations.get(state.instanceId) ?? (await this.head(pk))?.generation;
-    const generation = (previous ?? 0) + 1;
-    const text = JSON.stringify(state);
-    const rowSize = CHARS_PER_PROPERTY * PROPERTIES_PER_ROW;
-    const rows: TableEntity<Record<string, unknown>>[] = [];
-    for (let offset = 0, n = 0; offset < text.length || n === 0; offset += rowSize, n++) {
-      const entity: TableEntity<Record<string, unknown>> = {
-        partitionKey: pk,
-        rowKey: `${chunkPrefix(generation)}${String(n).padStart(5, "0")}`,
-      };
-      const slice = text.slice(offset, offset + rowSize);
-      for (let i = 0; i * CHARS_PER_PROPERTY < slice.length; i++) {
-        entity[`d${i}`] = slice.slice(i * CHARS_PER_PROPERTY, (i + 1) * CHARS_PER_PROPERTY);
-      }
-      rows.push(entity);
+    const previous = this.layouts.get(state.instanceId) ?? (await this.get(pk, "head"));
+
+    const parts = split(JSON.stringify(state), CHARS_PER_PROPERTY);
+    const generation = (previous ? Number(previous.generation) : 0) + 1;
+    const inline = parts.length <= PROPERTIES_PER_ROW;
+    const chunks = inline ? [] : rowsOf(pk, generation, parts);
+    for (let i = 0; i < chunks.length; i += ROWS_PER_BATCH) {
+      await this.client.submitTransaction(chunks.slice(i, i + ROWS_PER_BATCH).map((e) => upsert(e)));
     }
-    for (let i = 0; i < rows.length; i += ROWS_PER_BATCH) {
-      await this.client.submitTransaction(
-        rows.slice(i, i + ROWS_PER_BATCH).map((e): TransactionAction => ["upsert", e, "Replace"]),
-      );
-    }
-    const head: TableEntity<HeadEntity> = {
+    const head: TableEntity<Record<string, unknown>> = {
       partitionKey: pk,
       rowKey: "head",
-      instanceId: state.instanceId,
-      name: state.name,
-      status: state.status,
-      createdTime: state.createdTime,
-      lastUpdatedTime: state.lastUpdatedTime,
+      ...Object.fromEntries(SUMMARY.map((k) => [k, state[k as keyof InstanceState]])),
       generation,
-      chunks: rows.length,
+      chunks: chunks.length,
+      ...(inline ? properties(parts) : {}),
     };
-    await this.client.upsertEntity(head, "Replace");
-    this.generations.set(state.instanceId, generation);
-    if (previous !== undefined) await this.deleteRows(pk, generationFilter(pk, previous));
+    const stale = previous && Number(previous.chunks) > 0 ? chunkKeys(previous) : [];
+    const deletes = stale.map((rk): TransactionAction => ["delete", { partitionKey: pk, rowKey: rk }]);
+    // The head flips and the old rows go in one transaction when they fit in one (at most 100 operations); a head
+    // alone is one entity write, atomic by itself and cheaper than a batch.
+    if (deletes.length === 0) await this.client.upsertEntity(head, "Replace");
+    else for (const batch of batches([upsert(head), ...deletes], 100)) await this.client.submitTransaction(batch);
+    this.layouts.set(state.instanceId, { generation, chunks: chunks.length });
   }
 
   async remove(instanceId: string): Promise<boolean> {
     const pk = keyFor(instanceId);
     const deleted = await this.deleteRows(pk, odata`PartitionKey eq ${pk}`);
-    this.generations.delete(instanceId);
+    this.layouts.delete(instanceId);
     return deleted.includes("head");
   }
 
-  async list(): Promise<InstanceSummary[]> {
+  /** The heads' summaries only (no state), with the status and creation-time filters in the query itself. */
+  async list(filter: InstanceFilter = {}): Promise<InstanceSummary[]> {
+    const clauses = [odata`RowKey eq ${"head"}`];
+    if (filter.statuses) clauses.push(`(${filter.statuses.map((s) => odata`status eq ${s}`).join(" or ")})`);
+    if (filter.from !== undefined) clauses.push(odata`createdTime ge ${new Date(filter.from).toISOString()}`);
+    if (filter.to !== undefined) clauses.push(odata`createdTime le ${new Date(filter.to).toISOString()}`);
     const out: InstanceSummary[] = [];
-    for await (const h of this.client.listEntities<HeadEntity>({
-      queryOptions: { filter: odata`RowKey eq ${"head"}` },
-    })) {
+    const rows = this.client.listEntities<HeadEntity>({
+      queryOptions: { filter: clauses.join(" and "), select: SUMMARY },
+    });
+    for await (const h of rows) {
       out.push({
         instanceId: h.instanceId,
         name: h.name,
@@ -137,9 +131,9 @@ export class TableStore implements DurableStore {
 
   async close(): Promise<void> {}
 
-  private async head(pk: string): Promise<HeadEntity | undefined> {
+  private async get(pk: string, rowKey: string): Promise<(HeadEntity & Record<string, unknown>) | undefined> {
     try {
-      return await this.client.getEntity<HeadEntity>(pk, "head");
+      return await this.client.getEntity<HeadEntity & Record<string, unknown>>(pk, rowKey);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw err;
@@ -152,21 +146,61 @@ export class TableStore implements DurableStore {
     for await (const row of this.client.listEntities({ queryOptions: { filter, select: ["RowKey"] } })) {
       keys.push(String(row.rowKey));
     }
-    for (let i = 0; i < keys.length; i += 100) {
-      await this.client.submitTransaction(
-        keys.slice(i, i + 100).map((rk): TransactionAction => ["delete", { partitionKey: pk, rowKey: rk }]),
-      );
+    for (const batch of batches(
+      keys.map((rk): TransactionAction => ["delete", { partitionKey: pk, rowKey: rk }]),
+      100,
+    )) {
+      await this.client.submitTransaction(batch);
     }
     return keys;
   }
 }
 
-/** The rows of one generation of an instance's chunks. */
-function generationFilter(pk: string, generation: number): string {
-  const prefix = chunkPrefix(generation);
-  return odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${prefix + "~"}`;
+const upsert = (e: TableEntity<Record<string, unknown>>): TransactionAction => ["upsert", e, "Replace"];
+
+function split(text: string, size: number): string[] {
+  const parts: string[] = [];
+  for (let offset = 0; offset < text.length || parts.length === 0; offset += size)
+    parts.push(text.slice(offset, offset + size));
+  return parts;
 }
 
-function chunkPrefix(generation: number): string {
-  return `c${String(generation).padStart(10, "0")}-`;
+function batches<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const properties = (parts: string[]) => Object.fromEntries(parts.map((p, i) => [`d${i}`, p]));
+
+function textOf(row: Record<string, unknown>): string {
+  let text = "";
+  for (let i = 0; i < PROPERTIES_PER_ROW; i++) {
+    const part = row[`d${i}`];
+    if (typeof part === "string") text += part;
+  }
+  return text;
+}
+
+/** Chunk rows of one generation, each holding up to PROPERTIES_PER_ROW parts. */
+function rowsOf(pk: string, generation: number, parts: string[]): TableEntity<Record<string, unknown>>[] {
+  return batches(parts, PROPERTIES_PER_ROW).map((rowParts, n) => ({
+    partitionKey: pk,
+    rowKey: chunkKey(generation, n),
+    ...properties(rowParts),
+  }));
+}
+
+function chunkKeys(layout: Layout): string[] {
+  return Array.from({ length: Number(layout.chunks) }, (_, n) => chunkKey(Number(layout.generation), n));
+}
+
+function chunkKey(generation: number, n: number): string {
+  return `c${String(generation).padStart(10, "0")}-${String(n).padStart(5, "0")}`;
+}
+
+function missing(instanceId: string, head: Layout): never {
+  throw new Error(
+    `Durable state of ${instanceId} is incomplete (a chunk of generation ${head.generation} is missing).`,
+  );
 }

@@ -1,4 +1,5 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { loadWhenUsed } from "./load-when-used";
 import schema from "./tenant.schema.json";
 
 export type TenantStatus = "active" | "suspended" | "offboarded";
@@ -50,6 +51,7 @@ let validator: ValidateFunction | undefined;
  * API and the CLI); returns the record (subscriptions lower-cased, status defaulted) or every problem found.
  */
 export function validateTenant(value: unknown): { tenant?: Tenant; errors: string[] } {
+  const Ajv = loadWhenUsed<typeof import("ajv")>("ajv").default;
   validator ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(schema);
   if (!validator(value)) {
     const errors = (validator.errors ?? []).map(problem);

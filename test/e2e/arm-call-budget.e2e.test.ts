@@ -3,7 +3,7 @@ import { estateOf, startE2eStack, type E2eStack } from "./e2e-stack";
 
 /**
  * The ARM calls one auto-approved connection costs, per operation, from the sandbox's counters. Exact on purpose:
- * a new read slipping into the review fails here loudly. Figures: PostgreSQL 14 → 7, Private Link Service 12 → 7.
+ * a new read slipping into the review fails here loudly. Figures: PostgreSQL 14 → 7, Private Link Service 12 → 7 → 6.
  */
 describe("ARM call budget per auto-approved connection", () => {
   let stack: E2eStack;
@@ -46,12 +46,11 @@ describe("ARM call budget per auto-approved connection", () => {
 
   it("a Private Link Service connection arriving by Event Grid", async () => {
     const counts = await countsFor("budget-pls", estateOf(stack).pls.id);
-    // Before: PE ×2, NIC ×2, service ×3, connection ×2, list, PUT, A record (12).
+    // Before: PE ×2, NIC ×2, service ×3, connection ×2, list, PUT, A record (12); then 7 with the list.
     expect(counts).toEqual({
       "GET privateEndpoints": 1,
       "GET networkInterfaces": 1, // a Private Link Service endpoint has no customDnsConfigs: the NIC has the address
-      "GET privateLinkServices": 1, // tags, for policy
-      "GET privateLinkServices/privateEndpointConnections (list)": 1, // which connection is this endpoint's
+      "GET privateLinkServices": 1, // tags, for policy, and the connections inline: which one is this endpoint's
       "GET privateLinkServices/privateEndpointConnections": 1, // still Pending? right before the write
       "PUT privateLinkServices/privateEndpointConnections": 1,
       "PUT privateDnsZones/A": 1,

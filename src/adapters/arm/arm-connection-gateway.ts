@@ -100,14 +100,8 @@ export class ArmConnectionGateway implements ConnectionGateway {
     if (!provider.type || !isSupportedType(provider.type)) return [];
     try {
       const resource = await this.providerResource(provider);
-      if (isPls(provider)) {
-        const out: ArmConnection[] = [];
-        const pages = this.clients
-          .network(provider.subscriptionId)
-          .privateLinkServices.listPrivateEndpointConnections(provider.resourceGroup!, provider.name!, this.opts());
-        for await (const c of pages) out.push(plsConnection(c, resource));
-        return out;
-      }
+      // Both kinds carry their connections inline: the read that brought the tags lists them, no second call.
+      if (isPls(provider)) return (resource.plsConnections ?? []).map((c) => plsConnection(c, resource));
       return inlineConnections(resource).map((c) => paasConnection(c, resource));
     } catch (error) {
       if (statusOf(error) === 404) return [];
@@ -285,6 +279,7 @@ export class ArmConnectionGateway implements ConnectionGateway {
         type: provider.type!,
         ...(pls.location ? { location: pls.location } : {}),
         ...(pls.tags ? { tags: pls.tags } : {}),
+        plsConnections: pls.privateEndpointConnections ?? [],
       };
     }
     const raw = await this.clients
@@ -340,6 +335,8 @@ interface ProviderInfo {
   location?: string;
   tags?: Record<string, string>;
   raw?: GenericResource;
+  /** A Private Link Service's connections, which its GET carries inline (readOnly in the REST spec). */
+  plsConnections?: PrivateEndpointConnection[];
 }
 
 function isObject(value: unknown): value is GenericResource {

@@ -1,8 +1,8 @@
 import type { ConnectionRequest } from "../connection";
 import type { Tenant } from "../tenant";
-import { compiledRulesOf, DEFAULT_DEADLINE, type Policy } from "./parse-policy";
+import { compiledRulesOf, DEFAULT_DEADLINE, type CompiledRule, type Policy } from "./parse-policy";
 import type { PolicyOutcome } from "./policy-document";
-import { buildContext } from "./rule-matchers";
+import { buildContext, type EvalContext } from "./rule-matchers";
 
 export type Verdict = "approve" | "reject" | "review";
 
@@ -49,55 +49,74 @@ const ENGINE_DEFAULT: PolicyOutcome = {
   review: {},
 };
 
-/** First matching rule in document order decides; otherwise the document's default (or review). Pure. */
+/**
+ * First matching rule in document order decides; otherwise the document's default (or review). Pure. Only the rules
+ * the index lists for this request are tried; the trace (every rule before the decider) is written when first read.
+ */
 export function evaluatePolicy(policy: Policy, input: PolicyInput): PolicyDecision {
-  const rules = compiledRulesOf(policy);
+  const { rules, index } = compiledRulesOf(policy);
   const ctx = buildContext(input.request, input.tenant, input.now);
-  const trace: RuleTraceEntry[] = [];
-  for (const rule of rules) {
-    let failed: string | undefined;
-    for (const check of rule.checks) {
-      const why = check.test(ctx);
-      if (why !== undefined) {
-        failed = `${check.name}: ${why}`;
-        break;
-      }
-    }
-    if (failed !== undefined) {
-      trace.push({ ruleId: rule.id, matched: false, detail: failed });
-      continue;
-    }
-    const names = rule.checks.map((c) => c.name);
-    trace.push({
-      ruleId: rule.id,
-      matched: true,
-      detail: names.length ? `all hold: ${names.join(", ")}` : "no conditions",
-    });
-    return decide(rule.id, rule.then, policy.version, trace, input.tenant);
-  }
-  const outcome = policy.document.default ?? ENGINE_DEFAULT;
-  trace.push({ ruleId: DEFAULT_RULE_ID, matched: true, detail: "no rule matched" });
-  return decide(DEFAULT_RULE_ID, outcome, policy.version, trace, input.tenant);
+  const decider = index.candidates(ctx).find((i) => firstFailure(rules[i]!, ctx) === undefined) ?? rules.length;
+  return decide(policy, rules, decider, ctx, input.tenant);
 }
 
-function decide(
-  ruleId: string,
-  o: PolicyOutcome,
-  policyVersion: string,
-  trace: RuleTraceEntry[],
-  tenant?: Tenant,
-): PolicyDecision {
-  const decision: PolicyDecision = { verdict: o.verdict, ruleId, reason: o.reason, policyVersion, trace };
-  if (o.verdict === "review") {
-    const r = o.review ?? {};
-    const approvers = [...(r.approvers ?? []), ...(r.includeTenantApprovers && tenant ? tenant.approvers : [])];
-    decision.review = {
-      approvers: [...new Set(approvers)],
-      deadline: r.deadline ?? DEFAULT_DEADLINE,
-      reminders: [...(r.reminders ?? [])],
-      onDeadline: r.onDeadline ?? "reject",
-      ...(r.escalation ? { escalation: { after: r.escalation.after, to: [...r.escalation.to] } } : {}),
-    };
+/** The straightforward first-match evaluation, rule after rule: the reference the index must agree with. */
+export function evaluatePolicyInOrder(policy: Policy, input: PolicyInput): PolicyDecision {
+  const { rules } = compiledRulesOf(policy);
+  const ctx = buildContext(input.request, input.tenant, input.now);
+  const decider = rules.findIndex((rule) => firstFailure(rule, ctx) === undefined);
+  return decide(policy, rules, decider === -1 ? rules.length : decider, ctx, input.tenant);
+}
+
+/** Why the rule does not hold (its first failing condition), or undefined when it holds. */
+function firstFailure(rule: CompiledRule, ctx: EvalContext): string | undefined {
+  for (const check of rule.checks) {
+    const why = check.test(ctx);
+    if (why !== undefined) return `${check.name}: ${why}`;
   }
+  return undefined;
+}
+
+function traceEntry(rule: CompiledRule, ctx: EvalContext): RuleTraceEntry {
+  const failed = firstFailure(rule, ctx);
+  if (failed !== undefined) return { ruleId: rule.id, matched: false, detail: failed };
+  const names = rule.checks.map((c) => c.name);
+  return { ruleId: rule.id, matched: true, detail: names.length ? `all hold: ${names.join(", ")}` : "no conditions" };
+}
+
+/** The decision of rule `decider` (the default when it is past the last rule), its trace built on first read. */
+function decide(
+  policy: Policy,
+  rules: CompiledRule[],
+  decider: number,
+  ctx: EvalContext,
+  tenant: Tenant | undefined,
+): PolicyDecision {
+  const rule = rules[decider];
+  const o = rule?.then ?? policy.document.default ?? ENGINE_DEFAULT;
+  const decision = { verdict: o.verdict, ruleId: rule?.id ?? DEFAULT_RULE_ID, reason: o.reason } as PolicyDecision;
+  decision.policyVersion = policy.version;
+  let trace: RuleTraceEntry[] | undefined;
+  Object.defineProperty(decision, "trace", {
+    enumerable: true,
+    get: () =>
+      (trace ??= [
+        ...rules.slice(0, decider).map((r) => traceEntry(r, ctx)),
+        rule ? traceEntry(rule, ctx) : { ruleId: DEFAULT_RULE_ID, matched: true, detail: "no rule matched" },
+      ]),
+  });
+  if (o.verdict === "review") decision.review = reviewSpec(o, tenant);
   return decision;
+}
+
+function reviewSpec(o: PolicyOutcome, tenant: Tenant | undefined): ReviewSpec {
+  const r = o.review ?? {};
+  const approvers = [...(r.approvers ?? []), ...(r.includeTenantApprovers && tenant ? tenant.approvers : [])];
+  return {
+    approvers: [...new Set(approvers)],
+    deadline: r.deadline ?? DEFAULT_DEADLINE,
+    reminders: [...(r.reminders ?? [])],
+    onDeadline: r.onDeadline ?? "reject",
+    ...(r.escalation ? { escalation: { after: r.escalation.after, to: [...r.escalation.to] } } : {}),
+  };
 }

@@ -1,11 +1,12 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { parseDocument } from "yaml";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { DomainError } from "../errors";
+import { loadWhenUsed } from "../load-when-used";
 import { FORBIDDEN_KEYS } from "../safe-json";
 import { contentVersion } from "./content-hash";
 import { durationToMs } from "./duration";
 import type { PolicyDocument, PolicyOutcome } from "./policy-document";
 import schema from "./policy.schema.json";
+import { RuleIndex, ruleKeys } from "./rule-index";
 import { compileConditions, type NamedCheck } from "./rule-matchers";
 
 /** A validated policy; `version` is a 12-hex content hash of the document. */
@@ -20,6 +21,12 @@ export interface CompiledRule {
   then: PolicyOutcome;
 }
 
+/** The rules in document order and the index that finds the few a request could match. */
+export interface CompiledPolicy {
+  rules: CompiledRule[];
+  index: RuleIndex;
+}
+
 export const MAX_POLICY_CHARS = 2 * 1024 * 1024;
 const MAX_DEPTH = 32;
 
@@ -27,6 +34,7 @@ export const POLICY_SCHEMA: object = schema;
 
 let validator: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
+  const Ajv = loadWhenUsed<typeof import("ajv")>("ajv").default;
   validator ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(schema);
   return validator;
 }
@@ -56,6 +64,7 @@ function parseText(text: string): unknown {
   try {
     // uniqueKeys refuses a document that says the same thing twice; aliases are capped. A warning (an unknown tag
     // such as !!js/function) refuses the policy too: it would otherwise be printed on stderr and then ignored.
+    const { parseDocument } = loadWhenUsed<typeof import("yaml")>("yaml");
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, logLevel: "silent" });
     const problem = doc.errors[0] ?? doc.warnings[0];
     if (problem) throw problem;
@@ -75,20 +84,22 @@ export function validatePolicyDocument(doc: unknown): { valid: boolean; errors: 
   return { valid: errors.length === 0, errors };
 }
 
-function checkDocument(doc: unknown): { errors: string[]; rules?: CompiledRule[] } {
+function checkDocument(doc: unknown): { errors: string[]; rules?: CompiledPolicy } {
   const hostile = findHostileStructure(doc, "", 0);
   if (hostile) return { errors: [hostile] };
   const validate = schemaValidator();
   if (!validate(doc)) return { errors: dedupe((validate.errors ?? []).map(formatAjvError)) };
   const errors: string[] = [];
-  const rules = compileRules(doc as PolicyDocument, errors);
-  return { errors, rules };
+  const document = doc as PolicyDocument;
+  const rules = compileRules(document, errors);
+  const index = new RuleIndex(document.rules.map((r) => ruleKeys(r.when)));
+  return { errors, rules: { rules, index } };
 }
 
-const compiled = new WeakMap<Policy, CompiledRule[]>();
+const compiled = new WeakMap<Policy, CompiledPolicy>();
 
 /** The precompiled rules of a policy; compiles (and validates) a Policy built by hand or read back from JSON. */
-export function compiledRulesOf(policy: Policy): CompiledRule[] {
+export function compiledRulesOf(policy: Policy): CompiledPolicy {
   let rules = compiled.get(policy);
   if (!rules) {
     const checked = checkDocument(policy.document);

@@ -54,7 +54,7 @@ export function buildContext(request: ConnectionRequest, tenant: Tenant | undefi
 }
 
 // Same form as normaliseArmId, but total: a dry run may carry a partial request with no resource id at all.
-function lowerId(id: string | undefined): string {
+export function lowerId(id: string | undefined): string {
   return (id ?? "")
     .trim()
     .toLowerCase()
@@ -62,9 +62,9 @@ function lowerId(id: string | undefined): string {
     .replace(/\/+$/, "");
 }
 
-const normaliseLocation = (l: string) => l.toLowerCase().replace(/\s+/g, "");
+export const normaliseLocation = (l: string) => l.toLowerCase().replace(/\s+/g, "");
 const list = (v: StringOrList) => (Array.isArray(v) ? v : [v]);
-const lowerSet = (v: StringOrList) => new Set(list(v).map((s) => s.trim().toLowerCase()));
+export const lowerSet = (v: StringOrList) => new Set(list(v).map((s) => s.trim().toLowerCase()));
 const show = (s: string | undefined) => (s === undefined ? "(none)" : `"${s}"`);
 
 /** Compiles one rule's `when` into checks; `at` is the rule's path for error messages. Throws on bad input. */
