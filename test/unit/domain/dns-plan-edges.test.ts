@@ -201,3 +201,88 @@ describe("Private Link Service records", () => {
     expect(codeOf(() => pls(endpoint, name(63), zone))).toBe("DNS_NAME_INVALID");
   });
 });
+
+describe("regional zones and refusals", () => {
+  const aks = (location: string | undefined, fqdn: string) =>
+    planDnsRecords({
+      providerResourceType: "Microsoft.ContainerService/managedClusters",
+      groupIds: ["management"],
+      ...(location === undefined ? {} : { location }),
+      endpoint: { customDnsConfigs: [{ fqdn, ipAddresses: ["10.3.0.4"] }] },
+    });
+
+  it("places a regional name only in the zone of the resource's own region", () => {
+    expect(aks("West Europe", "aks-1.abc.privatelink.westeurope.azmk8s.io").records).toHaveLength(1);
+    expect(aks("West Europe", "aks-1.abc.privatelink.northeurope.azmk8s.io")).toEqual({
+      records: [],
+      unmatched: ["aks-1.abc.privatelink.northeurope.azmk8s.io"],
+    });
+  });
+
+  it("places a name of exactly 253 characters, and no longer one", () => {
+    const zone = "blob.core.windows.net";
+    const label = (n: number) => "a".repeat(n);
+    const fqdn = `${label(63)}.${label(63)}.${label(63)}.${label(253 - 3 * 64 - zone.length - 1)}.${zone}`;
+    expect(fqdn).toHaveLength(253);
+    expect(
+      planDnsRecords(storage(["blob"], { customDnsConfigs: [{ fqdn, ipAddresses: ["10.0.0.5"] }] })).unmatched,
+    ).toEqual([]);
+  });
+
+  it("refuses a Key Vault name that is not a record name", () => {
+    const plan = planDnsRecords({
+      providerResourceType: "Microsoft.KeyVault/vaults",
+      groupIds: ["vault"],
+      endpoint: { customDnsConfigs: [{ fqdn: "bad name.vault.azure.net", ipAddresses: ["10.1.2.3"] }] },
+    });
+    expect(plan).toEqual({ records: [], unmatched: ["bad name.vault.azure.net"] });
+  });
+
+  it("trims NIC addresses and reads at most 1,000 addresses for a Private Link Service", () => {
+    const nic = planDnsRecords(
+      storage(["blob"], {
+        nicIpConfigurations: [{ privateIPAddress: " 10.0.0.7 ", fqdns: ["acct.blob.core.windows.net"] }],
+      }),
+    );
+    expect(nic.records[0]!.ipAddresses).toEqual(["10.0.0.7"]);
+    const ips = Array.from({ length: 1001 }, (_, i) => `10.5.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+    const service = (endpoint: EndpointDnsInfo) =>
+      planDnsRecords({
+        providerResourceType: "Microsoft.Network/privateLinkServices",
+        groupIds: [],
+        endpoint,
+        privateLinkService: { zone: "privatelink.contoso.example", nameTemplate: "{tenant}", vars: { tenant: "a" } },
+      }).records[0]!.ipAddresses;
+    expect(service({ customDnsConfigs: ips.map((ip) => ({ fqdn: "", ipAddresses: [ip] })) })).toHaveLength(1000);
+    expect(service({ nicIpConfigurations: ips.map((ip) => ({ privateIPAddress: ip, fqdns: [] })) })).toHaveLength(1000);
+  });
+
+  it("says what is wrong with a configured zone or name template", () => {
+    const service = (zone: string, vars: Record<string, string>) => () =>
+      planDnsRecords({
+        providerResourceType: "Microsoft.Network/privateLinkServices",
+        groupIds: [],
+        endpoint: {},
+        privateLinkService: { zone, nameTemplate: "{tenant}.{service}", vars },
+      });
+    expect(service("not a zone", {})).toThrow(
+      '"not a zone" is not a DNS zone name; configure a zone such as privatelink.contoso.example.',
+    );
+    expect(service("privatelink.contoso.example", { tenant: "a" })).toThrow(
+      'The template "{tenant}.{service}" gives "(a missing value)", not a DNS name',
+    );
+    expect(service("privatelink.contoso.example", { tenant: "a b", service: "c" })).toThrow(
+      'The template "{tenant}.{service}" gives "a b.c", not a DNS name: each label needs 1-63 letters, digits or inner hyphens. Fix the template or the tenant/service names.',
+    );
+  });
+
+  it("sorts many names of one zone whatever order the endpoint lists them in", () => {
+    const letters = ["d", "a", "e", "c", "b", "g", "f"];
+    const plan = planDnsRecords(
+      storage(["blob"], {
+        customDnsConfigs: letters.map((l) => ({ fqdn: `${l}.blob.core.windows.net`, ipAddresses: ["10.0.0.5"] })),
+      }),
+    );
+    expect(plan.records.map((r) => r.name)).toEqual([...letters].sort());
+  });
+});
