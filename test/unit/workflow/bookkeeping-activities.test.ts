@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ActivityNames } from "../../../src/workflow/names";
+import { ActivityNames, type ActivityName } from "../../../src/workflow/names";
 import { aConnectionId, anEndpointId, aPrivateLinkServiceId } from "../../support/builders";
 import { reviewHarness } from "../../support/review-harness";
 
@@ -14,8 +14,8 @@ const ZONE = "privatelink.services.contoso.example";
 /** Calls an activity by its registered name, as the durable runtime does. */
 const activityRunner =
   (h: ReturnType<typeof reviewHarness>) =>
-  (name: string, input: unknown): Promise<unknown> =>
-    h.activities[name]!(input as never);
+  (name: ActivityName, input: unknown): Promise<unknown> =>
+    (h.activities[name] as (input: unknown) => Promise<unknown>)(input);
 
 async function withRow(state: "received" | "approved" | "awaiting-approval", extra: Record<string, unknown> = {}) {
   const h = reviewHarness();
