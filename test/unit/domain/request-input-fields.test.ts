@@ -140,6 +140,8 @@ describe("parseConnectionRequest: what it keeps", () => {
 
 describe("requestsFromSignal: what each signal can and cannot tell", () => {
   const PG = aRequest().providerResourceId;
+  /** What a bare Event Grid write cannot tell: no group ids, and a connection that is Pending until ARM says more. */
+  const FROM_AN_EVENT = { groupIds: [], status: "Pending", source: "event-grid", observedAt: DEFAULTS.observedAt };
 
   it("takes a notified connection without endpoint, message, tags or location as it is", () => {
     const signal: IntakeSignal = {
@@ -204,10 +206,7 @@ describe("requestsFromSignal: what each signal can and cannot tell", () => {
       connectionId: aRequest().connectionId,
       providerResourceId: PG,
       providerResourceType: "Microsoft.DBforPostgreSQL/flexibleServers",
-      groupIds: [],
-      status: "Pending",
-      source: "event-grid",
-      observedAt: DEFAULTS.observedAt,
+      ...FROM_AN_EVENT,
     });
     expect(only!.incomplete).toBe(
       "the event does not carry the group ids, consumer or request message; those conditions cannot match",
@@ -230,12 +229,9 @@ describe("requestsFromSignal: what each signal can and cannot tell", () => {
       connectionId: "",
       providerResourceId: "",
       providerResourceType: "",
-      groupIds: [],
       privateEndpointId: PE,
       consumerSubscriptionId: CONSUMER_SUB,
-      status: "Pending",
-      source: "event-grid",
-      observedAt: DEFAULTS.observedAt,
+      ...FROM_AN_EVENT,
     });
     expect(only!.incomplete).toBe(
       "the event does not name the target resource; resource, group and message conditions cannot match",
