@@ -48,7 +48,8 @@ export function planDnsRecords(input: DnsPlanInput): DnsPlan {
   const records = new Map<string, PlannedDnsRecord>();
   const unmatched = new Set<string>();
   const vars: Record<string, string> = input.location
-    ? { regionName: input.location.toLowerCase().replace(/\s+/g, "") }
+    ? // Stryker disable next-line MethodExpression,Regex: fillTemplate lower-cases values; /\s/g removes the same spaces
+      { regionName: input.location.toLowerCase().replace(/\s+/g, "") }
     : {};
   for (const { fqdn, ip, groupId } of pairs) {
     const groups = groupId ? [groupId] : input.groupIds;
@@ -119,6 +120,7 @@ function planForPrivateLinkService(
 
 function lowerVars(vars: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
+  // Stryker disable next-line MethodExpression: fillTemplate lower-cases values too
   for (const [k, v] of Object.entries(vars)) if (typeof v === "string") out[k] = v.toLowerCase();
   return out;
 }
@@ -166,6 +168,7 @@ function matcherFor(template: string, vars: Record<string, string>) {
   );
   const key = filled.toLowerCase();
   let m = matcherCache.get(key);
+  // Stryker disable next-line ConditionalExpression: a cache miss only recompiles the same matcher
   if (!m) {
     const dot = key.indexOf(".");
     // "privatelink.x" and "privatelink-global.x" answer for the public name "…x".
@@ -182,6 +185,7 @@ function matcherFor(template: string, vars: Record<string, string>) {
       rest,
     };
     // Keys come from the catalog and the regions seen; the bound only guards against hostile locations.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: clearing the cache changes speed, not results
     if (matcherCache.size >= 1000) matcherCache.clear();
     matcherCache.set(key, m);
   }
@@ -196,11 +200,15 @@ function addRecord(records: Map<string, PlannedDnsRecord>, zone: string, name: s
     return;
   }
   if (!existing.ipAddresses.includes(ip)) existing.ipAddresses.push(ip);
+  // Stryker disable next-line EqualityOperator: an equal fqdn leaves the record as it is
   if (fqdn < existing.fqdn) existing.fqdn = fqdn;
 }
 
 function sortRecords(records: Map<string, PlannedDnsRecord>): PlannedDnsRecord[] {
-  return [...records.values()]
-    .map((r) => ({ ...r, ipAddresses: [...r.ipAddresses].sort(compareIpv4) }))
-    .sort((a, b) => (a.zone === b.zone ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.zone < b.zone ? -1 : 1));
+  return (
+    [...records.values()]
+      .map((r) => ({ ...r, ipAddresses: [...r.ipAddresses].sort(compareIpv4) }))
+      // Stryker disable next-line EqualityOperator: zone|name keys are unique, so no two records compare equal
+      .sort((a, b) => (a.zone === b.zone ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.zone < b.zone ? -1 : 1))
+  );
 }

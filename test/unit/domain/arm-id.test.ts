@@ -9,7 +9,7 @@ import {
   sameArmId,
   tryParseArmId,
 } from "../../../src/domain/arm-id";
-import { codeOf } from "./domain-error.helper";
+import { codeOf, errorOf } from "./domain-error.helper";
 
 const SUB = "1A45A694-AE23-4650-9774-89A571C462F6";
 const PLS = `/subscriptions/${SUB}/resourcegroups/RG-Provider/providers/Microsoft.Network/privateLinkServices/pls-Orders`;
@@ -150,5 +150,98 @@ describe("isWithinScopes", () => {
     expect(isWithinScopes(`${sub}/resourceGroups/Provider-RG-2/providers/a/b/c`, [rg])).toBe(false);
     expect(isWithinScopes("not an id", [rg])).toBe(false);
     expect(isWithinScopes(pls, ["garbage"])).toBe(false);
+  });
+});
+
+describe("what parseArmId tells the caller to fix", () => {
+  const G = SUB.toLowerCase();
+  const reason = (text: unknown) => {
+    try {
+      parseArmId(text as string);
+    } catch (e) {
+      return (e as Error).message.split(" is not an Azure resource id: ")[1]?.split(". Pass a full")[0];
+    }
+    return "parsed";
+  };
+
+  it.each([
+    [42, "it is not text"],
+    ["subscriptions/x", 'it must start with "/subscriptions/"'],
+    ["/subscriptions", 'it must start with "/subscriptions/<guid>"'],
+    [`/tenants/${G}`, 'it must start with "/subscriptions/<guid>"'],
+    ["/subscriptions/nope", '"nope" is not a subscription GUID'],
+    [`/subscriptions/${G}/resourceGroups`, "the resource group name is missing"],
+    [`/subscriptions/${G}/providers`, '"" is not a provider namespace'],
+    [`/subscriptions/${G}/providers/Network`, '"Network" is not a provider namespace'],
+    [`/subscriptions/${G}/providers/Microsoft.Network`, "it names a provider but no resource"],
+    [`/subscriptions/${G}/resourceGroups/rg/sites/x`, '"sites" appears where "providers" was expected'],
+    [`/subscriptions/${G}/providers/Microsoft.Web/sites`, 'the resource type "sites" has no name after it'],
+    [`/subscriptions/${G}/providers/Microsoft.Web/sites/a#b`, 'segment "a#b" holds a character ids never contain'],
+  ])("refuses %j: %s", (text, why) => {
+    expect(reason(text)).toBe(why);
+  });
+
+  it("accepts ids up to 2,048 characters and shows at most 120 of a refused one", () => {
+    const base = `/subscriptions/${G}/providers/Microsoft.Web/sites/`;
+    expect(parseArmId(base + "a".repeat(2048 - base.length)).name).toHaveLength(2048 - base.length);
+    const tooLong = base + "a".repeat(2049 - base.length);
+    expect(reason(tooLong)).toBe("it is longer than 2048 characters");
+    expect(errorOf(() => parseArmId(tooLong)).message).toContain(`"${tooLong.slice(0, 120)}…"`);
+    const typeOnly = `/subscriptions/${G}/providers/Microsoft.Web/`;
+    const short = typeOnly + "s".repeat(120 - typeOnly.length);
+    expect(short).toHaveLength(120);
+    expect(errorOf(() => parseArmId(short)).message).toContain(`"${short}" is not`);
+  });
+
+  it("leaves out what an id does not have", () => {
+    const id = parseArmId(`/subscriptions/${G}/providers/Microsoft.Web/sites/app`);
+    expect(Object.keys(id).sort()).toEqual(["id", "name", "normalised", "provider", "subscriptionId", "type"]);
+    expect(id.type).toBe("Microsoft.Web/sites");
+  });
+});
+
+describe("id predicates", () => {
+  it("says a connection id only of a private endpoint connection under a resource", () => {
+    const top = parseArmId(`/subscriptions/${SUB}/providers/Microsoft.Network/privateEndpointConnections/c`);
+    expect(isPrivateEndpointConnectionId(top)).toBe(false);
+    expect(isPrivateEndpointConnectionId(parseArmId(`${PLS}/privateEndpointConnectionsX/c`))).toBe(false);
+    expect(isPrivateEndpointConnectionId({ id: "/x", normalised: "/x", subscriptionId: SUB })).toBe(false);
+  });
+
+  it("is false, not a crash, when either side of a comparison is not an id", () => {
+    expect(sameArmId("not an id", CONN)).toBe(false);
+    expect(sameArmId("not an id", "not an id")).toBe(false);
+  });
+
+  it("matches a resource within any one of several scopes", () => {
+    const other = `/subscriptions/${SUB}/resourceGroups/other`;
+    expect(isWithinScopes(CONN, [other, `/subscriptions/${SUB}/resourceGroups/rg-provider`])).toBe(true);
+    expect(isWithinScopes(CONN, [other, "garbage"])).toBe(false);
+  });
+});
+
+describe("what decodeKey tells the caller", () => {
+  const why = (key: unknown) =>
+    /\(([^)]*)\); use the key the API returned\.$/.exec(errorOf(() => decodeKey(key as string)).message)?.[1];
+
+  it.each([
+    ["", "it is empty"],
+    [7, "it is empty"],
+    ["_subscriptions_A", "unexpected character at position 15"],
+    ["_subscriptions_~G0", "unexpected character at position 15"],
+    ["_subscriptions_~FF", "it does not decode to text"],
+    ["_subscriptions_x", "it does not decode to a canonical resource id"],
+    ["x".repeat(3 * 2048 + 1), "it is too long"],
+  ])("refuses %j: %s", (key, reason) => {
+    expect(why(key)).toBe(reason);
+  });
+
+  it("takes the longest key a 2,048-character id can have", () => {
+    // Each "日" is three UTF-8 bytes, nine key characters: 744 + 9 × 600 = 6,144 = 3 × 2,048.
+    const prefix = `/subscriptions/${SUB.toLowerCase()}/providers/microsoft.web/sites/`;
+    const id = prefix + "a".repeat(744 - prefix.length) + "日".repeat(600);
+    const key = encodeKey(id);
+    expect(key).toHaveLength(6144);
+    expect(decodeKey(key)).toBe(id);
   });
 });
