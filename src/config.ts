@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
 import { DomainError } from "./domain/errors";
+import { durationToMs } from "./domain/policy/duration";
 import { APPROVAL_CHANNELS, type ApprovalChannel } from "./domain/tenant";
 
 /** The settings the app reads (infra compares this with the Bicep; local.settings.sample.json lists them). */
@@ -30,6 +31,7 @@ export const SETTING_NAMES = [
   "CLEANUP_SCHEDULE",
   "TENANTS_IMPORT_FILE",
   "TOKEN_TIMEOUT_MS",
+  "RETENTION_PERIOD",
 ] as const;
 
 /** Read by the Functions host itself, not by this code; the sample file carries them too. */
@@ -66,6 +68,8 @@ export interface AppConfig {
   cleanupSchedule: string;
   tenantsImportFile?: string;
   tokenTimeoutMs: number;
+  /** ISO 8601 duration after which Rejected and Disconnected connections are deleted on the provider side; absent: off. */
+  retentionPeriod?: string;
 }
 
 export class ConfigError extends DomainError {
@@ -266,6 +270,13 @@ export function loadConfig(env: Env, options: { appRoot?: string } = {}): AppCon
     problems.push("TOKEN_TIMEOUT_MS must be a whole number of milliseconds between 100 and 120000.");
   }
 
+  const retentionPeriod = get("RETENTION_PERIOD");
+  if (retentionPeriod !== undefined && !(durationMs(retentionPeriod) > 0)) {
+    problems.push(
+      "RETENTION_PERIOD must be an ISO 8601 duration longer than zero, e.g. P30D, or empty to keep finished connections.",
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const tenantsImportFile = get("TENANTS_IMPORT_FILE");
@@ -296,5 +307,15 @@ export function loadConfig(env: Env, options: { appRoot?: string } = {}): AppCon
     cleanupSchedule,
     ...(tenantsImportFile ? { tenantsImportFile } : {}),
     tokenTimeoutMs,
+    ...(retentionPeriod ? { retentionPeriod } : {}),
   };
+}
+
+/** Milliseconds of an ISO 8601 duration, or NaN when it is not one. */
+function durationMs(text: string): number {
+  try {
+    return durationToMs(text);
+  } catch {
+    return Number.NaN;
+  }
 }

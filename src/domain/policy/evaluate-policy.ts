@@ -31,6 +31,10 @@ export interface PolicyDecision {
   /** Every rule tried, in order, up to and including the one that decided ("default" when none matched). */
   trace: RuleTraceEntry[];
   review?: ReviewSpec;
+  /** How long the request may stay Pending since we first saw it (the rule's, else the policy-wide limit). */
+  maxPendingAge?: string;
+  /** An approval under this decision lasts this long unless renewed. */
+  validFor?: string;
 }
 
 export interface PolicyInput {
@@ -73,21 +77,30 @@ export function evaluatePolicy(policy: Policy, input: PolicyInput): PolicyDecisi
       matched: true,
       detail: names.length ? `all hold: ${names.join(", ")}` : "no conditions",
     });
-    return decide(rule.id, rule.then, policy.version, trace, input.tenant);
+    return decide(rule.id, rule.then, policy, trace, input.tenant);
   }
   const outcome = policy.document.default ?? ENGINE_DEFAULT;
   trace.push({ ruleId: DEFAULT_RULE_ID, matched: true, detail: "no rule matched" });
-  return decide(DEFAULT_RULE_ID, outcome, policy.version, trace, input.tenant);
+  return decide(DEFAULT_RULE_ID, outcome, policy, trace, input.tenant);
 }
 
 function decide(
   ruleId: string,
   o: PolicyOutcome,
-  policyVersion: string,
+  policy: Policy,
   trace: RuleTraceEntry[],
   tenant?: Tenant,
 ): PolicyDecision {
-  const decision: PolicyDecision = { verdict: o.verdict, ruleId, reason: o.reason, policyVersion, trace };
+  const maxPendingAge = o.maxPendingAge ?? policy.document.maxPendingAge;
+  const decision: PolicyDecision = {
+    verdict: o.verdict,
+    ruleId,
+    reason: o.reason,
+    policyVersion: policy.version,
+    trace,
+    ...(maxPendingAge ? { maxPendingAge } : {}),
+    ...(o.validFor && o.verdict !== "reject" ? { validFor: o.validFor } : {}),
+  };
   if (o.verdict === "review") {
     const r = o.review ?? {};
     const approvers = [...(r.approvers ?? []), ...(r.includeTenantApprovers && tenant ? tenant.approvers : [])];
