@@ -61,6 +61,18 @@ export interface JudgedConnection {
 /** How a person's decision reached the review. */
 export type DecisionChannel = "page" | "api" | "event";
 
+/** What recording a request tells the review: when we first saw the connection (its age counts from there). */
+export interface RecordedRequest {
+  firstSeenAt: string;
+}
+
+/** The body of the RenewApproval external event. */
+export interface RenewEventBody {
+  /** Who renewed (the signed-in Approver or Admin). */
+  by: string;
+  reason?: string;
+}
+
 /** The body of the ApprovalDecision external event. */
 export interface ApprovalEventBody {
   decision: "approve" | "reject";
@@ -93,6 +105,7 @@ export interface ReviewProgress {
     | "applying-decision"
     | "registering-dns"
     | "recording-outcome"
+    | "approved-until"
     | "done";
   verdict?: Verdict;
   ruleId?: string;
@@ -101,6 +114,8 @@ export interface ReviewProgress {
   /** While awaiting approval: who may decide (the approval endpoints check the signed-in person against it). */
   approvers?: string[];
   onDeadline?: "approve" | "reject";
+  /** A time-bound approval: when it ends unless renewed. */
+  validUntil?: string;
 }
 
 export interface RecordRequestInput extends RunScoped {
@@ -147,8 +162,11 @@ export interface RequestApprovalResult {
 
 export interface RecordHumanDecisionInput extends RunScoped {
   connectionId: string;
-  /** "event" for a person's decision, "deadline" for the policy's onDeadline outcome; "refused": not an approver. */
-  via: "event" | "deadline" | "invalid-event" | "refused";
+  /**
+   * "event" for a person's decision, "deadline" for the policy's onDeadline outcome, "expired" for a request past
+   * the maximum Pending age; "refused": not an approver.
+   */
+  via: "event" | "deadline" | "expired" | "invalid-event" | "refused";
   /** The channel the person decided through. */
   channel?: DecisionChannel;
   decision?: "approve" | "reject";

@@ -4,6 +4,7 @@ export const OrchestrationNames = {
   connectionCleanup: "connection-cleanup",
   endpointIntake: "endpoint-intake",
   notificationIntake: "notification-intake",
+  retentionSweep: "retention-sweep",
 } as const;
 
 export const ActivityNames = {
@@ -27,5 +28,17 @@ export const ActivityNames = {
 
 export type ActivityName = (typeof ActivityNames)[keyof typeof ActivityNames];
 
+/** The stale-connection steps (src/workflow/stale-activities.ts). */
+export const StaleActivityNames = {
+  recordApprovalPeriod: "approval-record-period",
+  endApproval: "approval-end",
+  recordApprovalEnd: "approval-record-end",
+  listRetained: "retention-list",
+  deleteRetained: "retention-delete",
+} as const;
+
 /** The external event the review waits for; the approval endpoints (next issue) raise it. */
 export const APPROVAL_EVENT = "ApprovalDecision";
+
+/** The external event that renews a time-bound approval (the renew API raises it). */
+export const RENEW_EVENT = "RenewApproval";
