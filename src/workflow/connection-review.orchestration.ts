@@ -1,12 +1,7 @@
 import type { ConnectionRequest, ReviewState } from "../domain/connection";
 import { sameArmId, tryParseArmId } from "../domain/arm-id";
 import { durationToMs, type PolicyDecision, type Verdict } from "../domain/policy";
-import {
-  approvalEndedDescription,
-  approvalWindow,
-  pendingExpiredDescription,
-  pendingExpiresAt,
-} from "../domain/stale";
+import { approvalEndedDescription, approvalWindow, pendingExpiredDescription, pendingExpiresAt } from "../domain/stale";
 import type { Tenant } from "../domain/tenant";
 import type { ConnectionState } from "../ports/connection-gateway.port";
 import { PermanentCodes } from "../ports/errors";
@@ -510,8 +505,7 @@ function* holdApproval(
     at: at(),
   });
   const state: ReviewState = ended.outcome === "rejected" ? "removed" : held.outcome.state;
-  const reason =
-    ended.outcome === "rejected" ? "The approval period ended and was not renewed." : held.outcome.reason;
+  const reason = ended.outcome === "rejected" ? "The approval period ended and was not renewed." : held.outcome.reason;
   context.df.setCustomStatus({ step: "done", state } satisfies ReviewProgress);
   return { ...held.outcome, state, reason };
 }
