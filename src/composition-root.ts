@@ -12,7 +12,6 @@ import type { ConnectionGateway } from "./ports/connection-gateway.port";
 import type { DnsRegistrar } from "./ports/dns-registrar.port";
 import type { PolicySource } from "./ports/policy-source.port";
 import { createActivities, type Activities } from "./workflow/activities";
-import { createStaleActivities, type StaleActivities } from "./workflow/stale-activities";
 import { buildCredential, credentialKinds } from "./adapters/identity/credential-chain";
 import { TimeoutCredential } from "./adapters/identity/timeout-credential";
 import { TableBookkeeping } from "./adapters/tables/table-bookkeeping";
@@ -163,14 +162,6 @@ export function getActivities(): Promise<Activities> {
   })();
   return activities;
 }
-
-/** The stale-connection steps (time-bound approvals ending, retention). */
-export function getStaleActivities(): Promise<StaleActivities> {
-  staleActivities ??= (async () =>
-    createStaleActivities({ gateway: await getGateway(), bookkeeping: await getBookkeeping() }))();
-  return staleActivities;
-}
-let staleActivities: Promise<StaleActivities> | undefined;
 
 /** The approval link signer and checker (current and previous key). */
 export function getApprovalKeys(): ApprovalKeyRing {

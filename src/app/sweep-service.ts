@@ -1,4 +1,4 @@
-import type { ConnectionGateway, ConnectionState } from "../ports/connection-gateway.port";
+import type { ConnectionGateway, ArmConnection } from "../ports/connection-gateway.port";
 import { TransientError } from "../ports/errors";
 import type { OrchestrationClient } from "./orchestration-client";
 import { startCleanup, startReview } from "./review-starter";
@@ -72,10 +72,10 @@ export async function sweep(deps: SweepDeps, mode: "review" | "cleanup"): Promis
 async function startFor(
   deps: SweepDeps,
   mode: "review" | "cleanup",
-  c: ConnectionState,
+  c: ArmConnection,
   report: SweepReport,
 ): Promise<void> {
-  const wanted = mode === "review" ? c.status === "Pending" : c.status === "Disconnected";
+  const wanted = mode === "review" ? c.armStatus === "Pending" : c.armStatus === "Disconnected";
   if (!wanted) return;
   const result =
     mode === "review"

@@ -3,13 +3,12 @@ import { sameArmId, tryParseArmId } from "../domain/arm-id";
 import { durationToMs, type PolicyDecision, type Verdict } from "../domain/policy";
 import { approvalEndedDescription, approvalWindow, pendingExpiredDescription, pendingExpiresAt } from "../domain/stale";
 import type { Tenant } from "../domain/tenant";
-import type { ConnectionState } from "../ports/connection-gateway.port";
+import type { ArmConnection } from "../ports/connection-gateway.port";
 import { PermanentCodes } from "../ports/errors";
 import { toConnectionRequest } from "./connection-request";
+import { armConnectionOf } from "./recorded-connection";
 import type {
   ApprovalEventBody,
-  CleanupTarget,
-  RecordedRequest,
   RenewEventBody,
   DecisionChannel,
   RecordOutcomeInput,
@@ -18,10 +17,8 @@ import type {
   ReviewInput,
   ReviewOutcome,
   ReviewProgress,
-  StepResult,
 } from "./contracts";
-import { ActivityNames, APPROVAL_EVENT, RENEW_EVENT, StaleActivityNames } from "./names";
-import type { EndApprovalResult } from "./stale-activities";
+import { ActivityNames, APPROVAL_EVENT, RENEW_EVENT } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator, type WorkflowTask } from "./workflow-context";
 
 interface FinalDecision {
@@ -74,7 +71,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       ...(tenantId ? { tenantId } : {}),
       ...extra,
     };
-    yield* callActivity<null>(context, ActivityNames.recordOutcome, record);
+    yield* callActivity(context, ActivityNames.recordOutcome, record);
     progress({ step: "done", state, ...(decision ? { verdict: decision.verdict, ruleId: decision.ruleId } : {}) });
     return {
       connectionId: input.connectionId,
@@ -92,16 +89,17 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
     // Nothing is recorded before ARM shows the connection: a signal about one it does not have leaves no row.
     let connection = freshObservedConnection(input, context.df.currentUtcDateTime);
     if (!connection) {
-      const read = yield* callActivity<StepResult<ConnectionState | null>>(context, ActivityNames.readConnection, {
+      const read = yield* callActivity(context, ActivityNames.readConnection, {
         connectionId: input.connectionId,
       });
       if (!read.ok) return yield* finish("failed", `${read.code}: ${read.message}`);
       connection = read.value ?? undefined;
     }
     if (!connection) return yield* finish("skipped", "The connection does not exist in Azure.");
+    connection = armConnectionOf(connection);
 
     progress({ step: "recording" });
-    const recorded = yield* callActivity<StepResult<RecordedRequest | null>>(context, ActivityNames.recordRequest, {
+    const recorded = yield* callActivity(context, ActivityNames.recordRequest, {
       instanceId,
       run,
       connectionId: input.connectionId,
@@ -114,9 +112,9 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
     if (!recorded.ok) return yield* finish("failed", `${recorded.code}: ${recorded.message}`);
     // A request's age counts from when we first saw it (older instances' record step returned nothing).
     const firstSeenAt = recorded.value?.firstSeenAt ?? now();
-    if (connection.status !== "Pending") {
-      return yield* finish("skipped", `The connection is already ${connection.status}; nothing was written.`, {
-        azureStatus: connection.status,
+    if (connection.armStatus !== "Pending") {
+      return yield* finish("skipped", `The connection is already ${connection.armStatus}; nothing was written.`, {
+        azureStatus: connection.armStatus,
       });
     }
 
@@ -125,7 +123,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
     for (let pass = 0; ; pass++) {
       const passRun = pass === 0 ? run : `${run}#${pass}`;
       progress({ step: "resolving-tenant" });
-      const tenant = yield* callActivity<Tenant | null>(context, ActivityNames.resolveTenant, {
+      const tenant = yield* callActivity(context, ActivityNames.resolveTenant, {
         instanceId,
         run: passRun,
         connection,
@@ -136,7 +134,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       const request = toConnectionRequest(connection, input.source, input.observedAt, tenant?.tenantId);
 
       progress({ step: "evaluating-policy" });
-      const decided = yield* callActivity<StepResult<PolicyDecision>>(context, ActivityNames.decide, {
+      const decided = yield* callActivity(context, ActivityNames.decide, {
         instanceId,
         run: passRun,
         request,
@@ -158,7 +156,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
 
       progress({ step: "applying-decision", verdict: decision.verdict, ruleId: decision.ruleId });
       const status = final.verdict === "approve" ? "Approved" : "Rejected";
-      const applied = yield* callActivity<StepResult<ConnectionState>>(context, ActivityNames.applyDecision, {
+      const applied = yield* callActivity(context, ActivityNames.applyDecision, {
         instanceId,
         run: passRun,
         connectionId: input.connectionId,
@@ -187,7 +185,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       if (final.verdict === "approve") {
         progress({ step: "registering-dns", verdict: decision.verdict, ruleId: decision.ruleId });
         try {
-          dns = yield* callActivity<RegisterDnsResult>(context, ActivityNames.registerDns, {
+          dns = yield* callActivity(context, ActivityNames.registerDns, {
             instanceId,
             run,
             connection: applied.value,
@@ -227,7 +225,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
 export const OBSERVED_FRESH_MS = 5 * 60_000;
 
 /** The connection intake read, if it is this connection, Pending-or-not as read, and fresh by the replay clock. */
-export function freshObservedConnection(input: ReviewInput, now: Date): ConnectionState | undefined {
+export function freshObservedConnection(input: ReviewInput, now: Date): ArmConnection | undefined {
   const observed = input.observed;
   const connection = observed?.connection;
   if (!observed || !connection || !sameArmId(connection.connectionId, input.connectionId)) return undefined;
@@ -272,7 +270,7 @@ function* awaitApproval(
     kind: "request" | "reminder" | "escalation",
     sequence: number,
   ): WorkflowGenerator<RequestApprovalResult> {
-    return yield* callActivity<RequestApprovalResult>(context, ActivityNames.requestApproval, {
+    return yield* callActivity(context, ActivityNames.requestApproval, {
       instanceId,
       run,
       request,
@@ -314,7 +312,7 @@ function* awaitApproval(
       // Defence in depth: whoever can raise the event (a system key) still cannot decide as a non-approver.
       const allowed = body && approvers.some((a) => sameText(a, body.approver));
       if (body && allowed) {
-        yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
+        yield* callActivity(context, ActivityNames.recordHumanDecision, {
           instanceId,
           run,
           connectionId: request.connectionId,
@@ -335,7 +333,7 @@ function* awaitApproval(
           ...(body.reason ? { note: body.reason } : {}),
         };
       }
-      yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
+      yield* callActivity(context, ActivityNames.recordHumanDecision, {
         instanceId,
         run,
         connectionId: request.connectionId,
@@ -359,7 +357,7 @@ function* awaitApproval(
     if (end < deadline.getTime()) return yield* expire(context, request.connectionId, decision, run, sequence);
     const outcome: Verdict = review.onDeadline;
     const reason = `No decision by ${deadline.toISOString()}; the policy's onDeadline says ${outcome}.`;
-    yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
+    yield* callActivity(context, ActivityNames.recordHumanDecision, {
       instanceId,
       run,
       connectionId: request.connectionId,
@@ -384,7 +382,7 @@ function* expire(
 ): WorkflowGenerator<FinalDecision> {
   const maxAge = decision.maxPendingAge ?? "";
   const reason = `Pending longer than the maximum age ${maxAge} since we first saw it; rejected as expired.`;
-  yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
+  yield* callActivity(context, ActivityNames.recordHumanDecision, {
     instanceId: context.df.instanceId,
     run,
     connectionId,
@@ -428,7 +426,7 @@ function* holdApproval(
   let noticed = false;
   const startPeriod = function* (renewal?: RenewEventBody): WorkflowGenerator<void> {
     const validUntil = new Date(window.endsAt).toISOString();
-    yield* callActivity<null>(context, StaleActivityNames.recordApprovalPeriod, {
+    yield* callActivity(context, ActivityNames.recordApprovalPeriod, {
       instanceId,
       run,
       connectionId,
@@ -464,7 +462,7 @@ function* holdApproval(
     }
     if (!noticed) {
       noticed = true;
-      yield* callActivity<RequestApprovalResult>(context, ActivityNames.requestApproval, {
+      yield* callActivity(context, ActivityNames.requestApproval, {
         instanceId,
         run,
         request,
@@ -480,7 +478,7 @@ function* holdApproval(
     break;
   }
 
-  const ended = yield* callActivity<EndApprovalResult>(context, StaleActivityNames.endApproval, {
+  const ended = yield* callActivity(context, ActivityNames.endApproval, {
     instanceId,
     run,
     connectionId,
@@ -488,16 +486,16 @@ function* holdApproval(
     at: at(),
   });
   if (ended.outcome === "rejected") {
-    const targets = yield* callActivity<CleanupTarget[]>(context, ActivityNames.findEndpointConnections, {
+    const targets = yield* callActivity(context, ActivityNames.findEndpointConnections, {
       connectionId,
       reason: "approval period ended",
       observedAt: at(),
     });
     for (const target of targets) {
-      yield* callActivity<unknown>(context, ActivityNames.removeDns, { instanceId, target, at: at() });
+      yield* callActivity(context, ActivityNames.removeDns, { instanceId, target, at: at() });
     }
   }
-  yield* callActivity<null>(context, StaleActivityNames.recordApprovalEnd, {
+  yield* callActivity(context, ActivityNames.recordApprovalEnd, {
     instanceId,
     run,
     connectionId,

@@ -24,18 +24,21 @@ export const ActivityNames = {
   recordRemoval: "cleanup-record-removal",
   resolveEndpoint: "intake-resolve-endpoint",
   listNotifiedConnections: "intake-list-notified-connections",
-} as const;
-
-export type ActivityName = (typeof ActivityNames)[keyof typeof ActivityNames];
-
-/** The stale-connection steps (src/workflow/stale-activities.ts). */
-export const StaleActivityNames = {
+  // Stale connections (src/workflow/stale.activities.ts): time-bound approvals ending, retention.
   recordApprovalPeriod: "approval-record-period",
   endApproval: "approval-end",
   recordApprovalEnd: "approval-record-end",
   listRetained: "retention-list",
   deleteRetained: "retention-delete",
 } as const;
+
+export type ActivityName = (typeof ActivityNames)[keyof typeof ActivityNames];
+
+/** The activities of each workflow (their names carry its prefix); each group has its own activities module. */
+export type ReviewActivityName = Extract<ActivityName, `review-${string}`>;
+export type CleanupActivityName = Extract<ActivityName, `cleanup-${string}`>;
+export type IntakeActivityName = Extract<ActivityName, `intake-${string}`>;
+export type StaleActivityName = Extract<ActivityName, `approval-${string}` | `retention-${string}`>;
 
 /** The external event the review waits for; the approval endpoints (next issue) raise it. */
 export const APPROVAL_EVENT = "ApprovalDecision";

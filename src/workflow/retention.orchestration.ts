@@ -1,13 +1,6 @@
-import type { DeleteRetainedResult } from "./stale-activities";
-import { StaleActivityNames } from "./names";
+import type { DeleteRetainedResult, RetentionInput } from "./contracts";
+import { ActivityNames } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator } from "./workflow-context";
-
-export interface RetentionInput {
-  /** RETENTION_PERIOD: ISO 8601 duration. */
-  retention: string;
-  /** Deletions per run; the rest is found by the next run. */
-  limit: number;
-}
 
 export type RetentionReport = Record<DeleteRetainedResult, string[]>;
 
@@ -20,13 +13,13 @@ export function* retentionOrchestration(context: WorkflowContext): WorkflowGener
   const input = context.df.getInput<RetentionInput>();
   const at = (): string => context.df.currentUtcDateTime.toISOString();
   const report: RetentionReport = { deleted: [], absent: [], kept: [] };
-  const due = yield* callActivity<string[]>(context, StaleActivityNames.listRetained, {
+  const due = yield* callActivity(context, ActivityNames.listRetained, {
     now: at(),
     retention: input.retention,
     limit: input.limit,
   });
   for (const connectionId of due) {
-    const result = yield* callActivity<DeleteRetainedResult>(context, StaleActivityNames.deleteRetained, {
+    const result = yield* callActivity(context, ActivityNames.deleteRetained, {
       instanceId: context.df.instanceId,
       connectionId,
       retention: input.retention,

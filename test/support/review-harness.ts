@@ -6,8 +6,6 @@ import { InMemoryDnsRegistrar } from "../../src/ports/dns-registrar.in-memory";
 import { plainLinks, RecordingChannel } from "../../src/ports/notifier.in-memory";
 import { StaticPolicySource } from "../../src/ports/policy-source.in-memory";
 import { createActivities } from "../../src/workflow/activities";
-import { createStaleActivities } from "../../src/workflow/stale-activities";
-import type { ActivityHandler } from "./orchestration-driver";
 import { aPrivateLinkServiceId } from "./builders";
 
 export const TEST_POLICY = `
@@ -58,9 +56,6 @@ export function reviewHarness(policyText = TEST_POLICY) {
     teams,
     email,
     policy,
-    activities: {
-      ...activities,
-      ...createStaleActivities({ gateway, bookkeeping }),
-    } as unknown as Record<string, ActivityHandler>,
+    activities,
   };
 }

@@ -3,7 +3,7 @@ import { sweep } from "../../../src/app/sweep-service";
 import { InMemoryConnectionGateway } from "../../../src/ports/connection-gateway.in-memory";
 import { TransientError } from "../../../src/ports/errors";
 import { OrchestrationNames } from "../../../src/workflow/names";
-import { aConnectionId, aConnectionState, aPrivateLinkServiceId } from "../../support/builders";
+import { aConnectionId, anArmConnection, aPrivateLinkServiceId } from "../../support/builders";
 import { FakeOrchestrationClient } from "../../support/fake-orchestration-client";
 
 const scope = "/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/provider-rg";
@@ -11,9 +11,9 @@ const scope = "/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroup
 function estate() {
   const gateway = new InMemoryConnectionGateway();
   gateway.resources.push({ id: aPrivateLinkServiceId(), type: "Microsoft.Network/privateLinkServices" });
-  gateway.addConnection(aConnectionState({ connectionId: aConnectionId({ name: "pending" }) }));
-  gateway.addConnection(aConnectionState({ connectionId: aConnectionId({ name: "approved" }), status: "Approved" }));
-  gateway.addConnection(aConnectionState({ connectionId: aConnectionId({ name: "gone" }), status: "Disconnected" }));
+  gateway.addConnection(anArmConnection({ connectionId: aConnectionId({ name: "pending" }) }));
+  gateway.addConnection(anArmConnection({ connectionId: aConnectionId({ name: "approved" }), armStatus: "Approved" }));
+  gateway.addConnection(anArmConnection({ connectionId: aConnectionId({ name: "gone" }), armStatus: "Disconnected" }));
   return gateway;
 }
 
@@ -35,7 +35,7 @@ describe("sweep", () => {
     const now = () => "2026-01-01T00:00:00.000Z";
     await sweep({ gateway: estate(), client, managedScopes: [scope], log: () => undefined, now }, "review");
     expect(client.starts[0]?.input).toMatchObject({
-      observed: { at: now(), connection: { connectionId: aConnectionId({ name: "pending" }), status: "Pending" } },
+      observed: { at: now(), connection: { connectionId: aConnectionId({ name: "pending" }), armStatus: "Pending" } },
     });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { retentionOrchestration, type RetentionReport } from "../../../src/workflow/retention.orchestration";
-import { aConnectionId, aConnectionState } from "../../support/builders";
+import { aConnectionId, anArmConnection } from "../../support/builders";
 import { runOrchestration } from "../../support/orchestration-driver";
 import { reviewHarness } from "../../support/review-harness";
 
@@ -17,7 +17,7 @@ async function estate() {
     inArm = status,
   ) => {
     const connectionId = aConnectionId({ name });
-    if (inArm) h.gateway.addConnection(aConnectionState({ connectionId, status: inArm }));
+    if (inArm) h.gateway.addConnection(anArmConnection({ connectionId, armStatus: inArm }));
     const state = status === "Approved" ? "approved" : status === "Rejected" ? "rejected" : "removed";
     await h.bookkeeping.saveConnection({
       connectionId,

@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import type { ReviewOutcome, ReviewProgress } from "../../../src/workflow/contracts";
 import { APPROVAL_EVENT, RENEW_EVENT } from "../../../src/workflow/names";
-import { aConnectionState, aTenant, anEndpoint } from "../../support/builders";
+import { anArmConnection, aTenant, anEndpoint } from "../../support/builders";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
 import { reviewHarness, TEST_POLICY } from "../../support/review-harness";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const START = new Date("2026-01-01T09:00:00Z");
-const connection = aConnectionState();
+const connection = anArmConnection();
 
 /** The default review waits 48 h; the request may stay Pending only 30 h. */
 const SHORT_PENDING = TEST_POLICY.replace("default:\n", "maxPendingAge: PT30H\ndefault:\n");
@@ -71,7 +71,7 @@ describe("a request past its maximum Pending age", () => {
         // Approved by hand in the portal while the review waited.
         "review-record-human-decision": async (input: never) => {
           await h.gateway.setConnectionStatus(connection.connectionId, "Approved", "by hand");
-          return h.activities["review-record-human-decision"]!(input);
+          return h.activities["review-record-human-decision"](input);
         },
       },
     };
@@ -132,7 +132,7 @@ describe("a time-bound approval", () => {
         ...h.activities,
         "approval-end": async (input: never) => {
           await h.gateway.setConnectionStatus(connection.connectionId, "Rejected", "by hand");
-          return h.activities["approval-end"]!(input);
+          return h.activities["approval-end"](input);
         },
       },
     });

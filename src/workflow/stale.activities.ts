@@ -1,8 +1,8 @@
 import { retentionDue } from "../domain/stale";
 import type { Bookkeeping, ConnectionRecord, RecordedDnsRecord } from "../ports/bookkeeping.port";
 import type { ConnectionGateway } from "../ports/connection-gateway.port";
-import { runOf, type RunScoped } from "./contracts";
-import { StaleActivityNames } from "./names";
+import { runOf, type ActivityHandlers, type DeleteRetainedInput } from "./contracts";
+import { ActivityNames, type StaleActivityName } from "./names";
 
 /**
  * The acting steps of the stale-connection life cycle (time-bound approvals ending, retention). Each reads ARM right
@@ -13,55 +13,16 @@ export interface StaleActivityPorts {
   bookkeeping: Bookkeeping;
 }
 
-/** A time-bound approval began or was renewed: until when, and who renewed it. */
-export interface RecordApprovalPeriodInput extends RunScoped {
-  connectionId: string;
-  validUntil: string;
-  /** Absent for the first period (the approval itself). */
-  renewedBy?: string;
-  reason?: string;
-  sequence: number;
-  at: string;
-}
-
-export interface EndApprovalInput extends RunScoped {
-  connectionId: string;
-  /** What ARM's description will say (why, and how to ask again). */
-  description: string;
-  at: string;
-}
-
-/** "rejected": we rejected it now (or had, on a repeated run); otherwise what ARM showed, and nothing was written. */
-export type EndApprovalResult = { outcome: "rejected" } | { outcome: "left"; why: string };
-
-export interface RecordApprovalEndInput extends RunScoped {
-  connectionId: string;
-  result: EndApprovalResult;
-  at: string;
-}
-
-export interface ListRetainedInput {
-  now: string;
-  retention: string;
-  limit: number;
-}
-
-export interface DeleteRetainedInput {
-  instanceId: string;
-  connectionId: string;
-  retention: string;
-  at: string;
-}
-
-export type DeleteRetainedResult = "deleted" | "absent" | "kept";
-
 const AUTOPILOT = "autopilot";
 /** Row states whose connections can be Rejected or Disconnected in ARM. */
 const FINISHED_STATES = ["rejected", "removed"] as const;
 
-export function createStaleActivities({ gateway, bookkeeping }: StaleActivityPorts) {
+export function createStaleActivities({
+  gateway,
+  bookkeeping,
+}: StaleActivityPorts): ActivityHandlers<StaleActivityName> {
   return {
-    async [StaleActivityNames.recordApprovalPeriod](input: RecordApprovalPeriodInput): Promise<null> {
+    async [ActivityNames.recordApprovalPeriod](input) {
       await bookkeeping.saveConnection({
         connectionId: input.connectionId,
         validUntil: input.validUntil,
@@ -80,14 +41,14 @@ export function createStaleActivities({ gateway, bookkeeping }: StaleActivityPor
       return null;
     },
 
-    async [StaleActivityNames.endApproval](input: EndApprovalInput): Promise<EndApprovalResult> {
+    async [ActivityNames.endApproval](input) {
       // Status only: one ARM call, right before the write.
       const current = await gateway.getConnection(input.connectionId, { withProviderResource: false });
       if (!current) return { outcome: "left", why: "the connection no longer exists in Azure" };
       // A repeated run finds its own rejection: go on with the records.
-      if (current.status === "Rejected" && current.description === input.description) return { outcome: "rejected" };
-      if (current.status !== "Approved") {
-        return { outcome: "left", why: `Azure shows the connection ${current.status}, not Approved` };
+      if (current.armStatus === "Rejected" && current.description === input.description) return { outcome: "rejected" };
+      if (current.armStatus !== "Approved") {
+        return { outcome: "left", why: `Azure shows the connection ${current.armStatus}, not Approved` };
       }
       await gateway.setConnectionStatus(input.connectionId, "Rejected", input.description);
       await bookkeeping.appendAudit({
@@ -101,7 +62,7 @@ export function createStaleActivities({ gateway, bookkeeping }: StaleActivityPor
       return { outcome: "rejected" };
     },
 
-    async [StaleActivityNames.recordApprovalEnd](input: RecordApprovalEndInput): Promise<null> {
+    async [ActivityNames.recordApprovalEnd](input) {
       const row = await bookkeeping.getConnection(input.connectionId);
       if (input.result.outcome === "rejected" && row) {
         await bookkeeping.saveConnection({
@@ -128,7 +89,7 @@ export function createStaleActivities({ gateway, bookkeeping }: StaleActivityPor
       return null;
     },
 
-    async [StaleActivityNames.listRetained](input: ListRetainedInput): Promise<string[]> {
+    async [ActivityNames.listRetained](input) {
       const now = Date.parse(input.now);
       const due: string[] = [];
       for (const state of FINISHED_STATES) {
@@ -138,7 +99,7 @@ export function createStaleActivities({ gateway, bookkeeping }: StaleActivityPor
       return due.slice(0, input.limit);
     },
 
-    async [StaleActivityNames.deleteRetained](input: DeleteRetainedInput): Promise<DeleteRetainedResult> {
+    async [ActivityNames.deleteRetained](input) {
       const audit = (message: string, kind: "arm-write" | "state" = "state") =>
         bookkeeping.appendAudit({
           connectionId: input.connectionId,
@@ -154,20 +115,20 @@ export function createStaleActivities({ gateway, bookkeeping }: StaleActivityPor
         await audit("Retention: the connection was already gone from Azure; nothing to delete.");
         return "absent";
       }
-      if (current.status !== "Rejected" && current.status !== "Disconnected") {
+      if (current.armStatus !== "Rejected" && current.armStatus !== "Disconnected") {
         // Approved (or asked again) by hand since we recorded it: Azure is the truth, so the row follows it.
-        await save(bookkeeping, input, { azureStatus: current.status });
-        await audit(`Retention: Azure shows the connection ${current.status}; it was kept.`);
+        await save(bookkeeping, input, { azureStatus: current.armStatus });
+        await audit(`Retention: Azure shows the connection ${current.armStatus}; it was kept.`);
         return "kept";
       }
       await gateway.deleteConnection(input.connectionId);
       await save(bookkeeping, input, {
         state: "removed",
         deletedAt: input.at,
-        reason: `Deleted on the provider side: ${current.status} for longer than the retention period ${input.retention}.`,
+        reason: `Deleted on the provider side: ${current.armStatus} for longer than the retention period ${input.retention}.`,
       });
       await audit(
-        `Deleted the ${current.status} connection: older than the retention period ${input.retention}.`,
+        `Deleted the ${current.armStatus} connection: older than the retention period ${input.retention}.`,
         "arm-write",
       );
       return "deleted";
@@ -189,5 +150,3 @@ function markedRemoved(records: RecordedDnsRecord[] | undefined): RecordedDnsRec
     r.outcome === "created" || r.outcome === "already-ours" ? { ...r, outcome: "removed" as const } : r,
   );
 }
-
-export type StaleActivities = ReturnType<typeof createStaleActivities>;
