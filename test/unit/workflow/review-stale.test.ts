@@ -51,6 +51,28 @@ describe("a request past its maximum Pending age", () => {
     expect(audit.some((m) => m.startsWith("reject (expired)"))).toBe(true);
   });
 
+  it("rejects at once, asking nobody, when a new review finds a request first seen too long ago", async () => {
+    const h = reviewHarness(SHORT_PENDING);
+    h.gateway.addConnection({ ...connection });
+    h.gateway.addEndpoint(anEndpoint());
+    // An earlier review saw it two days ago and failed; the sweep starts another.
+    await h.bookkeeping.saveConnection({
+      connectionId: connection.connectionId,
+      state: "failed",
+      providerResourceId: connection.providerResourceId,
+      updatedAt: new Date(START.getTime() - 2 * DAY).toISOString(),
+    });
+    const result = await runOrchestration<ReviewOutcome>(connectionReviewOrchestration, {
+      instanceId: "review-s",
+      input: { connectionId: connection.connectionId, source: "sweep", observedAt: START.toISOString() },
+      start: START,
+      activities: h.activities,
+    });
+    expect(result.output).toMatchObject({ state: "rejected" });
+    expect(h.teams.sent).toEqual([]);
+    expect(h.gateway.writes.map((w) => w.status)).toEqual(["Rejected"]);
+  });
+
   it("is not expired when a person decides in time", async () => {
     const { result } = await review(SHORT_PENDING, [
       { afterMs: 29 * HOUR, name: APPROVAL_EVENT, body: { decision: "approve", approver: "ops@contoso.example" } },
