@@ -33,7 +33,7 @@ df.app.orchestration(OrchestrationNames.retentionSweep, function* (context) {
   return yield* retentionOrchestration(context);
 });
 
-app.timer("retention-sweep", {
+app.timer("retention", {
   schedule: "%CLEANUP_SCHEDULE%",
   extraInputs: [durableClientInput],
   handler: retentionSweepTimer,
