@@ -3,7 +3,9 @@ import { main } from "../../src/cli/main";
 import { encodeKey } from "../../src/domain/arm-id";
 import { armConnection, inboxFor, waitFor, waitForApprovers } from "../support/approval-flow";
 import { signIn } from "../support/easy-auth";
+import { openApiProblems, type SeenResponse } from "../support/openapi-check";
 import { estateOf, startE2eStack, type E2eStack } from "./e2e-stack";
+import { operatorClient } from "./operator-client";
 
 const DAY = 24 * 3_600_000;
 const STALE_POLICY = "file:test/fixtures/stale/stale.policy.yaml";
@@ -48,8 +50,11 @@ describe("stale connections (retention off)", () => {
     await stack?.stop();
   });
 
+  let expiredConnectionId = "";
+
   it("rejects a Pending request past its maximum age, saying why and how to ask again, and ends its review", async () => {
     const pe = await request("stale-old-request", "please have a look");
+    expiredConnectionId = pe.connectionId;
     const waiting = await stack.waitForConnection(pe.connectionId, ["awaiting-approval"]);
     await waitForApprovers(stack, waiting.instanceId);
     await advance(DAY);
@@ -123,6 +128,19 @@ describe("stale connections (retention off)", () => {
     expect(await history(pe.connectionId)).toMatch(
       /Approval renewed by netops@contoso.example until .*migration runs late/,
     );
+    // The route itself: a person with the Approver role only, and only while an approval is held.
+    const seen: SeenResponse[] = [];
+    const call = operatorClient(stack.devhost.url, seen);
+    const renewRoute = (connectionId: string) => `/connections/${encodeKey(connectionId)}/renew`;
+    expect((await call("POST", renewRoute(pe.connectionId), { body: {} })).status).toBe(401);
+    const reader = await signIn(stack.devhost.url, { name: "reader@contoso.example", roles: ["Reader"] });
+    expect((await call("POST", renewRoute(pe.connectionId), { cookie: reader, body: {} })).status).toBe(403);
+    const notHeld = await call("POST", renewRoute(expiredConnectionId), { cookie, body: {} });
+    expect(notHeld.status).toBe(409);
+    expect(notHeld.body.error.code).toBe("NOT_TIME_BOUND");
+    expect((await call("POST", renewRoute(pe.connectionId), { cookie, body: { reason: 42 } })).status).toBe(400);
+    expect((await call("POST", renewRoute(pe.connectionId), { cookie, body: { reason: "again" } })).status).toBe(202);
+    expect(seen.flatMap(openApiProblems)).toEqual([]);
   });
 
   it("deletes nothing for retention while RETENTION_PERIOD is off", async () => {
