@@ -1,12 +1,11 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { decide, parseDecisionBody } from "../src/app/approval-service";
-import { apiError, MAX_BODY_BYTES, parseJsonBody } from "../src/app/http-api";
+import { apiError, parseJsonBody } from "../src/app/http-api";
 import { reviewControlFrom } from "../src/app/orchestration-client";
 import { readPrincipal } from "../src/app/principal";
 import { getBookkeeping } from "../src/composition-root";
-import { decodeKey } from "../src/domain/arm-id";
-import { answer, durableClientInput } from "./shared";
+import { answer, durableClientInput, postedConnectionId } from "./shared";
 
 /**
  * POST /api/connections/{key}/decision {decision, reason} → 202 {connectionId, decision, decidedBy}. The signed-in
@@ -15,15 +14,9 @@ import { answer, durableClientInput } from "./shared";
  */
 export async function postDecision(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
-    const declared = Number(request.headers.get("content-length") ?? "0");
-    if (declared > MAX_BODY_BYTES)
-      return apiError(413, "BODY_TOO_LARGE", `Send at most ${MAX_BODY_BYTES} bytes of JSON.`);
-    let connectionId: string;
-    try {
-      connectionId = decodeKey(request.params.key ?? "");
-    } catch {
-      return apiError(400, "KEY_INVALID", "The key is not valid; use the key from /api/connections.");
-    }
+    const target = postedConnectionId(request);
+    if ("refusal" in target) return target.refusal;
+    const { connectionId } = target;
     const json = parseJsonBody(await request.text());
     if (!json.ok) return json.response;
     const body = parseDecisionBody(json.value);

@@ -1,11 +1,12 @@
 /** Small glue the function files share: the durable client, logging, and turning failures into HTTP answers. */
-import type { HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { apiError, type ApiResponse } from "../src/app/http-api";
+import { apiError, MAX_BODY_BYTES, type ApiResponse } from "../src/app/http-api";
 import { fromDurableClient, type OrchestrationClient } from "../src/app/orchestration-client";
 import type { SweepDeps } from "../src/app/sweep-service";
 import { getConfig, getGateway } from "../src/composition-root";
 import { ConfigError } from "../src/config";
+import { decodeKey } from "../src/domain/arm-id";
 import { DomainError } from "../src/domain/errors";
 import { OPERATOR_FAULT_CODES, PermanentError, TransientError } from "../src/ports/errors";
 import { logEvent, textField } from "./log-event";
@@ -25,6 +26,17 @@ export async function sweepDeps(context: InvocationContext): Promise<SweepDeps> 
     log: (m) => context.log(m),
     now: () => new Date().toISOString(),
   };
+}
+
+/** The connection a `connections/{key}/...` POST names, or the coded refusal (body too large, key not valid). */
+export function postedConnectionId(request: HttpRequest): { connectionId: string } | { refusal: ApiResponse } {
+  if (Number(request.headers.get("content-length") ?? "0") > MAX_BODY_BYTES)
+    return { refusal: apiError(413, "BODY_TOO_LARGE", `Send at most ${MAX_BODY_BYTES} bytes of JSON.`) };
+  try {
+    return { connectionId: decodeKey(request.params.key ?? "") };
+  } catch {
+    return { refusal: apiError(400, "KEY_INVALID", "The key is not valid; use the key from /api/connections.") };
+  }
 }
 
 export function toHttp(response: ApiResponse): HttpResponseInit {

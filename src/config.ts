@@ -31,6 +31,8 @@ export interface AppConfig {
   cleanupSchedule: string;
   tenantsImportFile?: string;
   tokenTimeoutMs: number;
+  /** ISO 8601 duration after which Rejected and Disconnected connections are deleted on the provider side; absent: off. */
+  retentionPeriod?: string;
 }
 
 export class ConfigError extends DomainError {
@@ -123,5 +125,6 @@ function toAppConfig(s: Parsed): AppConfig {
     cleanupSchedule: s.CLEANUP_SCHEDULE!,
     ...(s.TENANTS_IMPORT_FILE ? { tenantsImportFile: s.TENANTS_IMPORT_FILE } : {}),
     tokenTimeoutMs: s.TOKEN_TIMEOUT_MS,
+    ...(s.RETENTION_PERIOD ? { retentionPeriod: s.RETENTION_PERIOD } : {}),
   };
 }

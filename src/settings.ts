@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
+import { durationToMs } from "./domain/policy/duration";
 import { APPROVAL_CHANNELS, type ApprovalChannel } from "./domain/tenant";
 
 /**
@@ -39,6 +40,19 @@ const SCOPE_ID =
 const RESOURCE_GROUP_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourcegroups\/[^/]+$/i;
 const NCRONTAB = /^(\S+\s+){5}\S+$/;
 const DNS_ZONE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/** An ISO 8601 duration longer than zero (e.g. P30D); undefined when unset. */
+function positiveDuration(value: string | undefined, check: SettingCheck): string | undefined {
+  if (value === undefined) return undefined;
+  let ms = Number.NaN;
+  try {
+    ms = durationToMs(value);
+  } catch {
+    /* reported below */
+  }
+  if (!(ms > 0)) check.problem(`${check.name} must be an ISO 8601 duration longer than zero, e.g. P30D, or empty.`);
+  return value;
+}
 
 /** The value as given; undefined when unset. */
 const text = (value: string | undefined): string | undefined => value;
@@ -348,6 +362,13 @@ export const SETTINGS = {
     default: "10000",
     inAzure: true,
     parse: milliseconds,
+  }),
+  RETENTION_PERIOD: setting({
+    meaning:
+      "how long Rejected and Disconnected connections stay before they are deleted on the provider side; empty (the default) keeps them",
+    sample: "",
+    inAzure: true,
+    parse: positiveDuration,
   }),
 };
 

@@ -130,6 +130,8 @@ var appSettings = {
   CLEANUP_SCHEDULE: cleanupSchedule
   TENANTS_IMPORT_FILE: ''
   TOKEN_TIMEOUT_MS: '10000'
+  // Off by default: finished connections stay visible on the resource until someone deletes them.
+  RETENTION_PERIOD: ''
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

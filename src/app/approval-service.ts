@@ -1,5 +1,5 @@
 import type { Bookkeeping, ConnectionRecord } from "../ports/bookkeeping.port";
-import type { ApprovalEventBody, DecisionChannel, ReviewProgress } from "../workflow/contracts";
+import type { ApprovalEventBody, DecisionChannel, RenewEventBody, ReviewProgress } from "../workflow/contracts";
 import { APPROVAL_EVENT } from "../workflow/names";
 import { hasRole, isSamePerson, type Principal } from "./principal";
 
@@ -7,7 +7,7 @@ import { hasRole, isSamePerson, type Principal } from "./principal";
 export interface ReviewControl {
   /** undefined when no such instance exists. */
   status(instanceId: string): Promise<{ runtimeStatus: string; customStatus?: ReviewProgress } | undefined>;
-  raiseEvent(instanceId: string, eventName: string, body: ApprovalEventBody): Promise<void>;
+  raiseEvent(instanceId: string, eventName: string, body: ApprovalEventBody | RenewEventBody): Promise<void>;
 }
 
 export interface DecideDeps {

@@ -150,6 +150,8 @@ const schemas: Record<string, Schema> = {
         ),
       },
       dnsNote: text,
+      validUntil: text,
+      deletedAt: text,
       createdAt: text,
       updatedAt: text,
     },
@@ -278,6 +280,23 @@ const paths: Record<string, Schema> = {
               "decision",
               "decidedBy",
             ]),
+          ),
+        },
+        ...errors(400, 401, 403, 404, 409, 413, 503),
+      },
+    },
+  },
+  "/connections/{key}/renew": {
+    post: {
+      summary: "Renews a time-bound approval (a rule's validFor): a new period starts now (Approver or Admin).",
+      security: PEOPLE("Approver"),
+      parameters: [connectionKey],
+      requestBody: { required: false, ...json(object({ reason: { type: "string", maxLength: 500 } }, [])) },
+      responses: {
+        202: {
+          description: "Accepted: the review holding the approval starts a new period.",
+          ...json(
+            object({ connectionId: text, renewedBy: text, previousValidUntil: text }, ["connectionId", "renewedBy"]),
           ),
         },
         ...errors(400, 401, 403, 404, 409, 413, 503),

@@ -4,11 +4,17 @@
  * turns it into the principal), --cookie / AUTOPILOT_COOKIE (a local devhost session), or --key / AUTOPILOT_KEY (a
  * function key, for the automation routes).
  */
+import { encodeKey } from "../domain/arm-id";
 import { DomainError } from "../domain/errors";
 import type { ParsedArgs } from "./args";
 import type { CliIo } from "./cli-io";
 
 export const APP_OPTIONS = ["url", "token", "cookie", "key"] as const;
+
+/** An ARM id is turned into its key; a key (what the API and the console show) is used as given. */
+export function connectionKey(connection: string): string {
+  return connection.startsWith("/") ? encodeKey(connection) : connection;
+}
 const DEFAULT_URL = "http://127.0.0.1:7071";
 
 export interface AppAnswer {

@@ -6,6 +6,7 @@ import { policyExplain } from "./commands/policy-explain.command";
 import { policySchema } from "./commands/policy-schema.command";
 import { policyWhatIf } from "./commands/policy-what-if.command";
 import { decide } from "./commands/decide.command";
+import { renew } from "./commands/renew.command";
 import { tenantsAdd, tenantsList, tenantsOffboard, tenantsShow, tenantsUpdate } from "./commands/tenants.command";
 // `demo` (src/cli/demo.ts) prints its own timeline and exit code, so it bypasses the JSON printing below.
 import { runDemo } from "./demo";
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   "tenants update": tenantsUpdate,
   "tenants offboard": tenantsOffboard,
   decide,
+  renew,
 };
 
 export const HELP = `privatelink-autopilot <command>
@@ -51,6 +53,8 @@ AUTOPILOT_TOKEN = an Entra access token for the app, --cookie or AUTOPILOT_COOKI
       Create, change (over the version read, so a change made meanwhile is refused) or offboard (Admin).
   decide <connection id or key> approve|reject --reason <text>
       A decision on a review waiting for you (Approver, and one of the review's approvers).
+  renew <connection id or key> [--reason <text>]
+      Renews a time-bound approval (a rule's validFor) for another period from now (Approver or Admin).
   policy what-if --policy <file> [--page-size N]
       The connections whose verdict a proposed policy would change, read from Azure now (Admin).
   demo

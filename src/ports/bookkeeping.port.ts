@@ -31,6 +31,11 @@ export interface ConnectionRecord {
   dnsRecords?: RecordedDnsRecord[];
   /** e.g. "the consumer's subscription is not readable: DNS is theirs". */
   dnsNote?: string;
+  /** A time-bound approval: when it ends unless renewed. */
+  validUntil?: string;
+  /** When the retention clean-up deleted the connection on the provider side (or found it gone). */
+  deletedAt?: string;
+  /** When we first saw the connection in ARM: a request's age counts from here (ARM records no creation time). */
   createdAt: string;
   updatedAt: string;
 }

@@ -1,7 +1,8 @@
 import type { ConnectionRequest } from "../domain/connection";
 import type { ApprovalChannel } from "../domain/tenant";
 
-export type NoticeKind = "request" | "reminder" | "escalation";
+/** "expiring": a time-bound approval ends soon unless renewed. */
+export type NoticeKind = "request" | "reminder" | "escalation" | "expiring";
 
 /** Everything an approver needs to decide from the message alone; every channel renders the same facts. */
 export interface ApprovalNotice {

@@ -17,8 +17,10 @@ type Outcome = "sent" | "failed" | "skipped";
 export function resolveApprovers(input: RequestApprovalInput, defaults: readonly string[]): string[] {
   if (input.recipients) return unique(input.recipients);
   const fromRule = input.decision.review?.approvers ?? [];
-  if (fromRule.length > 0) return unique(fromRule);
   const fromTenant = input.tenant?.approvers ?? [];
+  // An approval about to end concerns both sides: whoever approves for us, and the tenant's own contacts.
+  if (input.kind === "expiring") return unique([...fromRule, ...defaults, ...fromTenant]);
+  if (fromRule.length > 0) return unique(fromRule);
   return unique(fromTenant.length > 0 ? fromTenant : defaults);
 }
 
@@ -37,8 +39,10 @@ export async function sendApprovalNotice(
   const recorded = new Set((await bookkeeping.listAudit(input.request.connectionId, 200)).map((e) => e.stepId));
   const review = input.decision.review;
   const nonceBase = `${Date.parse(input.at).toString(36)}.${input.kind}.${input.sequence}`;
+  // An ending approval has nothing to decide on the approval page: the notice says how to renew instead.
   const links = await Promise.all(
     approvers.map(async (approver, i) => {
+      if (input.kind === "expiring") return { approver };
       const url = await ports.links.linkFor({
         instanceId: input.instanceId,
         connectionId: input.request.connectionId,

@@ -1,6 +1,7 @@
 import type { ConnectionRequest, ReviewState } from "../domain/connection";
 import { sameArmId, tryParseArmId } from "../domain/arm-id";
 import { durationToMs, type PolicyDecision, type Verdict } from "../domain/policy";
+import { approvalEndedDescription, approvalWindow, pendingExpiredDescription, pendingExpiresAt } from "../domain/stale";
 import type { Tenant } from "../domain/tenant";
 import type { ArmConnection } from "../ports/connection-gateway.port";
 import { PermanentCodes } from "../ports/errors";
@@ -8,6 +9,7 @@ import { toConnectionRequest } from "./connection-request";
 import { armConnectionOf } from "./recorded-connection";
 import type {
   ApprovalEventBody,
+  RenewEventBody,
   DecisionChannel,
   RecordOutcomeInput,
   RegisterDnsResult,
@@ -16,7 +18,7 @@ import type {
   ReviewOutcome,
   ReviewProgress,
 } from "./contracts";
-import { ActivityNames, APPROVAL_EVENT } from "./names";
+import { ActivityNames, APPROVAL_EVENT, RENEW_EVENT } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator, type WorkflowTask } from "./workflow-context";
 
 interface FinalDecision {
@@ -25,6 +27,8 @@ interface FinalDecision {
   reason: string;
   /** A person's own words, shown to the consumer in the connection's description. */
   note?: string;
+  /** The whole description, when the decision is not a rule's or a person's (an expired request). */
+  description?: string;
 }
 
 const DECISION_CHANNELS: readonly DecisionChannel[] = ["page", "api", "event"];
@@ -106,6 +110,8 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       at: now(),
     });
     if (!recorded.ok) return yield* finish("failed", `${recorded.code}: ${recorded.message}`);
+    // A request's age counts from when we first saw it (older instances' record step returned nothing).
+    const firstSeenAt = recorded.value?.firstSeenAt ?? now();
     if (connection.armStatus !== "Pending") {
       return yield* finish("skipped", `The connection is already ${connection.armStatus}; nothing was written.`, {
         azureStatus: connection.armStatus,
@@ -138,9 +144,12 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       if (!decided.ok) return yield* finish("failed", `${decided.code}: ${decided.message}`);
       decision = decided.value;
 
+      const expiresAt = decision.maxPendingAge ? pendingExpiresAt(firstSeenAt, decision.maxPendingAge) : undefined;
       let final: FinalDecision;
-      if (decision.verdict === "review") {
-        final = yield* awaitApproval(context, request, decision, passRun, tenant ?? undefined);
+      if (expiresAt !== undefined && expiresAt <= context.df.currentUtcDateTime.getTime()) {
+        final = yield* expire(context, request.connectionId, decision, passRun, 0);
+      } else if (decision.verdict === "review") {
+        final = yield* awaitApproval(context, request, decision, passRun, tenant ?? undefined, expiresAt);
       } else {
         final = { verdict: decision.verdict, actor: `policy:${decision.ruleId}`, reason: decision.reason };
       }
@@ -152,7 +161,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
         run: passRun,
         connectionId: input.connectionId,
         status,
-        description: describe(final, decision),
+        description: final.description ?? describe(final, decision),
         actor: final.actor,
         judged: {
           ...(request.privateEndpointId ? { privateEndpointId: request.privateEndpointId } : {}),
@@ -188,12 +197,14 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
           dns = { records: [], note: `DNS registration failed after retries: ${message(error)}` };
         }
       }
-      return yield* finish(final.verdict === "approve" ? "approved" : "rejected", final.reason, {
+      const outcome = yield* finish(final.verdict === "approve" ? "approved" : "rejected", final.reason, {
         azureStatus: status,
         decidedBy: final.actor,
         ...(dns ? { dnsRecords: dns.records } : {}),
         ...(dns?.note ? { dnsNote: dns.note } : {}),
       });
+      if (final.verdict !== "approve" || !decision.validFor) return outcome;
+      return yield* holdApproval(context, { request, decision, tenant: tenant ?? undefined, run, outcome });
     }
   } catch (error) {
     // Retries exhausted. If the ARM write already approved, say so rather than "failed".
@@ -228,18 +239,21 @@ function* awaitApproval(
   decision: PolicyDecision,
   run: string,
   tenant: Tenant | undefined,
+  expiresAt: number | undefined,
 ): WorkflowGenerator<FinalDecision> {
   const instanceId = context.df.instanceId;
   const review = decision.review ?? { approvers: [], deadline: "PT48H", reminders: [], onDeadline: "reject" as const };
   const startMs = context.df.currentUtcDateTime.getTime();
   const deadline = new Date(startMs + durationToMs(review.deadline));
+  // The request's maximum Pending age ends the wait when it comes before the deadline.
+  const end = Math.min(deadline.getTime(), expiresAt ?? Infinity);
   const notices: { at: number; kind: "reminder" | "escalation" }[] = [
     ...review.reminders.map((r) => ({ at: startMs + durationToMs(r), kind: "reminder" as const })),
     ...(review.escalation
       ? [{ at: startMs + durationToMs(review.escalation.after), kind: "escalation" as const }]
       : []),
   ]
-    .filter((n) => n.at > startMs && n.at < deadline.getTime())
+    .filter((n) => n.at > startMs && n.at < end)
     .sort((a, b) => a.at - b.at);
   const at = (): string => context.df.currentUtcDateTime.toISOString();
   const approvers: string[] = [];
@@ -289,7 +303,7 @@ function* awaitApproval(
   let sequence = 0;
   for (;;) {
     const next = notices[0];
-    const timer = context.df.createTimer(next ? new Date(next.at) : deadline);
+    const timer = context.df.createTimer(new Date(next ? next.at : end));
     const winner = yield context.df.Task.any([event, timer]);
     sequence += 1;
     if (winner === event) {
@@ -340,6 +354,7 @@ function* awaitApproval(
       if (next.kind === "escalation") allow(asked);
       continue;
     }
+    if (end < deadline.getTime()) return yield* expire(context, request.connectionId, decision, run, sequence);
     const outcome: Verdict = review.onDeadline;
     const reason = `No decision by ${deadline.toISOString()}; the policy's onDeadline says ${outcome}.`;
     yield* callActivity(context, ActivityNames.recordHumanDecision, {
@@ -355,6 +370,154 @@ function* awaitApproval(
     });
     return { verdict: review.onDeadline, actor: `policy:${decision.ruleId}`, reason };
   }
+}
+
+/** The request waited longer than the policy's maximum Pending age: it is rejected, saying why and how to ask again. */
+function* expire(
+  context: WorkflowContext,
+  connectionId: string,
+  decision: PolicyDecision,
+  run: string,
+  sequence: number,
+): WorkflowGenerator<FinalDecision> {
+  const maxAge = decision.maxPendingAge ?? "";
+  const reason = `Pending longer than the maximum age ${maxAge} since we first saw it; rejected as expired.`;
+  yield* callActivity(context, ActivityNames.recordHumanDecision, {
+    instanceId: context.df.instanceId,
+    run,
+    connectionId,
+    via: "expired",
+    decision: "reject",
+    actor: `policy:${decision.ruleId}`,
+    reason,
+    sequence,
+    at: context.df.currentUtcDateTime.toISOString(),
+  });
+  return {
+    verdict: "reject",
+    actor: `policy:${decision.ruleId}`,
+    reason,
+    description: pendingExpiredDescription(maxAge),
+  };
+}
+
+/**
+ * A time-bound approval (the rule's validFor): the review stays with the connection. Before the end the approvers
+ * and the tenant are told; a renewal (RENEW_EVENT) starts a new period from its time; at the end the connection is
+ * rejected in Azure (only if ARM still shows it Approved) and its DNS records, row and quota are removed.
+ */
+function* holdApproval(
+  context: WorkflowContext,
+  held: {
+    request: ConnectionRequest;
+    decision: PolicyDecision;
+    tenant: Tenant | undefined;
+    run: string;
+    outcome: ReviewOutcome;
+  },
+): WorkflowGenerator<ReviewOutcome> {
+  const { request, decision, run } = held;
+  const instanceId = context.df.instanceId;
+  const connectionId = request.connectionId;
+  const validFor = decision.validFor ?? "";
+  const at = (): string => context.df.currentUtcDateTime.toISOString();
+  let sequence = 0;
+  let window = approvalWindow(context.df.currentUtcDateTime.getTime(), validFor);
+  let noticed = false;
+  const startPeriod = function* (renewal?: RenewEventBody): WorkflowGenerator<void> {
+    const validUntil = new Date(window.endsAt).toISOString();
+    yield* callActivity(context, ActivityNames.recordApprovalPeriod, {
+      instanceId,
+      run,
+      connectionId,
+      validUntil,
+      ...(renewal ? { renewedBy: renewal.by, ...(renewal.reason ? { reason: renewal.reason } : {}) } : {}),
+      sequence,
+      at: at(),
+    });
+    context.df.setCustomStatus({
+      step: "approved-until",
+      verdict: decision.verdict,
+      ruleId: decision.ruleId,
+      state: "approved",
+      validUntil,
+    } satisfies ReviewProgress);
+  };
+  yield* startPeriod();
+
+  let renew: WorkflowTask = context.df.waitForExternalEvent(RENEW_EVENT);
+  for (;;) {
+    const timer = context.df.createTimer(new Date(noticed ? window.endsAt : window.noticeAt));
+    const winner = yield context.df.Task.any([renew, timer]);
+    sequence += 1;
+    if (winner === renew) {
+      timer.cancel();
+      const body = parseRenewEvent(renew.result);
+      renew = context.df.waitForExternalEvent(RENEW_EVENT);
+      if (!body) continue;
+      window = approvalWindow(context.df.currentUtcDateTime.getTime(), validFor);
+      noticed = false;
+      yield* startPeriod(body);
+      continue;
+    }
+    if (!noticed) {
+      noticed = true;
+      yield* callActivity(context, ActivityNames.requestApproval, {
+        instanceId,
+        run,
+        request,
+        decision,
+        ...(held.tenant ? { tenant: held.tenant } : {}),
+        deadline: new Date(window.endsAt).toISOString(),
+        kind: "expiring",
+        sequence,
+        at: at(),
+      });
+      continue;
+    }
+    break;
+  }
+
+  const ended = yield* callActivity(context, ActivityNames.endApproval, {
+    instanceId,
+    run,
+    connectionId,
+    description: approvalEndedDescription(window.endsAt),
+    at: at(),
+  });
+  if (ended.outcome === "rejected") {
+    const targets = yield* callActivity(context, ActivityNames.findEndpointConnections, {
+      connectionId,
+      reason: "approval period ended",
+      observedAt: at(),
+    });
+    for (const target of targets) {
+      yield* callActivity(context, ActivityNames.removeDns, { instanceId, target, at: at() });
+    }
+  }
+  yield* callActivity(context, ActivityNames.recordApprovalEnd, {
+    instanceId,
+    run,
+    connectionId,
+    result: ended,
+    at: at(),
+  });
+  const state: ReviewState = ended.outcome === "rejected" ? "removed" : held.outcome.state;
+  const reason = ended.outcome === "rejected" ? "The approval period ended and was not renewed." : held.outcome.reason;
+  context.df.setCustomStatus({ step: "done", state } satisfies ReviewProgress);
+  return { ...held.outcome, state, reason };
+}
+
+/** A renewal names who renewed (checked by the API: Approver or Admin); anything else is ignored. */
+export function parseRenewEvent(raw: unknown): RenewEventBody | undefined {
+  const value: unknown = typeof raw === "string" ? safeJson(raw) : raw;
+  if (typeof value !== "object" || value === null) return undefined;
+  const body = value as Record<string, unknown>;
+  if (typeof body.by !== "string" || body.by.trim() === "") return undefined;
+  return {
+    by: body.by.trim().slice(0, 256),
+    ...(typeof body.reason === "string" && body.reason.trim() ? { reason: body.reason.trim().slice(0, 500) } : {}),
+  };
 }
 
 function sameText(a: string, b: string): boolean {

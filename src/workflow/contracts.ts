@@ -62,6 +62,18 @@ export interface JudgedConnection {
 /** How a person's decision reached the review. */
 export type DecisionChannel = "page" | "api" | "event";
 
+/** What recording a request tells the review: when we first saw the connection (its age counts from there). */
+export interface RecordedRequest {
+  firstSeenAt: string;
+}
+
+/** The body of the RenewApproval external event. */
+export interface RenewEventBody {
+  /** Who renewed (the signed-in Approver or Admin). */
+  by: string;
+  reason?: string;
+}
+
 /** The body of the ApprovalDecision external event. */
 export interface ApprovalEventBody {
   decision: "approve" | "reject";
@@ -94,6 +106,7 @@ export interface ReviewProgress {
     | "applying-decision"
     | "registering-dns"
     | "recording-outcome"
+    | "approved-until"
     | "done";
   verdict?: Verdict;
   ruleId?: string;
@@ -102,6 +115,8 @@ export interface ReviewProgress {
   /** While awaiting approval: who may decide (the approval endpoints check the signed-in person against it). */
   approvers?: string[];
   onDeadline?: "approve" | "reject";
+  /** A time-bound approval: when it ends unless renewed. */
+  validUntil?: string;
 }
 
 export interface RecordRequestInput extends RunScoped {
@@ -148,8 +163,11 @@ export interface RequestApprovalResult {
 
 export interface RecordHumanDecisionInput extends RunScoped {
   connectionId: string;
-  /** "event" for a person's decision, "deadline" for the policy's onDeadline outcome; "refused": not an approver. */
-  via: "event" | "deadline" | "invalid-event" | "refused";
+  /**
+   * "event" for a person's decision, "deadline" for the policy's onDeadline outcome, "expired" for a request past
+   * the maximum Pending age; "refused": not an approver.
+   */
+  via: "event" | "deadline" | "expired" | "invalid-event" | "refused";
   /** The channel the person decided through. */
   channel?: DecisionChannel;
   decision?: "approve" | "reject";
@@ -303,12 +321,64 @@ export interface RemoveDnsResult {
 
 export type ProviderConnectionOutcome = "deleted" | "absent" | "kept";
 
+// ---- stale connections (stale.activities.ts, retention.orchestration.ts) ----
+
+/** A time-bound approval began or was renewed: until when, and who renewed it. */
+export interface RecordApprovalPeriodInput extends RunScoped {
+  connectionId: string;
+  validUntil: string;
+  /** Absent for the first period (the approval itself). */
+  renewedBy?: string;
+  reason?: string;
+  sequence: number;
+  at: string;
+}
+
+export interface EndApprovalInput extends RunScoped {
+  connectionId: string;
+  /** What ARM's description will say (why, and how to ask again). */
+  description: string;
+  at: string;
+}
+
+/** "rejected": we rejected it now (or had, on a repeated run); otherwise what ARM showed, and nothing was written. */
+export type EndApprovalResult = { outcome: "rejected" } | { outcome: "left"; why: string };
+
+export interface RecordApprovalEndInput extends RunScoped {
+  connectionId: string;
+  result: EndApprovalResult;
+  at: string;
+}
+
+export interface ListRetainedInput {
+  now: string;
+  retention: string;
+  limit: number;
+}
+
+export interface DeleteRetainedInput {
+  instanceId: string;
+  connectionId: string;
+  retention: string;
+  at: string;
+}
+
+export type DeleteRetainedResult = "deleted" | "absent" | "kept";
+
+/** Input of the retention orchestration. */
+export interface RetentionInput {
+  /** RETENTION_PERIOD: ISO 8601 duration. */
+  retention: string;
+  /** Deletions per run; the rest is found by the next run. */
+  limit: number;
+}
+
 /**
  * Every activity's input and output, by name: the orchestrations call and the activity modules implement exactly
  * these, so a wrong shape on either side is a compile error.
  */
 export interface ActivityContracts {
-  [ActivityNames.recordRequest]: { input: RecordRequestInput; output: StepResult<null> };
+  [ActivityNames.recordRequest]: { input: RecordRequestInput; output: StepResult<RecordedRequest> };
   [ActivityNames.readConnection]: { input: ReadConnectionInput; output: StepResult<ArmConnection | null> };
   [ActivityNames.resolveTenant]: { input: ResolveTenantInput; output: Tenant | null };
   [ActivityNames.decide]: { input: DecideInput; output: StepResult<PolicyDecision> };
@@ -330,6 +400,11 @@ export interface ActivityContracts {
     input: ListNotifiedConnectionsInput;
     output: StepResult<ArmConnection[]>;
   };
+  [ActivityNames.recordApprovalPeriod]: { input: RecordApprovalPeriodInput; output: null };
+  [ActivityNames.endApproval]: { input: EndApprovalInput; output: EndApprovalResult };
+  [ActivityNames.recordApprovalEnd]: { input: RecordApprovalEndInput; output: null };
+  [ActivityNames.listRetained]: { input: ListRetainedInput; output: string[] };
+  [ActivityNames.deleteRetained]: { input: DeleteRetainedInput; output: DeleteRetainedResult };
 }
 
 export type ActivityInput<N extends ActivityName> = ActivityContracts[N]["input"];

@@ -4,6 +4,7 @@ export const OrchestrationNames = {
   connectionCleanup: "connection-cleanup",
   endpointIntake: "endpoint-intake",
   notificationIntake: "notification-intake",
+  retentionSweep: "retention-sweep",
 } as const;
 
 export const ActivityNames = {
@@ -23,6 +24,12 @@ export const ActivityNames = {
   recordRemoval: "cleanup-record-removal",
   resolveEndpoint: "intake-resolve-endpoint",
   listNotifiedConnections: "intake-list-notified-connections",
+  // Stale connections (src/workflow/stale.activities.ts): time-bound approvals ending, retention.
+  recordApprovalPeriod: "approval-record-period",
+  endApproval: "approval-end",
+  recordApprovalEnd: "approval-record-end",
+  listRetained: "retention-list",
+  deleteRetained: "retention-delete",
 } as const;
 
 export type ActivityName = (typeof ActivityNames)[keyof typeof ActivityNames];
@@ -31,6 +38,10 @@ export type ActivityName = (typeof ActivityNames)[keyof typeof ActivityNames];
 export type ReviewActivityName = Extract<ActivityName, `review-${string}`>;
 export type CleanupActivityName = Extract<ActivityName, `cleanup-${string}`>;
 export type IntakeActivityName = Extract<ActivityName, `intake-${string}`>;
+export type StaleActivityName = Extract<ActivityName, `approval-${string}` | `retention-${string}`>;
 
 /** The external event the review waits for; the approval page and the decision API raise it (approval-service). */
 export const APPROVAL_EVENT = "ApprovalDecision";
+
+/** The external event that renews a time-bound approval (the renew API raises it). */
+export const RENEW_EVENT = "RenewApproval";

@@ -94,7 +94,8 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
           message: `Review requested from ${input.source}.`,
           data: { eventId: input.eventId ?? null, observedAt: input.observedAt },
         });
-        return null;
+        // ARM keeps no creation time: a request's age counts from the row's creation, when we first saw it.
+        return { firstSeenAt: existing?.createdAt ?? input.at };
       });
     },
 

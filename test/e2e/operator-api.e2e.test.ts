@@ -366,9 +366,10 @@ describe("operator API end to end", () => {
 
     expect(seen.flatMap(openApiProblems)).toEqual([]);
     const exercised = new Set(seen.map((s) => `${s.method} ${templateOf(s.path)}`));
-    // The console pages and the decision route have their own suites, which check them the same way; the approval
-    // page is driven in a browser by its own suite (test/e2e/approval-page.e2e.test.ts).
-    const elsewhere = (op: string) => op.includes("/console") || op.endsWith("/decision") || op.includes("/approvals/");
+    // The console pages and the decision and renew routes have their own suites, which check them the same way; the
+    // approval page is driven in a browser by its own suite (test/e2e/approval-page.e2e.test.ts).
+    const elsewhere = (op: string) =>
+      op.includes("/console") || op.endsWith("/decision") || op.endsWith("/renew") || op.includes("/approvals/");
     expect(documentedOperations().filter((op) => !elsewhere(op) && !exercised.has(op))).toEqual([]);
   });
 });

@@ -174,6 +174,7 @@ describe("HTTP functions: the host refuses anonymous callers (App Service authen
     "approval-page":
       "the signed approval link plus the signed-in approver (mail scanners may fetch it; a GET never decides)",
     "connection-decision": PEOPLE,
+    "connection-renew": PEOPLE,
     console: PEOPLE,
     "console-connections": PEOPLE,
     "console-connection": PEOPLE,

@@ -6,10 +6,10 @@ export function approvalEmail(
   notice: ApprovalNotice,
   link: { approver: string; url?: string },
 ): { subject: string; plainText: string; html: string } {
-  const { title, deadlineLine, facts } = noticeFacts(notice);
+  const { title, deadlineLine, facts, instead } = noticeFacts(notice);
   const action = link.url
     ? `Review and decide: ${link.url}`
-    : "Approval links are not configured: decide through the API.";
+    : (instead ?? "Approval links are not configured: decide through the API.");
   const plainText = [
     title,
     "",
@@ -26,7 +26,7 @@ export function approvalEmail(
     .join("");
   const button = link.url
     ? `<p><a href="${escapeText(link.url)}" style="display:inline-block;padding:10px 20px;background:#0969da;color:#fff;text-decoration:none;border-radius:6px">Review and decide</a></p>`
-    : "<p>Approval links are not configured: decide through the API.</p>";
+    : `<p>${escapeText(action)}</p>`;
   const html = `<!doctype html><html><body style="font-family:Segoe UI,Arial,sans-serif">
 <h2>${escapeText(title)}</h2><p><strong>${escapeText(deadlineLine)}</strong></p>
 <table cellpadding="4">${rows}</table>${button}

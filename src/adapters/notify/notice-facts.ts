@@ -1,4 +1,4 @@
-import { tryParseArmId } from "../../domain/arm-id";
+import { encodeKey, tryParseArmId } from "../../domain/arm-id";
 import { formatUtc } from "../../domain/format-utc";
 import type { ApprovalNotice } from "../../ports/notifier.port";
 
@@ -8,21 +8,32 @@ export interface NoticeFacts {
   /** "Rejected automatically on 2 Dec 2026 14:00 UTC if nobody decides." */
   deadlineLine: string;
   facts: { label: string; value: string }[];
+  /** What to do when there is no link to follow (a time-bound approval: how to renew it). */
+  instead?: string;
 }
 
 const TITLES: Record<ApprovalNotice["kind"], string> = {
   request: "Private endpoint connection waiting for approval",
   reminder: "Reminder: private endpoint connection still waiting for approval",
   escalation: "Escalated: private endpoint connection waiting for approval",
+  expiring: "Ending soon: approval of a private endpoint connection",
 };
 
 export function noticeFacts(notice: ApprovalNotice): NoticeFacts {
   const r = notice.request;
   const name = (id: string | undefined): string => (id ? (tryParseArmId(id)?.name ?? id) : "unknown");
   const outcome = notice.onDeadline === "approve" ? "Approved" : "Rejected";
+  const expiring = notice.kind === "expiring";
   return {
     title: TITLES[notice.kind],
-    deadlineLine: `${outcome} automatically on ${formatUtc(notice.deadline)} if nobody decides.`,
+    deadlineLine: expiring
+      ? `The approval ends on ${formatUtc(notice.deadline)}: the connection is then rejected and its DNS records removed, unless an approver renews it.`
+      : `${outcome} automatically on ${formatUtc(notice.deadline)} if nobody decides.`,
+    ...(expiring
+      ? {
+          instead: `To keep it, an Approver renews it: POST /api/connections/${encodeKey(r.connectionId)}/renew, or the CLI: renew ${r.connectionId}.`,
+        }
+      : {}),
     facts: [
       { label: "Tenant", value: notice.tenantName ?? "unknown tenant" },
       { label: "Consumer subscription", value: r.consumerSubscriptionId ?? "unknown" },

@@ -8,7 +8,7 @@ import { noticeFacts } from "../notify/notice-facts";
  * a webhook card cannot call back.
  */
 export function approvalCardMessage(notice: ApprovalNotice): Record<string, unknown> {
-  const { title, deadlineLine, facts } = noticeFacts(notice);
+  const { title, deadlineLine, facts, instead } = noticeFacts(notice);
   const actions = notice.links
     .filter((l): l is { approver: string; url: string } => l.url !== undefined)
     .map((l) => ({ type: "Action.OpenUrl", title: `Review as ${l.approver}`, url: l.url }));
@@ -27,7 +27,13 @@ export function approvalCardMessage(notice: ApprovalNotice): Record<string, unkn
             { type: "TextBlock", text: deadlineLine, color: "Attention", wrap: true, spacing: "Small" },
             { type: "FactSet", facts: facts.map((f) => ({ title: f.label, value: f.value })) },
             ...(actions.length === 0
-              ? [{ type: "TextBlock", text: "Approval links are not configured: decide through the API.", wrap: true }]
+              ? [
+                  {
+                    type: "TextBlock",
+                    text: instead ?? "Approval links are not configured: decide through the API.",
+                    wrap: true,
+                  },
+                ]
               : []),
           ],
           actions,

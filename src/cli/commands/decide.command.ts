@@ -1,7 +1,6 @@
-import { encodeKey } from "../../domain/arm-id";
 import { UsageError } from "../cli-errors";
 import type { CliIo } from "../cli-io";
-import { appClient, APP_OPTIONS } from "../app-client";
+import { appClient, APP_OPTIONS, connectionKey } from "../app-client";
 import { parseArgs, required } from "../args";
 
 /** decide <connection-id|key> approve|reject --reason <text>: a person's decision on a waiting review. */
@@ -12,7 +11,7 @@ export async function decide(argv: readonly string[], io: CliIo): Promise<unknow
     throw new UsageError("Use: decide <connection id or key> approve|reject --reason <why>.");
   }
   const reason = required(args, "reason");
-  // An ARM id is turned into its key; a key (what the API and the console show) is used as given.
-  const key = connection.startsWith("/") ? encodeKey(connection) : connection;
-  return (await appClient(args, io).call("POST", `/connections/${key}/decision`, { decision, reason })).body;
+  return (
+    await appClient(args, io).call("POST", `/connections/${connectionKey(connection)}/decision`, { decision, reason })
+  ).body;
 }

@@ -31,6 +31,10 @@ export interface PolicyDecision {
   /** Every rule tried, in order, up to and including the one that decided ("default" when none matched). */
   trace: RuleTraceEntry[];
   review?: ReviewSpec;
+  /** How long the request may stay Pending since we first saw it (the rule's, else the policy-wide limit). */
+  maxPendingAge?: string;
+  /** An approval under this decision lasts this long unless renewed. */
+  validFor?: string;
 }
 
 export interface PolicyInput {
@@ -96,6 +100,9 @@ function decide(
   const o = rule?.then ?? policy.document.default ?? ENGINE_DEFAULT;
   const decision = { verdict: o.verdict, ruleId: rule?.id ?? DEFAULT_RULE_ID, reason: o.reason } as PolicyDecision;
   decision.policyVersion = policy.version;
+  const maxPendingAge = o.maxPendingAge ?? policy.document.maxPendingAge;
+  if (maxPendingAge) decision.maxPendingAge = maxPendingAge;
+  if (o.validFor && o.verdict !== "reject") decision.validFor = o.validFor;
   let trace: RuleTraceEntry[] | undefined;
   Object.defineProperty(decision, "trace", {
     enumerable: true,

@@ -113,6 +113,9 @@ export function compiledRulesOf(policy: Policy): CompiledPolicy {
 
 function compileRules(doc: PolicyDocument, problems: string[]): CompiledRule[] {
   const seen = new Set<string>();
+  if (doc.maxPendingAge !== undefined && durationToMs(doc.maxPendingAge) === 0) {
+    problems.push("/maxPendingAge: the maximum Pending age must be longer than zero.");
+  }
   const rules = doc.rules.map((rule, i) => {
     const at = `/rules/${i}`;
     if (seen.has(rule.id.toLowerCase()))
@@ -139,6 +142,15 @@ function compileRules(doc: PolicyDocument, problems: string[]): CompiledRule[] {
 
 function checkOutcome(o: PolicyOutcome, at: string, problems: string[]): void {
   if (o.review && o.verdict !== "review") problems.push(`${at}/review: only a "review" verdict takes review settings.`);
+  if (o.validFor !== undefined && o.verdict === "reject") {
+    problems.push(`${at}/validFor: a rejection lasts; only "approve" and "review" take validFor.`);
+  }
+  if (o.validFor !== undefined && durationToMs(o.validFor) === 0) {
+    problems.push(`${at}/validFor: an approval must last longer than zero.`);
+  }
+  if (o.maxPendingAge !== undefined && durationToMs(o.maxPendingAge) === 0) {
+    problems.push(`${at}/maxPendingAge: the maximum Pending age must be longer than zero.`);
+  }
   const deadline = o.review?.deadline === undefined ? undefined : durationToMs(o.review.deadline);
   if (deadline === 0) problems.push(`${at}/review/deadline: the deadline must be longer than zero.`);
   o.review?.reminders?.forEach((r, i) => {

@@ -7,6 +7,8 @@ export interface PolicyDocument {
   description?: string;
   rules: PolicyRule[];
   default?: PolicyOutcome;
+  /** ISO 8601 duration: a request Pending longer than this (since we first saw it) is rejected. Rules may override. */
+  maxPendingAge?: string;
 }
 
 export type StringOrList = string | string[];
@@ -38,6 +40,10 @@ export type DayName = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 export interface PolicyOutcome {
   verdict: "approve" | "reject" | "review";
   reason: string;
+  /** This rule's maximum Pending age (overrides the policy-wide one). */
+  maxPendingAge?: string;
+  /** An approval lasts this long (ISO 8601 duration) unless renewed; then the connection is rejected and removed. */
+  validFor?: string;
   review?: {
     approvers?: string[];
     includeTenantApprovers?: boolean;

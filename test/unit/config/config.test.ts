@@ -76,10 +76,18 @@ describe("loadConfig", () => {
     ["APPROVAL_BASE_URL", "ftp://x"],
     ["APPROVAL_SIGNING_KEY", "short"],
     ["TEAMS_WEBHOOK_URL", "http://example.com/hook"],
+    ["RETENTION_PERIOD", "30 days"],
+    ["RETENTION_PERIOD", "PT0S"],
   ])("names %s when it is %j", (name, value) => {
     const problems = problemsOf({ ...valid, [name]: value });
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.join("\n")).toContain(name);
+  });
+
+  it("keeps retention off unless RETENTION_PERIOD is set, and takes an ISO 8601 duration", () => {
+    expect(loadConfig(valid).retentionPeriod).toBeUndefined();
+    expect(loadConfig({ ...valid, RETENTION_PERIOD: "" }).retentionPeriod).toBeUndefined();
+    expect(loadConfig({ ...valid, RETENTION_PERIOD: "P30D" }).retentionPeriod).toBe("P30D");
   });
 
   it("collects every problem into one error", () => {

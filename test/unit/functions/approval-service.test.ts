@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decide, parseDecisionBody, type ReviewControl } from "../../../src/app/approval-service";
 import type { Principal } from "../../../src/app/principal";
 import { InMemoryBookkeeping } from "../../../src/ports/bookkeeping.in-memory";
-import type { ApprovalEventBody } from "../../../src/workflow/contracts";
+import type { ApprovalEventBody, RenewEventBody } from "../../../src/workflow/contracts";
 import { aConnectionId } from "../../support/builders";
 
 const connectionId = aConnectionId();
@@ -25,7 +25,7 @@ async function setup(
     instanceId: "review-1",
     updatedAt: "2026-01-01T00:00:00Z",
   });
-  const raised: { instanceId: string; body: ApprovalEventBody }[] = [];
+  const raised: { instanceId: string; body: ApprovalEventBody | RenewEventBody }[] = [];
   const reviews: ReviewControl = {
     status: async () => ({ runtimeStatus, customStatus: { step, approvers: ["ops@contoso.example"] } }),
     raiseEvent: async (instanceId, _name, body) => {
