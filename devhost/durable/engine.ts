@@ -134,8 +134,8 @@ export class DurableEngine {
     });
   }
 
-  /** Fires every durable timer that is due by the clock. */
-  async fireDueTimers(): Promise<void> {
+  /** Fires every durable timer that is due by the clock; how many instances had one. */
+  async fireDueTimers(): Promise<number> {
     const now = this.options.clock.now();
     const due = [...this.cache.values()].filter((s) => !isTerminal(s.status) && s.timers.some((t) => t.fireAt <= now));
     await Promise.all(
@@ -158,6 +158,7 @@ export class DurableEngine {
     // cached time, so under load it wakes a little before the clock reaches the timer (and a far timer wakes at the
     // 60 s cap). Without this the timer is lost until some other instance happens to save.
     this.armTimers();
+    return due.length;
   }
 
   /** Resolves once no episode, activity or notification is in progress. */

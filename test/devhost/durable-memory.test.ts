@@ -63,6 +63,13 @@ describe("durable orchestrations (in memory, manual clock)", () => {
     expect(String(s.output)).toContain("flaky attempt 2 failed");
   });
 
+  it("fires a timer created already due when time jumps past it, as Azure fires it at once", async () => {
+    const id = await start("twoDeadlines", { ms: DAY });
+    await host.whenIdle();
+    await host.advanceTime(3 * DAY); // past both deadlines in one jump
+    expect(await status(id)).toMatchObject({ runtimeStatus: "Completed", output: "both passed" });
+  });
+
   it("uses the OrchestratorStarted time, and splits timers longer than six days into chunks", async () => {
     const id = await start("sleeper", { ms: 10 * DAY });
     await host.whenIdle();

@@ -56,6 +56,14 @@ df.app.orchestration("sleeper", function* (context) {
   return { started: start.toISOString(), woke: context.df.currentUtcDateTime.toISOString() };
 });
 
+// Two deadlines counted from the start: when time jumps past both, the second timer is created already due.
+df.app.orchestration("twoDeadlines", function* (context) {
+  const start = context.df.currentUtcDateTime.getTime();
+  yield context.df.createTimer(new Date(start + context.df.getInput().ms));
+  yield context.df.createTimer(new Date(start + 2 * context.df.getInput().ms));
+  return "both passed";
+});
+
 df.app.orchestration("approval", function* (context) {
   context.df.setCustomStatus({ stage: "waiting" });
   const approval = context.df.waitForExternalEvent("Approval");
