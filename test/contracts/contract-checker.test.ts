@@ -74,4 +74,25 @@ describe("the contract checker", () => {
       problems: [],
     });
   });
+
+  it("judges Private DNS record sets by privatedns.json: declared statuses, no undeclared property", () => {
+    const record = `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net/A/kv1`;
+    const judge = (method: string, status: number, body?: unknown) =>
+      checker.check({ method, path: record, apiVersion: "2020-06-01", status, headers: {}, body });
+    const recordSet = {
+      id: record,
+      name: "kv1",
+      type: "Microsoft.Network/privateDnsZones/A",
+      etag: "e1",
+      properties: { ttl: 3600, fqdn: "kv1.privatelink.vaultcore.azure.net.", aRecords: [{ ipv4Address: "10.0.0.4" }] },
+    };
+    expect(judge("PUT", 201, recordSet)).toEqual({
+      operation: expect.stringMatching(/privatedns\.json#RecordSets_CreateOrUpdate$/),
+      problems: [],
+    });
+    expect(judge("GET", 200, { ...recordSet, properties: { aRecords: [{ ip: "10.0.0.4" }] } }).problems).toEqual([
+      "/properties/aRecords/0/ip is not declared by the spec",
+    ]);
+    expect(judge("DELETE", 202).problems).toEqual(["status 202 is not one the spec allows (200, 204, default)"]);
+  });
 });
