@@ -95,4 +95,31 @@ describe("the contract checker", () => {
     ]);
     expect(judge("DELETE", 202).problems).toEqual(["status 202 is not one the spec allows (200, 204, default)"]);
   });
+
+  it("judges Storage connections by its own schema: actionRequired, no groupIds, DELETE 200/204 without LRO", () => {
+    const id =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct/privateEndpointConnections/pe.1";
+    const judge = (method: string, status: number, body?: unknown) =>
+      checker.check({ method, path: id, apiVersion: "2023-05-01", status, headers: {}, body });
+    const storage = {
+      id,
+      name: "pe.1",
+      type: "Microsoft.Storage/storageAccounts/privateEndpointConnections",
+      properties: {
+        provisioningState: "Succeeded",
+        privateEndpoint: { id: "/subscriptions/c/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe" },
+        privateLinkServiceConnectionState: { status: "Approved", description: "ok", actionRequired: "None" },
+      },
+    };
+    expect(judge("GET", 200, storage)).toEqual({
+      operation: expect.stringMatching(
+        /storage\.privateEndpointConnections\.extract\.json#PrivateEndpointConnections_Get$/,
+      ),
+      problems: [],
+    });
+    expect(
+      judge("PUT", 200, { ...storage, properties: { ...storage.properties, groupIds: ["blob"] } }).problems,
+    ).toEqual(["/properties/groupIds is not declared by the spec"]);
+    expect(judge("DELETE", 202).problems).toEqual(["status 202 is not one the spec allows (200, 204, default)"]);
+  });
 });
