@@ -122,4 +122,32 @@ describe("the contract checker", () => {
     ).toEqual(["/properties/groupIds is not declared by the spec"]);
     expect(judge("DELETE", 202).problems).toEqual(["status 202 is not one the spec allows (200, 204, default)"]);
   });
+
+  it("judges Key Vault connections by keyvault.json: 204 when absent, no groupIds, a 202 DELETE needs its Location", () => {
+    const id =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/privateEndpointConnections/pe.1";
+    const judge = (method: string, status: number, body?: unknown, headers: Record<string, string> = {}) =>
+      checker.check({ method, path: id, apiVersion: "2023-07-01", status, headers, body });
+    expect(judge("GET", 204)).toEqual({
+      operation: expect.stringMatching(
+        /keyvault\.privateEndpointConnections\.extract\.json#PrivateEndpointConnections_Get$/,
+      ),
+      problems: [],
+    });
+    const vault = {
+      id,
+      name: "pe.1",
+      type: "Microsoft.KeyVault/vaults/privateEndpointConnections",
+      etag: "e1",
+      properties: {
+        provisioningState: "Succeeded",
+        groupIds: ["vault"],
+        privateLinkServiceConnectionState: { status: "Approved", actionsRequired: "None" },
+      },
+    };
+    expect(judge("PUT", 200, vault).problems).toEqual(["/properties/groupIds is not declared by the spec"]);
+    expect(judge("DELETE", 202, undefined, { "retry-after": "1" }).problems).toEqual([
+      "status 202 lacks header Location",
+    ]);
+  });
 });

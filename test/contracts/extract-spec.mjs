@@ -1,7 +1,7 @@
 // Makes an _extract_ of an Azure REST spec (see SOURCES.md): the named paths, the `info` member, and every local
 // definition they reach (`#/definitions/X`, transitively), copied as parsed from the source text, never retyped.
-// The source may be the whole spec file or verbatim pieces of it (pages of the stored copy): each member is found by
-// its key and brace-matched, so a piece only has to contain the members it is asked for.
+// The source may be the whole spec file or verbatim pieces of it (pages of the stored copy, concatenated as given, so
+// adjacent pages join up): each member is found by its key and brace-matched.
 //
 //   node test/contracts/extract-spec.mjs --out <extract.json> --path <template> [--path …] <source> [<source> …]
 import { readFileSync, writeFileSync } from "node:fs";
@@ -19,7 +19,7 @@ if (!out || paths.length === 0 || sources.length === 0) {
   console.error("usage: extract-spec.mjs --out <file> --path <template> [--path …] <source> [<source> …]");
   process.exit(2);
 }
-const text = sources.map((f) => readFileSync(f, "utf8")).join("\n");
+const text = sources.map((f) => readFileSync(f, "utf8")).join("");
 
 /** The JSON value of the first `"key": {` in the text, brace-matched (strings and escapes respected). */
 function member(key) {
