@@ -74,4 +74,80 @@ describe("the contract checker", () => {
       problems: [],
     });
   });
+
+  it("judges Private DNS record sets by privatedns.json: declared statuses, no undeclared property", () => {
+    const record = `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net/A/kv1`;
+    const judge = (method: string, status: number, body?: unknown) =>
+      checker.check({ method, path: record, apiVersion: "2020-06-01", status, headers: {}, body });
+    const recordSet = {
+      id: record,
+      name: "kv1",
+      type: "Microsoft.Network/privateDnsZones/A",
+      etag: "e1",
+      properties: { ttl: 3600, fqdn: "kv1.privatelink.vaultcore.azure.net.", aRecords: [{ ipv4Address: "10.0.0.4" }] },
+    };
+    expect(judge("PUT", 201, recordSet)).toEqual({
+      operation: expect.stringMatching(/privatedns\.json#RecordSets_CreateOrUpdate$/),
+      problems: [],
+    });
+    expect(judge("GET", 200, { ...recordSet, properties: { aRecords: [{ ip: "10.0.0.4" }] } }).problems).toEqual([
+      "/properties/aRecords/0/ip is not declared by the spec",
+    ]);
+    expect(judge("DELETE", 202).problems).toEqual(["status 202 is not one the spec allows (200, 204, default)"]);
+  });
+
+  it("judges Storage connections by its own schema: actionRequired, no groupIds, DELETE 200/204 without LRO", () => {
+    const id =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct/privateEndpointConnections/pe.1";
+    const judge = (method: string, status: number, body?: unknown) =>
+      checker.check({ method, path: id, apiVersion: "2023-05-01", status, headers: {}, body });
+    const storage = {
+      id,
+      name: "pe.1",
+      type: "Microsoft.Storage/storageAccounts/privateEndpointConnections",
+      properties: {
+        provisioningState: "Succeeded",
+        privateEndpoint: { id: "/subscriptions/c/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe" },
+        privateLinkServiceConnectionState: { status: "Approved", description: "ok", actionRequired: "None" },
+      },
+    };
+    expect(judge("GET", 200, storage)).toEqual({
+      operation: expect.stringMatching(
+        /storage\.privateEndpointConnections\.extract\.json#PrivateEndpointConnections_Get$/,
+      ),
+      problems: [],
+    });
+    expect(
+      judge("PUT", 200, { ...storage, properties: { ...storage.properties, groupIds: ["blob"] } }).problems,
+    ).toEqual(["/properties/groupIds is not declared by the spec"]);
+    expect(judge("DELETE", 202).problems).toEqual(["status 202 is not one the spec allows (200, 204, default)"]);
+  });
+
+  it("judges Key Vault connections by keyvault.json: 204 when absent, no groupIds, a 202 DELETE needs its Location", () => {
+    const id =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/privateEndpointConnections/pe.1";
+    const judge = (method: string, status: number, body?: unknown, headers: Record<string, string> = {}) =>
+      checker.check({ method, path: id, apiVersion: "2023-07-01", status, headers, body });
+    expect(judge("GET", 204)).toEqual({
+      operation: expect.stringMatching(
+        /keyvault\.privateEndpointConnections\.extract\.json#PrivateEndpointConnections_Get$/,
+      ),
+      problems: [],
+    });
+    const vault = {
+      id,
+      name: "pe.1",
+      type: "Microsoft.KeyVault/vaults/privateEndpointConnections",
+      etag: "e1",
+      properties: {
+        provisioningState: "Succeeded",
+        groupIds: ["vault"],
+        privateLinkServiceConnectionState: { status: "Approved", actionsRequired: "None" },
+      },
+    };
+    expect(judge("PUT", 200, vault).problems).toEqual(["/properties/groupIds is not declared by the spec"]);
+    expect(judge("DELETE", 202, undefined, { "retry-after": "1" }).problems).toEqual([
+      "status 202 lacks header Location",
+    ]);
+  });
 });
