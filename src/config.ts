@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
 import { DomainError } from "./domain/errors";
 import { APPROVAL_CHANNELS, type ApprovalChannel } from "./domain/tenant";
+import type { SweepListing } from "./ports/bookkeeping.port";
 
 /** The settings the app reads (infra compares this with the Bicep; local.settings.sample.json lists them). */
 export const SETTING_NAMES = [
@@ -28,6 +29,7 @@ export const SETTING_NAMES = [
   "ACS_EMAIL_SENDER",
   "SWEEP_SCHEDULE",
   "CLEANUP_SCHEDULE",
+  "SWEEP_LISTING",
   "TENANTS_IMPORT_FILE",
   "TOKEN_TIMEOUT_MS",
 ] as const;
@@ -64,6 +66,8 @@ export interface AppConfig {
   acsEmail: { endpoint?: string; sender?: string };
   sweepSchedule: string;
   cleanupSchedule: string;
+  /** How the sweeps list connections (SWEEP_LISTING). */
+  sweepListing: SweepListing;
   tenantsImportFile?: string;
   tokenTimeoutMs: number;
 }
@@ -259,6 +263,12 @@ export function loadConfig(env: Env, options: { appRoot?: string } = {}): AppCon
     problems.push("SWEEP_SCHEDULE must be a six-field NCRONTAB expression, e.g. 0 */5 * * * *.");
   if (!NCRONTAB.test(cleanupSchedule))
     problems.push("CLEANUP_SCHEDULE must be a six-field NCRONTAB expression, e.g. 0 30 2 * * *.");
+  const sweepListing = get("SWEEP_LISTING") ?? "per-resource";
+  if (sweepListing !== "per-resource" && sweepListing !== "resource-graph") {
+    problems.push(
+      "SWEEP_LISTING must be per-resource (one ARM listing per resource; small estates) or resource-graph (Azure Resource Graph pages; large estates, needs Reader on the scopes).",
+    );
+  }
 
   const timeoutRaw = get("TOKEN_TIMEOUT_MS") ?? "10000";
   const tokenTimeoutMs = Number(timeoutRaw);
@@ -294,6 +304,7 @@ export function loadConfig(env: Env, options: { appRoot?: string } = {}): AppCon
     acsEmail: { ...(acsEndpoint ? { endpoint: acsEndpoint } : {}), ...(acsSender ? { sender: acsSender } : {}) },
     sweepSchedule,
     cleanupSchedule,
+    sweepListing: sweepListing as SweepListing,
     ...(tenantsImportFile ? { tenantsImportFile } : {}),
     tokenTimeoutMs,
   };

@@ -1,10 +1,12 @@
-import { OrchestrationNames } from "../workflow/names";
+import { OrchestrationNames, SweepNames } from "../workflow/names";
+import type { SweepRunInput } from "../workflow/sweep.orchestration";
 import type { CleanupInput, EndpointIntakeInput, NotificationIntakeInput, ReviewInput } from "../workflow/contracts";
 import {
   cleanupInstanceId,
   endpointIntakeInstanceId,
   notificationIntakeInstanceId,
   reviewInstanceId,
+  sweepInstanceId,
 } from "./instance-ids";
 import { isTerminal, type OrchestrationClient } from "./orchestration-client";
 
@@ -39,6 +41,22 @@ export async function startOnce(
     throw error;
   }
   return { instanceId, started: true, outcome: status === undefined ? "started" : "restarted" };
+}
+
+/**
+ * A sweep starts once per tick: unlike a review, a sweep that already ran for this tick is not run again (a late
+ * duplicate firing of the same schedule occurrence collapses onto it).
+ */
+export async function startSweep(
+  client: OrchestrationClient,
+  input: SweepRunInput,
+  scheduledAt: Date,
+): Promise<StartResult> {
+  const instanceId = sweepInstanceId(input.kind, scheduledAt);
+  if ((await client.getRuntimeStatus(instanceId)) !== undefined) {
+    return { instanceId, started: false, outcome: "already-running" };
+  }
+  return startOnce(client, SweepNames.orchestration, instanceId, input);
 }
 
 export function startReview(client: OrchestrationClient, input: ReviewInput): Promise<StartResult> {

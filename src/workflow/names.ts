@@ -29,3 +29,13 @@ export type ActivityName = (typeof ActivityNames)[keyof typeof ActivityNames];
 
 /** The external event the review waits for; the approval endpoints (next issue) raise it. */
 export const APPROVAL_EVENT = "ApprovalDecision";
+
+/** The sweeps: one orchestration per timer tick, its activities (registered in functions/sweep.ts). */
+export const SweepNames = {
+  orchestration: "sweep",
+  listResources: "sweep-list-resources",
+  sweepResource: "sweep-resource",
+  graphPage: "sweep-graph-page",
+  cleanupExtras: "sweep-cleanup-extras",
+  recordReport: "sweep-record-report",
+} as const;

@@ -41,6 +41,8 @@ const API_VERSIONS: Record<string, string> = Object.fromEntries(
 );
 
 /** Resource types we can manage: Private Link Services plus every type in api-versions.json. */
+export const SUPPORTED_TYPES: readonly string[] = [PLS_TYPE, ...Object.keys(API_VERSIONS)];
+
 export function isSupportedType(type: string): boolean {
   return type.toLowerCase() === PLS_TYPE || API_VERSIONS[type.toLowerCase()] !== undefined;
 }
@@ -334,7 +336,7 @@ export class ArmConnectionGateway implements ConnectionGateway {
   }
 }
 
-interface ProviderInfo {
+export interface ProviderInfo {
   id: string;
   type: string;
   location?: string;
@@ -388,7 +390,8 @@ interface PaasProperties {
   groupIds?: string[];
 }
 
-function paasConnection(raw: GenericResource, resource: ProviderInfo, fallbackId?: string): ConnectionState {
+/** A connection as a resource carries it inline (PaaS GET, Resource Graph rows): id plus properties. */
+export function paasConnection(raw: GenericResource, resource: ProviderInfo, fallbackId?: string): ConnectionState {
   return connectionState(raw.id ?? fallbackId ?? "", raw.properties ?? {}, resource);
 }
 
