@@ -3,8 +3,6 @@ import type { HttpResponseInit, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { apiError, type ApiResponse } from "../src/app/http-api";
 import { fromDurableClient, type OrchestrationClient } from "../src/app/orchestration-client";
-import type { SweepDeps } from "../src/app/sweep-service";
-import { getConfig, getGateway } from "../src/composition-root";
 import { ConfigError } from "../src/config";
 import { DomainError } from "../src/domain/errors";
 import { OPERATOR_FAULT_CODES, PermanentError, TransientError } from "../src/ports/errors";
@@ -14,17 +12,6 @@ export const durableClientInput = df.input.durableClient();
 
 export function orchestrationClient(context: InvocationContext): OrchestrationClient {
   return fromDurableClient(df.getClient(context));
-}
-
-/** What both timers (review sweep, clean-up) need: ARM, the durable client, the managed scopes, log and clock. */
-export async function sweepDeps(context: InvocationContext): Promise<SweepDeps> {
-  return {
-    gateway: await getGateway(),
-    client: orchestrationClient(context),
-    managedScopes: getConfig().managedResourceIds,
-    log: (m) => context.log(m),
-    now: () => new Date().toISOString(),
-  };
 }
 
 export function toHttp(response: ApiResponse): HttpResponseInit {

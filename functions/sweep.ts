@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
-import { removeOrphanedDnsRecords, retireOffboardedTenants, DEFAULT_CLEANUP_LIMITS } from "../src/app/cleanup-service";
+import { cleanupSweep } from "../src/app/cleanup-service";
 import { startSweep } from "../src/app/review-starter";
 import { createSweepActivities } from "../src/app/sweep-activities";
 import {
@@ -15,7 +15,7 @@ import type { SweepKind } from "../src/ports/bookkeeping.port";
 import { SweepNames } from "../src/workflow/names";
 import { sweepOrchestration } from "../src/workflow/sweep.orchestration";
 import { withActivityLog } from "./log-event";
-import { durableClientInput, orchestrationClient, sweepDeps } from "./shared";
+import { durableClientInput, orchestrationClient } from "./shared";
 
 /**
  * Level-triggered intake (SWEEP_SCHEDULE) and the clean-up (CLEANUP_SCHEDULE): each tick starts one durable sweep
@@ -81,14 +81,12 @@ df.app.activity(SweepNames.cleanupExtras, {
   handler: (input: unknown, context: InvocationContext) =>
     withActivityLog(SweepNames.cleanupExtras, async (i) => {
       const { at } = i as { at: string };
-      const deps = {
-        ...(await sweepDeps(context)),
-        now: () => at,
+      return cleanupSweep({
+        gateway: await getGateway(),
         dns: await getDnsRegistrar(),
         bookkeeping: await getBookkeeping(),
-      };
-      const orphanedDns = await removeOrphanedDnsRecords(deps, DEFAULT_CLEANUP_LIMITS);
-      const offboarded = await retireOffboardedTenants(deps, DEFAULT_CLEANUP_LIMITS);
-      return { orphanedDns, offboarded };
+        log: (m) => context.log(m),
+        now: () => at,
+      });
     })(input, context),
 });

@@ -116,13 +116,14 @@ async function handleConnections(
 ): Promise<void> {
   const byId = new Map(rows.map((r) => [r.connectionId.toLowerCase(), r]));
   tally.connections += connections.length;
-  for (let i = 0; i < connections.length; i += START_BATCH) {
-    await Promise.all(
-      connections
-        .slice(i, i + START_BATCH)
-        .map((c) => sweepConnection(step, c, byId.get(c.connectionId.toLowerCase()), tally)),
-    );
-  }
+  await inBatches(connections, START_BATCH, (c) =>
+    sweepConnection(step, c, byId.get(c.connectionId.toLowerCase()), tally),
+  );
+}
+
+/** Runs `work` over the items `size` at a time. */
+export async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
 }
 
 /**
@@ -261,7 +262,7 @@ async function recordDrift(
   });
 }
 
-function emptyTally(): SweepTally {
+export function emptyTally(): SweepTally {
   return { resources: 0, connections: 0, started: 0, alreadyRunning: 0, drift: 0, armCalls: 0, sample: [], errors: [] };
 }
 
