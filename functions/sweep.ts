@@ -23,15 +23,21 @@ import { durableClientInput, orchestrationClient } from "./shared";
  * clean-ups in batches.
  */
 export function sweepTimerFor(kind: SweepKind) {
-  return async (_timer: Timer, context: InvocationContext): Promise<void> => {
+  return async (timer: Timer, context: InvocationContext): Promise<void> => {
     const cfg = getConfig();
     const result = await startSweep(
       orchestrationClient(context),
       { kind, listing: cfg.sweepListing, scopes: cfg.managedResourceIds },
-      new Date(),
+      tickOf(timer),
     );
     context.log(`Sweep ${kind}: ${result.instanceId} ${result.outcome}.`);
   };
+}
+
+/** When the host fired this occurrence (its schedule status), so both firings of one occurrence name one sweep. */
+function tickOf(timer: Timer | undefined): Date {
+  const stamp = Date.parse(timer?.scheduleStatus?.lastUpdated ?? "");
+  return Number.isFinite(stamp) ? new Date(stamp) : new Date();
 }
 
 export const sweepTimer = sweepTimerFor("review");

@@ -229,18 +229,18 @@ async function recordDrift(
   const said = connection?.description ? ` ARM's description: "${connection.description}".` : "";
   const reason = `The connection was ${what} outside the autopilot (found by the sweep at ${step.at}).${said}`;
   const state = connection ? ROW_STATE_FOR[connection.status as "Approved" | "Rejected"] : "removed";
-  await bookkeeping.saveConnection({
-    connectionId: row.connectionId,
-    state,
-    ...(connection ? { azureStatus: connection.status } : {}),
-    reason,
-    decidedBy: connection?.description
-      ? `outside the autopilot (${connection.description.slice(0, 100)})`
-      : "outside the autopilot",
-    updatedAt: step.at,
-  });
-  if (row.tenantId && state !== "approved") await bookkeeping.releaseQuota(row.tenantId, row.connectionId);
-  if (row.tenantId && state === "approved") await bookkeeping.reserveQuota(row.tenantId, row.connectionId);
+  // The row is written last: until it says so, the next sweep finds the same drift again (every step repeats safely).
+  if (waitingReview) {
+    await client.terminate(waitingReview, `Drift: ${reason}`);
+    await bookkeeping.appendAudit({
+      connectionId: row.connectionId,
+      stepId: `drift:review-ended:${waitingReview}`,
+      at: step.at,
+      kind: "state",
+      actor: AUTOPILOT,
+      message: `The review ${waitingReview} waiting for approvers was ended: nobody needs to decide any more.`,
+    });
+  }
   await bookkeeping.appendAudit({
     connectionId: row.connectionId,
     stepId: `drift:${what}:${step.instanceId}`,
@@ -250,15 +250,17 @@ async function recordDrift(
     message: `Drift: ${reason} Our record said ${row.state}.`,
     data: { was: row.state, now: state, ...(connection?.description ? { description: connection.description } : {}) },
   });
-  if (!waitingReview) return;
-  await client.terminate(waitingReview, `Drift: ${reason}`);
-  await bookkeeping.appendAudit({
+  if (row.tenantId && state !== "approved") await bookkeeping.releaseQuota(row.tenantId, row.connectionId);
+  if (row.tenantId && state === "approved") await bookkeeping.reserveQuota(row.tenantId, row.connectionId);
+  await bookkeeping.saveConnection({
     connectionId: row.connectionId,
-    stepId: `drift:review-ended:${waitingReview}`,
-    at: step.at,
-    kind: "state",
-    actor: AUTOPILOT,
-    message: `The review ${waitingReview} waiting for approvers was ended: nobody needs to decide any more.`,
+    state,
+    ...(connection ? { azureStatus: connection.status } : {}),
+    reason,
+    decidedBy: connection?.description
+      ? `outside the autopilot (${connection.description.slice(0, 100)})`
+      : "outside the autopilot",
+    updatedAt: step.at,
   });
 }
 

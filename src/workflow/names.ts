@@ -32,7 +32,7 @@ export const APPROVAL_EVENT = "ApprovalDecision";
 
 /** The sweeps: one orchestration per timer tick, its activities (registered in functions/sweep.ts). */
 export const SweepNames = {
-  orchestration: "sweep",
+  orchestration: "estate-sweep",
   listResources: "sweep-list-resources",
   sweepResource: "sweep-resource",
   graphPage: "sweep-graph-page",
