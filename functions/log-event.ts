@@ -34,10 +34,10 @@ export function textField(value: unknown, key: string): string | undefined {
 }
 
 /** Wraps an activity so each run logs its name, instance, connection and outcome (or error code) in one entry. */
-export function withActivityLog(
+export function withActivityLog<I, O>(
   name: string,
-  run: (input: unknown) => Promise<unknown>,
-): (input: unknown, context: InvocationContext) => Promise<unknown> {
+  run: (input: I) => Promise<O>,
+): (input: I, context: InvocationContext) => Promise<O> {
   return async (input, context) => {
     const subject: LogFields = {
       activity: name,

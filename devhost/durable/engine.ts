@@ -151,6 +151,10 @@ export class DurableEngine {
         }),
       ),
     );
+    // Re-arm for what is still waiting, even when nothing was due: Node measures a timeout from the event loop's
+    // cached time, so under load it wakes a little before the clock reaches the timer (and a far timer wakes at the
+    // 60 s cap). Without this the timer is lost until some other instance happens to save.
+    this.armTimers();
   }
 
   /** Resolves once no episode, activity or notification is in progress. */

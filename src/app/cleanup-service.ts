@@ -1,7 +1,6 @@
 import type { Bookkeeping, ConnectionRecord, RecordedDnsRecord } from "../ports/bookkeeping.port";
-import type { ConnectionState } from "../ports/connection-gateway.port";
+import type { ArmConnection, ConnectionGateway } from "../ports/connection-gateway.port";
 import type { DnsRegistrar, ListedARecord } from "../ports/dns-registrar.port";
-import type { ConnectionGateway } from "../ports/connection-gateway.port";
 
 /** What the clean-up's duties beyond Disconnected connections need (those are the durable sweep's). */
 export interface CleanupDeps {
@@ -104,7 +103,7 @@ export async function removeOrphanedDnsRecords(deps: CleanupDeps, limits: Cleanu
   // Start where the clock points, so a backlog larger than one run's checks is worked through over several runs.
   const start = owned.length ? rotation(deps.now(), owned.length) : 0;
   const ordered = [...owned.slice(start), ...owned.slice(0, start)];
-  const statuses = new Map<string, ConnectionState | "gone" | "error">();
+  const statuses = new Map<string, ArmConnection | "gone" | "error">();
   for (const record of ordered) {
     const connectionId = record.owner!.connectionId;
     const key = connectionId.toLowerCase();
@@ -127,14 +126,14 @@ export async function removeOrphanedDnsRecords(deps: CleanupDeps, limits: Cleanu
       }
       statuses.set(key, status);
     }
-    if (status === "error" || (status !== "gone" && status.status === "Approved")) {
+    if (status === "error" || (status !== "gone" && status.armStatus === "Approved")) {
       report.kept += 1;
       continue;
     }
     const why =
       status === "gone"
         ? "its connection no longer exists in Azure"
-        : `its connection is ${status.status}, not Approved`;
+        : `its connection is ${status.armStatus}, not Approved`;
     if (deps.dryRun) {
       report.removed.push({ zone: record.zone, name: record.name, connectionId, why });
       continue;
@@ -225,9 +224,9 @@ async function retireConnection(deps: CleanupDeps, tenantId: string, row: Connec
   const description = `Rejected: tenant ${tenantId} was offboarded`.slice(0, 140);
   // Read right before writing: only a live connection is rejected; an absent one needs no write.
   const current = await deps.gateway.getConnection(row.connectionId, { withProviderResource: false });
-  let azureStatus = current?.status;
-  if (current && (current.status === "Approved" || current.status === "Pending")) {
-    azureStatus = (await deps.gateway.setConnectionStatus(row.connectionId, "Rejected", description)).status;
+  let azureStatus = current?.armStatus;
+  if (current && (current.armStatus === "Approved" || current.armStatus === "Pending")) {
+    azureStatus = (await deps.gateway.setConnectionStatus(row.connectionId, "Rejected", description)).armStatus;
     await deps.bookkeeping.appendAudit({
       connectionId: row.connectionId,
       stepId: step("arm-reject"),

@@ -9,7 +9,7 @@ import { evaluatePolicy, parsePolicy, type Policy, type PolicyDecision } from ".
 import { parseConnectionRequest } from "../domain/request-input";
 import type { Tenant } from "../domain/tenant";
 import type { Bookkeeping, ConnectionRecord } from "../ports/bookkeeping.port";
-import type { ConnectionGateway, ConnectionState } from "../ports/connection-gateway.port";
+import type { ConnectionGateway, ArmConnection } from "../ports/connection-gateway.port";
 import type { PolicySource } from "../ports/policy-source.port";
 import { toConnectionRequest } from "../workflow/connection-request";
 import { managedConnectionId } from "./connection-target";
@@ -166,8 +166,8 @@ function recordedTenant(
 async function armStates(
   records: readonly ConnectionRecord[],
   gateway: ConnectionGateway,
-): Promise<Map<string, ConnectionState>> {
-  const out = new Map<string, ConnectionState>();
+): Promise<Map<string, ArmConnection>> {
+  const out = new Map<string, ArmConnection>();
   const resources = new Map(records.map((r) => [normaliseArmId(r.providerResourceId), r.providerResourceId]));
   for (const resourceId of resources.values()) {
     for (const state of await gateway.listConnections(resourceId)) out.set(normaliseArmId(state.connectionId), state);

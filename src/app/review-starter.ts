@@ -44,19 +44,12 @@ export async function startOnce(
 }
 
 /**
- * A sweep starts once per tick: unlike a review, a sweep that already ran for this tick is not run again (a late
- * duplicate firing of the same schedule occurrence collapses onto it).
+ * One sweep per tick: firings of the same scheduled minute while its sweep runs collapse onto it (overlapping or
+ * duplicate ticks never double up); once it has ended, a firing (an operator's manual run) sweeps again, which is
+ * harmless because every start and record the sweep makes is idempotent.
  */
-export async function startSweep(
-  client: OrchestrationClient,
-  input: SweepRunInput,
-  scheduledAt: Date,
-): Promise<StartResult> {
-  const instanceId = sweepInstanceId(input.kind, scheduledAt);
-  if ((await client.getRuntimeStatus(instanceId)) !== undefined) {
-    return { instanceId, started: false, outcome: "already-running" };
-  }
-  return startOnce(client, SweepNames.orchestration, instanceId, input);
+export function startSweep(client: OrchestrationClient, input: SweepRunInput, scheduledAt: Date): Promise<StartResult> {
+  return startOnce(client, SweepNames.orchestration, sweepInstanceId(input.kind, scheduledAt), input);
 }
 
 export function startReview(client: OrchestrationClient, input: ReviewInput): Promise<StartResult> {

@@ -1,7 +1,7 @@
 import type { Bookkeeping, ConnectionRecord, SweepKind, SweepReport } from "../ports/bookkeeping.port";
 import type { CallMeter } from "../ports/call-meter.port";
 import type { ConnectionGraph } from "../ports/connection-graph.port";
-import type { ConnectionGateway, ConnectionState } from "../ports/connection-gateway.port";
+import type { ConnectionGateway, ArmConnection } from "../ports/connection-gateway.port";
 import { PermanentError, TransientError } from "../ports/errors";
 import type { CallOutcome } from "../workflow/bounded-calls";
 import type {
@@ -110,7 +110,7 @@ export async function sweepGraphPage(
 
 async function handleConnections(
   step: SweepStep,
-  connections: readonly ConnectionState[],
+  connections: readonly ArmConnection[],
   rows: readonly ConnectionRecord[],
   tally: SweepTally,
 ): Promise<void> {
@@ -132,16 +132,16 @@ export async function inBatches<T>(items: readonly T[], size: number, work: (ite
  */
 export async function sweepConnection(
   step: SweepStep,
-  connection: ConnectionState,
+  connection: ArmConnection,
   row: ConnectionRecord | undefined,
   tally: SweepTally,
 ): Promise<void> {
   if (step.kind === "cleanup") return cleanupStep(step, connection, tally);
-  if (connection.status === "Pending") return reviewStep(step, connection, tally);
+  if (connection.armStatus === "Pending") return reviewStep(step, connection, tally);
   await noteDrift(step, row, connection, tally);
 }
 
-async function reviewStep(step: SweepStep, c: ConnectionState, tally: SweepTally): Promise<void> {
+async function reviewStep(step: SweepStep, c: ArmConnection, tally: SweepTally): Promise<void> {
   if (step.dryRun) return countWouldStart(step, reviewInstanceId(c.connectionId), c.connectionId, tally);
   const result = await startReview(step.deps.client, {
     connectionId: c.connectionId,
@@ -155,8 +155,8 @@ async function reviewStep(step: SweepStep, c: ConnectionState, tally: SweepTally
 }
 
 /** The clean-up sweep's step for one listed connection. */
-export async function cleanupStep(step: SweepStep, c: ConnectionState, tally: SweepTally): Promise<void> {
-  if (c.status !== "Disconnected") return;
+export async function cleanupStep(step: SweepStep, c: ArmConnection, tally: SweepTally): Promise<void> {
+  if (c.armStatus !== "Disconnected") return;
   if (step.dryRun) return countWouldStart(step, cleanupInstanceId(c.connectionId), c.connectionId, tally);
   const result = await startCleanup(step.deps.client, {
     connectionId: c.connectionId,
@@ -197,11 +197,11 @@ const ROW_STATE_FOR = { Approved: "approved", Rejected: "rejected" } as const;
 async function noteDrift(
   step: SweepStep,
   row: ConnectionRecord | undefined,
-  connection: ConnectionState | undefined,
+  connection: ArmConnection | undefined,
   tally: SweepTally,
 ): Promise<void> {
   if (!row) return;
-  const armStatus = connection?.status;
+  const armStatus = connection?.armStatus;
   const waiting = row.state === "awaiting-approval";
   const decided = row.state === "approved" || row.state === "rejected";
   if (!waiting && !decided) return;
@@ -221,14 +221,14 @@ async function noteDrift(
 async function recordDrift(
   step: SweepStep,
   row: ConnectionRecord,
-  connection: ConnectionState | undefined,
+  connection: ArmConnection | undefined,
   waitingReview: string | undefined,
 ): Promise<void> {
   const { bookkeeping, client } = step.deps;
-  const what = connection ? `${connection.status.toLowerCase()}` : "deleted";
+  const what = connection ? `${connection.armStatus.toLowerCase()}` : "deleted";
   const said = connection?.description ? ` ARM's description: "${connection.description}".` : "";
   const reason = `The connection was ${what} outside the autopilot (found by the sweep at ${step.at}).${said}`;
-  const state = connection ? ROW_STATE_FOR[connection.status as "Approved" | "Rejected"] : "removed";
+  const state = connection ? ROW_STATE_FOR[connection.armStatus as "Approved" | "Rejected"] : "removed";
   // The row is written last: until it says so, the next sweep finds the same drift again (every step repeats safely).
   if (waitingReview) {
     await client.terminate(waitingReview, `Drift: ${reason}`);
@@ -255,7 +255,7 @@ async function recordDrift(
   await bookkeeping.saveConnection({
     connectionId: row.connectionId,
     state,
-    ...(connection ? { azureStatus: connection.status } : {}),
+    ...(connection ? { azureStatus: connection.armStatus } : {}),
     reason,
     decidedBy: connection?.description
       ? `outside the autopilot (${connection.description.slice(0, 100)})`

@@ -1,7 +1,7 @@
 import {
   endpointNeedsNics,
   type ConnectionGateway,
-  type ConnectionState,
+  type ArmConnection,
   type GetConnectionOptions,
   type GetPrivateEndpointOptions,
   type PrivateEndpointInfo,
@@ -15,7 +15,7 @@ type Method = keyof ConnectionGateway;
 
 /** ARM in memory: connections, endpoints and provider resources, with scripted failures for tests. */
 export class InMemoryConnectionGateway implements ConnectionGateway {
-  readonly connections = new Map<string, ConnectionState>();
+  readonly connections = new Map<string, ArmConnection>();
   readonly endpoints = new Map<string, PrivateEndpointInfo>();
   readonly forbiddenEndpoints = new Set<string>();
   readonly resources: ProviderResource[] = [];
@@ -30,7 +30,7 @@ export class InMemoryConnectionGateway implements ConnectionGateway {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...errors]);
   }
 
-  addConnection(state: ConnectionState): void {
+  addConnection(state: ArmConnection): void {
     this.connections.set(norm(state.connectionId), { ...state });
   }
 
@@ -39,7 +39,7 @@ export class InMemoryConnectionGateway implements ConnectionGateway {
     if (options.forbidden) this.forbiddenEndpoints.add(norm(info.id));
   }
 
-  async getConnection(connectionId: string, options: GetConnectionOptions = {}): Promise<ConnectionState | undefined> {
+  async getConnection(connectionId: string, options: GetConnectionOptions = {}): Promise<ArmConnection | undefined> {
     this.maybeFail("getConnection");
     const full = options.withProviderResource !== false;
     this.reads.push({ method: "getConnection", id: connectionId, detail: full ? "with-provider" : "status" });
@@ -50,7 +50,7 @@ export class InMemoryConnectionGateway implements ConnectionGateway {
     return status;
   }
 
-  async listConnections(providerResourceId: string): Promise<ConnectionState[]> {
+  async listConnections(providerResourceId: string): Promise<ArmConnection[]> {
     this.maybeFail("listConnections");
     this.reads.push({ method: "listConnections", id: providerResourceId });
     return [...this.connections.values()]
@@ -68,12 +68,12 @@ export class InMemoryConnectionGateway implements ConnectionGateway {
     connectionId: string,
     status: "Approved" | "Rejected",
     description: string,
-  ): Promise<ConnectionState> {
+  ): Promise<ArmConnection> {
     this.maybeFail("setConnectionStatus");
     const found = this.connections.get(norm(connectionId));
     if (!found) throw new PermanentError(PermanentCodes.notFound, `Connection ${connectionId} does not exist.`);
     this.writes.push({ method: "setConnectionStatus", connectionId, status, description });
-    found.status = status;
+    found.armStatus = status;
     found.description = description;
     return { ...found };
   }

@@ -1,13 +1,16 @@
 import type { AzureConnectionStatus } from "../domain/connection";
 
-/** What ARM says about one private endpoint connection on a resource we manage. */
-export interface ConnectionState {
+/**
+ * What ARM says about one private endpoint connection on a resource we manage (a snapshot read from Azure, not our
+ * row: the row's `state` is our review's, e.g. "approved"; `armStatus` is ARM's, e.g. "Approved").
+ */
+export interface ArmConnection {
   /** ARM id as ARM returned it (original casing). */
   connectionId: string;
   providerResourceId: string;
   /** e.g. "Microsoft.Network/privateLinkServices". */
   providerResourceType: string;
-  status: AzureConnectionStatus;
+  armStatus: AzureConnectionStatus;
   description?: string;
   privateEndpointId?: string;
   groupIds: string[];
@@ -55,8 +58,8 @@ export interface GetPrivateEndpointOptions {
  */
 export interface ConnectionGateway {
   /** undefined when the connection no longer exists (404). */
-  getConnection(connectionId: string, options?: GetConnectionOptions): Promise<ConnectionState | undefined>;
-  listConnections(providerResourceId: string): Promise<ConnectionState[]>;
+  getConnection(connectionId: string, options?: GetConnectionOptions): Promise<ArmConnection | undefined>;
+  listConnections(providerResourceId: string): Promise<ArmConnection[]>;
   /** Resolves MANAGED_RESOURCE_IDS entries (resources, resource groups, subscriptions) to provider resources. */
   listProviderResources(scopeId: string): Promise<ProviderResource[]>;
   /**
@@ -67,7 +70,7 @@ export interface ConnectionGateway {
     connectionId: string,
     status: "Approved" | "Rejected",
     description: string,
-  ): Promise<ConnectionState>;
+  ): Promise<ArmConnection>;
   /** Deletes the connection on the provider side; an absent connection is success. */
   deleteConnection(connectionId: string): Promise<void>;
   /** undefined when the endpoint is gone (404); PermanentError ARM_FORBIDDEN when it lives where we cannot read. */
@@ -84,7 +87,7 @@ export function endpointNeedsNics(customDnsConfigs: readonly { ipAddresses: read
  * endpoint names: the link entry whose privateLinkServiceId is the connection's resource, else the NIC's
  * privateLinkConnectionProperties.groupId.
  */
-export function withEndpointGroupIds(connection: ConnectionState, endpoint: PrivateEndpointInfo): ConnectionState {
+export function withEndpointGroupIds(connection: ArmConnection, endpoint: PrivateEndpointInfo): ArmConnection {
   if (connection.groupIds.length > 0) return connection;
   const provider = connection.providerResourceId.toLowerCase();
   const fromLink = endpoint.targets

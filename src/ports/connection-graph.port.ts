@@ -1,8 +1,8 @@
-import type { ConnectionState } from "./connection-gateway.port";
+import type { ArmConnection } from "./connection-gateway.port";
 
 /** One page of connections across the managed scopes, and where the next page starts. */
 export interface ConnectionGraphPage {
-  connections: ConnectionState[];
+  connections: ArmConnection[];
   /** Provider resources whose rows this page holds (a resource may span two pages). */
   resourceIds: string[];
   skipToken?: string;

@@ -1,4 +1,4 @@
-import type { CleanupInput, CleanupOutcome, CleanupTarget, GoneVerdict, StepResult } from "./contracts";
+import type { CleanupInput, CleanupOutcome } from "./contracts";
 import { ActivityNames } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator } from "./workflow-context";
 
@@ -15,12 +15,12 @@ export function* connectionCleanupOrchestration(context: WorkflowContext): Workf
   const outcome: CleanupOutcome = { cleaned: [], kept: [], failures: [] };
 
   context.df.setCustomStatus({ step: "finding-connections" });
-  const targets = yield* callActivity<CleanupTarget[]>(context, ActivityNames.findEndpointConnections, input);
+  const targets = yield* callActivity(context, ActivityNames.findEndpointConnections, input);
 
   for (const target of targets) {
     try {
       context.df.setCustomStatus({ step: "confirming", connectionId: target.connectionId });
-      const verdict = yield* callActivity<GoneVerdict>(context, ActivityNames.confirmGone, {
+      const verdict = yield* callActivity(context, ActivityNames.confirmGone, {
         instanceId,
         target,
         at: at(),
@@ -32,7 +32,7 @@ export function* connectionCleanupOrchestration(context: WorkflowContext): Workf
       context.df.setCustomStatus({ step: "cleaning", connectionId: target.connectionId });
       // The provider side first: its step asks ARM again, so a connection that came back since the confirmation
       // (the consumer re-created the endpoint) keeps its DNS records, its row and its quota.
-      const deleted = yield* callActivity<StepResult<string>>(context, ActivityNames.deleteProviderConnection, {
+      const deleted = yield* callActivity(context, ActivityNames.deleteProviderConnection, {
         instanceId,
         connectionId: target.connectionId,
         at: at(),
@@ -41,7 +41,7 @@ export function* connectionCleanupOrchestration(context: WorkflowContext): Workf
         outcome.kept.push({ connectionId: target.connectionId, why: "ARM showed the connection alive at deletion" });
         continue;
       }
-      const dns = yield* callActivity<{ removed: number; kept: number }>(context, ActivityNames.removeDns, {
+      const dns = yield* callActivity(context, ActivityNames.removeDns, {
         instanceId,
         target,
         at: at(),
@@ -50,7 +50,7 @@ export function* connectionCleanupOrchestration(context: WorkflowContext): Workf
       if (!deleted.ok) {
         outcome.failures.push({ connectionId: target.connectionId, code: deleted.code, message: deleted.message });
       }
-      yield* callActivity<null>(context, ActivityNames.recordRemoval, {
+      yield* callActivity(context, ActivityNames.recordRemoval, {
         instanceId,
         target,
         reason: `${input.reason} Confirmed: ${verdict.why}.`,

@@ -1,10 +1,10 @@
 import { tryParseArmId } from "../domain/arm-id";
 import type { ConnectionRequest } from "../domain/connection";
-import type { ConnectionState } from "../ports/connection-gateway.port";
+import type { ArmConnection } from "../ports/connection-gateway.port";
 
 /** What the policy sees, built from what ARM says about the connection (pure: the orchestration calls it too). */
 export function toConnectionRequest(
-  state: ConnectionState,
+  state: ArmConnection,
   source: ConnectionRequest["source"],
   observedAt: string,
   consumerTenantId?: string,
@@ -21,7 +21,7 @@ export function toConnectionRequest(
     ...(consumerTenantId ? { consumerTenantId } : {}),
     ...(state.requestMessage !== undefined ? { requestMessage: state.requestMessage } : {}),
     ...(state.location ? { location: state.location } : {}),
-    status: state.status,
+    status: state.armStatus,
     source,
     observedAt,
   };

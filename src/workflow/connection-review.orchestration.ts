@@ -2,9 +2,10 @@ import type { ConnectionRequest, ReviewState } from "../domain/connection";
 import { sameArmId, tryParseArmId } from "../domain/arm-id";
 import { durationToMs, type PolicyDecision, type Verdict } from "../domain/policy";
 import type { Tenant } from "../domain/tenant";
-import type { ConnectionState } from "../ports/connection-gateway.port";
+import type { ArmConnection } from "../ports/connection-gateway.port";
 import { PermanentCodes } from "../ports/errors";
 import { toConnectionRequest } from "./connection-request";
+import { armConnectionOf } from "./recorded-connection";
 import type {
   ApprovalEventBody,
   DecisionChannel,
@@ -14,7 +15,6 @@ import type {
   ReviewInput,
   ReviewOutcome,
   ReviewProgress,
-  StepResult,
 } from "./contracts";
 import { ActivityNames, APPROVAL_EVENT } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator, type WorkflowTask } from "./workflow-context";
@@ -67,7 +67,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       ...(tenantId ? { tenantId } : {}),
       ...extra,
     };
-    yield* callActivity<null>(context, ActivityNames.recordOutcome, record);
+    yield* callActivity(context, ActivityNames.recordOutcome, record);
     progress({ step: "done", state, ...(decision ? { verdict: decision.verdict, ruleId: decision.ruleId } : {}) });
     return {
       connectionId: input.connectionId,
@@ -85,16 +85,17 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
     // Nothing is recorded before ARM shows the connection: a signal about one it does not have leaves no row.
     let connection = freshObservedConnection(input, context.df.currentUtcDateTime);
     if (!connection) {
-      const read = yield* callActivity<StepResult<ConnectionState | null>>(context, ActivityNames.readConnection, {
+      const read = yield* callActivity(context, ActivityNames.readConnection, {
         connectionId: input.connectionId,
       });
       if (!read.ok) return yield* finish("failed", `${read.code}: ${read.message}`);
       connection = read.value ?? undefined;
     }
     if (!connection) return yield* finish("skipped", "The connection does not exist in Azure.");
+    connection = armConnectionOf(connection);
 
     progress({ step: "recording" });
-    const recorded = yield* callActivity<StepResult<null>>(context, ActivityNames.recordRequest, {
+    const recorded = yield* callActivity(context, ActivityNames.recordRequest, {
       instanceId,
       run,
       connectionId: input.connectionId,
@@ -105,9 +106,9 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       at: now(),
     });
     if (!recorded.ok) return yield* finish("failed", `${recorded.code}: ${recorded.message}`);
-    if (connection.status !== "Pending") {
-      return yield* finish("skipped", `The connection is already ${connection.status}; nothing was written.`, {
-        azureStatus: connection.status,
+    if (connection.armStatus !== "Pending") {
+      return yield* finish("skipped", `The connection is already ${connection.armStatus}; nothing was written.`, {
+        azureStatus: connection.armStatus,
       });
     }
 
@@ -116,7 +117,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
     for (let pass = 0; ; pass++) {
       const passRun = pass === 0 ? run : `${run}#${pass}`;
       progress({ step: "resolving-tenant" });
-      const tenant = yield* callActivity<Tenant | null>(context, ActivityNames.resolveTenant, {
+      const tenant = yield* callActivity(context, ActivityNames.resolveTenant, {
         instanceId,
         run: passRun,
         connection,
@@ -127,7 +128,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       const request = toConnectionRequest(connection, input.source, input.observedAt, tenant?.tenantId);
 
       progress({ step: "evaluating-policy" });
-      const decided = yield* callActivity<StepResult<PolicyDecision>>(context, ActivityNames.decide, {
+      const decided = yield* callActivity(context, ActivityNames.decide, {
         instanceId,
         run: passRun,
         request,
@@ -146,7 +147,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
 
       progress({ step: "applying-decision", verdict: decision.verdict, ruleId: decision.ruleId });
       const status = final.verdict === "approve" ? "Approved" : "Rejected";
-      const applied = yield* callActivity<StepResult<ConnectionState>>(context, ActivityNames.applyDecision, {
+      const applied = yield* callActivity(context, ActivityNames.applyDecision, {
         instanceId,
         run: passRun,
         connectionId: input.connectionId,
@@ -175,7 +176,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       if (final.verdict === "approve") {
         progress({ step: "registering-dns", verdict: decision.verdict, ruleId: decision.ruleId });
         try {
-          dns = yield* callActivity<RegisterDnsResult>(context, ActivityNames.registerDns, {
+          dns = yield* callActivity(context, ActivityNames.registerDns, {
             instanceId,
             run,
             connection: applied.value,
@@ -213,7 +214,7 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
 export const OBSERVED_FRESH_MS = 5 * 60_000;
 
 /** The connection intake read, if it is this connection, Pending-or-not as read, and fresh by the replay clock. */
-export function freshObservedConnection(input: ReviewInput, now: Date): ConnectionState | undefined {
+export function freshObservedConnection(input: ReviewInput, now: Date): ArmConnection | undefined {
   const observed = input.observed;
   const connection = observed?.connection;
   if (!observed || !connection || !sameArmId(connection.connectionId, input.connectionId)) return undefined;
@@ -255,7 +256,7 @@ function* awaitApproval(
     kind: "request" | "reminder" | "escalation",
     sequence: number,
   ): WorkflowGenerator<RequestApprovalResult> {
-    return yield* callActivity<RequestApprovalResult>(context, ActivityNames.requestApproval, {
+    return yield* callActivity(context, ActivityNames.requestApproval, {
       instanceId,
       run,
       request,
@@ -297,7 +298,7 @@ function* awaitApproval(
       // Defence in depth: whoever can raise the event (a system key) still cannot decide as a non-approver.
       const allowed = body && approvers.some((a) => sameText(a, body.approver));
       if (body && allowed) {
-        yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
+        yield* callActivity(context, ActivityNames.recordHumanDecision, {
           instanceId,
           run,
           connectionId: request.connectionId,
@@ -318,7 +319,7 @@ function* awaitApproval(
           ...(body.reason ? { note: body.reason } : {}),
         };
       }
-      yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
+      yield* callActivity(context, ActivityNames.recordHumanDecision, {
         instanceId,
         run,
         connectionId: request.connectionId,
@@ -341,7 +342,7 @@ function* awaitApproval(
     }
     const outcome: Verdict = review.onDeadline;
     const reason = `No decision by ${deadline.toISOString()}; the policy's onDeadline says ${outcome}.`;
-    yield* callActivity<null>(context, ActivityNames.recordHumanDecision, {
+    yield* callActivity(context, ActivityNames.recordHumanDecision, {
       instanceId,
       run,
       connectionId: request.connectionId,

@@ -1,9 +1,10 @@
 import type { AzureConnectionStatus, ConnectionRequest, ReviewState, SignalSource } from "../domain/connection";
 import type { PolicyDecision, Verdict } from "../domain/policy";
 import type { Tenant } from "../domain/tenant";
-import type { ConnectionState, PrivateEndpointInfo } from "../ports/connection-gateway.port";
+import type { ArmConnection, PrivateEndpointInfo } from "../ports/connection-gateway.port";
 import type { RecordedDnsRecord } from "../ports/bookkeeping.port";
 import type { NoticeKind } from "../ports/notifier.port";
+import { ActivityNames, type ActivityName } from "./names";
 
 /** Permanent failures come back as values (the retry policy must not repeat them); transient ones are thrown. */
 export type StepResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
@@ -31,7 +32,7 @@ export interface ReviewInput {
 export interface ObservedSnapshot {
   /** ISO time of the read. */
   at: string;
-  connection?: ConnectionState;
+  connection?: ArmConnection;
   endpoint?: PrivateEndpointInfo;
 }
 
@@ -113,7 +114,7 @@ export interface RecordRequestInput extends RunScoped {
 }
 
 export interface ResolveTenantInput extends RunScoped {
-  connection: ConnectionState;
+  connection: ArmConnection;
   claimsTenantId?: string;
   at: string;
 }
@@ -171,7 +172,7 @@ export interface ApplyDecisionInput extends RunScoped {
 }
 
 export interface RegisterDnsInput extends RunScoped {
-  connection: ConnectionState;
+  connection: ArmConnection;
   /** The endpoint as intake read it; read again when absent or for another endpoint. */
   endpoint?: PrivateEndpointInfo;
   tenantId?: string;
@@ -274,7 +275,7 @@ export interface ResolveEndpointInput {
 
 /** What intake resolution read: the endpoint's connections on our resources and, when readable, the endpoint. */
 export interface ResolvedEndpoint {
-  connections: ConnectionState[];
+  connections: ArmConnection[];
   endpoint?: PrivateEndpointInfo;
 }
 
@@ -290,3 +291,51 @@ export interface ListNotifiedConnectionsInput {
   providerResourceId: string;
   connectionIds: string[];
 }
+
+export interface ReadConnectionInput {
+  connectionId: string;
+}
+
+export interface RemoveDnsResult {
+  removed: number;
+  kept: number;
+}
+
+export type ProviderConnectionOutcome = "deleted" | "absent" | "kept";
+
+/**
+ * Every activity's input and output, by name: the orchestrations call and the activity modules implement exactly
+ * these, so a wrong shape on either side is a compile error.
+ */
+export interface ActivityContracts {
+  [ActivityNames.recordRequest]: { input: RecordRequestInput; output: StepResult<null> };
+  [ActivityNames.readConnection]: { input: ReadConnectionInput; output: StepResult<ArmConnection | null> };
+  [ActivityNames.resolveTenant]: { input: ResolveTenantInput; output: Tenant | null };
+  [ActivityNames.decide]: { input: DecideInput; output: StepResult<PolicyDecision> };
+  [ActivityNames.requestApproval]: { input: RequestApprovalInput; output: RequestApprovalResult };
+  [ActivityNames.recordHumanDecision]: { input: RecordHumanDecisionInput; output: null };
+  [ActivityNames.applyDecision]: { input: ApplyDecisionInput; output: StepResult<ArmConnection> };
+  [ActivityNames.registerDns]: { input: RegisterDnsInput; output: RegisterDnsResult };
+  [ActivityNames.recordOutcome]: { input: RecordOutcomeInput; output: null };
+  [ActivityNames.findEndpointConnections]: { input: CleanupInput; output: CleanupTarget[] };
+  [ActivityNames.confirmGone]: { input: ConfirmGoneInput; output: GoneVerdict };
+  [ActivityNames.removeDns]: { input: RemoveDnsInput; output: RemoveDnsResult };
+  [ActivityNames.deleteProviderConnection]: {
+    input: DeleteProviderConnectionInput;
+    output: StepResult<ProviderConnectionOutcome>;
+  };
+  [ActivityNames.recordRemoval]: { input: RecordRemovalInput; output: null };
+  [ActivityNames.resolveEndpoint]: { input: ResolveEndpointInput; output: StepResult<ResolvedEndpoint> };
+  [ActivityNames.listNotifiedConnections]: {
+    input: ListNotifiedConnectionsInput;
+    output: StepResult<ArmConnection[]>;
+  };
+}
+
+export type ActivityInput<N extends ActivityName> = ActivityContracts[N]["input"];
+export type ActivityOutput<N extends ActivityName> = ActivityContracts[N]["output"];
+
+/** Implementations of the named activities (all of them by default), each typed by its contract. */
+export type ActivityHandlers<N extends ActivityName = ActivityName> = {
+  [K in N]: (input: ActivityInput<K>) => Promise<ActivityOutput<K>>;
+};

@@ -1,4 +1,4 @@
-import type { ConnectionState } from "../ports/connection-gateway.port";
+import type { ArmConnection } from "../ports/connection-gateway.port";
 import type { EndpointIntakeInput, ResolvedEndpoint, ReviewInput, ReviewOutcome, StepResult } from "./contracts";
 import { ActivityNames, OrchestrationNames } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator } from "./workflow-context";
@@ -16,7 +16,7 @@ type Resolved = StepResult<ResolvedEndpoint | string[]>;
 function* resolveWithRetry(context: WorkflowContext, privateEndpointId: string): WorkflowGenerator<Resolved> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return yield* callActivity<Resolved>(context, ActivityNames.resolveEndpoint, { privateEndpointId });
+      return yield* callActivity(context, ActivityNames.resolveEndpoint, { privateEndpointId });
     } catch (error) {
       const delay = INTAKE_RETRY_DELAYS_MS[attempt];
       if (delay === undefined) {
@@ -56,7 +56,7 @@ export function createEndpointIntakeOrchestration(reviewInstanceId: ReviewInstan
         error: { code: resolved.code, message: resolved.message },
       };
     }
-    const found: { connectionId: string; connection?: ConnectionState }[] = Array.isArray(resolved.value)
+    const found: { connectionId: string; connection?: ArmConnection }[] = Array.isArray(resolved.value)
       ? resolved.value.map((connectionId) => ({ connectionId }))
       : resolved.value.connections.map((connection) => ({ connectionId: connection.connectionId, connection }));
     const endpoint = Array.isArray(resolved.value) ? undefined : resolved.value.endpoint;

@@ -27,6 +27,11 @@ export const ActivityNames = {
 
 export type ActivityName = (typeof ActivityNames)[keyof typeof ActivityNames];
 
+/** The activities of each workflow (their names carry its prefix); each group has its own activities module. */
+export type ReviewActivityName = Extract<ActivityName, `review-${string}`>;
+export type CleanupActivityName = Extract<ActivityName, `cleanup-${string}`>;
+export type IntakeActivityName = Extract<ActivityName, `intake-${string}`>;
+
 /** The external event the review waits for; the approval endpoints (next issue) raise it. */
 export const APPROVAL_EVENT = "ApprovalDecision";
 

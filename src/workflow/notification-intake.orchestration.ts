@@ -1,7 +1,7 @@
-import type { ConnectionState } from "../ports/connection-gateway.port";
-import type { CleanupInput, NotificationIntakeInput, ReviewInput, StepResult } from "./contracts";
+import type { CleanupInput, NotificationIntakeInput, ReviewInput } from "./contracts";
 import { ActivityNames, OrchestrationNames } from "./names";
 import { callActivity, type WorkflowContext, type WorkflowGenerator, type WorkflowTask } from "./workflow-context";
+import { armConnectionOf } from "./recorded-connection";
 
 /** Derive the review and clean-up instance ids; injected because hashing is not the workflow's job. */
 export interface IntakeInstanceIds {
@@ -38,7 +38,7 @@ export function createNotificationIntakeOrchestration(ids: IntakeInstanceIds) {
       cleanups: [],
       unknownToArm: 0,
     };
-    const listed = yield* callActivity<StepResult<ConnectionState[]>>(context, ActivityNames.listNotifiedConnections, {
+    const listed = yield* callActivity(context, ActivityNames.listNotifiedConnections, {
       providerResourceId: input.providerResourceId,
       connectionIds: input.connectionIds,
     });
@@ -46,8 +46,8 @@ export function createNotificationIntakeOrchestration(ids: IntakeInstanceIds) {
     outcome.unknownToArm = input.connectionIds.length - listed.value.length;
     const at = context.df.currentUtcDateTime.toISOString();
     const children: WorkflowTask[] = [];
-    for (const connection of listed.value) {
-      if (connection.status === "Pending") {
+    for (const connection of listed.value.map(armConnectionOf)) {
+      if (connection.armStatus === "Pending") {
         const review: ReviewInput = {
           connectionId: connection.connectionId,
           source: "resource-notification",
@@ -64,7 +64,7 @@ export function createNotificationIntakeOrchestration(ids: IntakeInstanceIds) {
             ids.review(connection.connectionId),
           ),
         );
-      } else if (connection.status === "Disconnected") {
+      } else if (connection.armStatus === "Disconnected") {
         const cleanup: CleanupInput = {
           connectionId: connection.connectionId,
           reason: "Azure lists the connection Disconnected.",

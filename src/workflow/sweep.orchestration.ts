@@ -1,7 +1,7 @@
 import type { SweepError, SweepKind, SweepListing, SweepReport } from "../ports/bookkeeping.port";
 import { boundedCalls, SWEEP_CALLS, type BoundedCallOptions } from "./bounded-calls";
 import { SweepNames } from "./names";
-import { callActivity, type WorkflowContext, type WorkflowGenerator } from "./workflow-context";
+import { ACTIVITY_RETRY, type WorkflowContext, type WorkflowGenerator } from "./workflow-context";
 
 export interface SweepRunInput {
   kind: SweepKind;
@@ -138,12 +138,17 @@ export function* sweepOrchestration(context: WorkflowContext): WorkflowGenerator
 
   if (input.kind === "cleanup") {
     context.df.setCustomStatus({ step: "cleanup-extras" });
-    report.cleanup = yield* callActivity<Record<string, unknown>>(context, SweepNames.cleanupExtras, { at });
+    report.cleanup = yield* callSweepActivity<Record<string, unknown>>(context, SweepNames.cleanupExtras, { at });
   }
   report.finishedAt = context.df.currentUtcDateTime.toISOString();
-  yield* callActivity<null>(context, SweepNames.recordReport, report);
+  yield* callSweepActivity<null>(context, SweepNames.recordReport, report);
   context.df.setCustomStatus({ step: "done" });
   return report;
+}
+
+/** The sweep's activities register apart from the review's typed contracts (functions/sweep.ts). */
+function* callSweepActivity<T>(context: WorkflowContext, name: string, input: unknown): WorkflowGenerator<T> {
+  return (yield context.df.callActivityWithRetry(name, ACTIVITY_RETRY, input)) as T;
 }
 
 /** Adds one activity's counts to the report (bounded lists: the report stays one small row). */

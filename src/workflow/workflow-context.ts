@@ -1,3 +1,6 @@
+import type { ActivityInput, ActivityOutput } from "./contracts";
+import type { ActivityName } from "./names";
+
 /**
  * The slice of the durable orchestration context the workflow uses. durable-functions' OrchestrationContext
  * satisfies it structurally; the unit tests drive the same generators with a replay driver that implements it.
@@ -51,7 +54,11 @@ export const ACTIVITY_RETRY: WorkflowRetryOptions = {
   retryTimeoutInMilliseconds: 300_000,
 };
 
-/** Calls an activity with the standard retry policy and types its result. */
-export function* callActivity<T>(context: WorkflowContext, name: string, input: unknown): WorkflowGenerator<T> {
-  return (yield context.df.callActivityWithRetry(name, ACTIVITY_RETRY, input)) as T;
+/** Calls an activity with the standard retry policy; its contract types the input and the result. */
+export function* callActivity<N extends ActivityName>(
+  context: WorkflowContext,
+  name: N,
+  input: ActivityInput<N>,
+): WorkflowGenerator<ActivityOutput<N>> {
+  return (yield context.df.callActivityWithRetry(name, ACTIVITY_RETRY, input)) as ActivityOutput<N>;
 }

@@ -1,6 +1,6 @@
 /** Test data builders: state only what matters to the test. */
 import type { Tenant } from "../../src/domain/tenant";
-import type { ConnectionState, PrivateEndpointInfo } from "../../src/ports/connection-gateway.port";
+import type { ArmConnection, PrivateEndpointInfo } from "../../src/ports/connection-gateway.port";
 
 export const PROVIDER_SUB = "00000000-0000-0000-0000-0000000000a1";
 export const CONSUMER_SUB = "00000000-0000-0000-0000-0000000000c1";
@@ -21,13 +21,13 @@ export function anEndpointId(name = "pe-1", subscription = CONSUMER_SUB): string
   return `/subscriptions/${subscription}/resourceGroups/consumer-rg/providers/Microsoft.Network/privateEndpoints/${name}`;
 }
 
-export function aConnectionState(overrides: Partial<ConnectionState> = {}): ConnectionState {
+export function anArmConnection(overrides: Partial<ArmConnection> = {}): ArmConnection {
   const connectionId = overrides.connectionId ?? aConnectionId();
   return {
     connectionId,
     providerResourceId: connectionId.split("/privateEndpointConnections")[0]!,
     providerResourceType: "Microsoft.Network/privateLinkServices",
-    status: "Pending",
+    armStatus: "Pending",
     privateEndpointId: anEndpointId(),
     groupIds: [],
     requestMessage: "please",

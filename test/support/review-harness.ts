@@ -6,7 +6,6 @@ import { InMemoryDnsRegistrar } from "../../src/ports/dns-registrar.in-memory";
 import { plainLinks, RecordingChannel } from "../../src/ports/notifier.in-memory";
 import { StaticPolicySource } from "../../src/ports/policy-source.in-memory";
 import { createActivities } from "../../src/workflow/activities";
-import type { ActivityHandler } from "./orchestration-driver";
 import { aPrivateLinkServiceId } from "./builders";
 
 export const TEST_POLICY = `
@@ -57,6 +56,6 @@ export function reviewHarness(policyText = TEST_POLICY) {
     teams,
     email,
     policy,
-    activities: activities as unknown as Record<string, ActivityHandler>,
+    activities,
   };
 }

@@ -6,7 +6,7 @@ import {
   endpointNeedsNics,
   withEndpointGroupIds,
   type ConnectionGateway,
-  type ConnectionState,
+  type ArmConnection,
   type GetConnectionOptions,
   type GetPrivateEndpointOptions,
   type PrivateEndpointInfo,
@@ -65,7 +65,7 @@ export class ArmConnectionGateway implements ConnectionGateway {
     this.endpoint = (options.endpoint ?? "https://management.azure.com").replace(/\/+$/, "");
   }
 
-  async getConnection(connectionId: string, options: GetConnectionOptions = {}): Promise<ConnectionState | undefined> {
+  async getConnection(connectionId: string, options: GetConnectionOptions = {}): Promise<ArmConnection | undefined> {
     const { id, provider } = this.parseConnection(connectionId);
     const bare: ProviderInfo = { id: provider.id, type: provider.type! };
     try {
@@ -97,13 +97,13 @@ export class ArmConnectionGateway implements ConnectionGateway {
     }
   }
 
-  async listConnections(providerResourceId: string): Promise<ConnectionState[]> {
+  async listConnections(providerResourceId: string): Promise<ArmConnection[]> {
     const provider = parseArmId(providerResourceId);
     if (!provider.type || !isSupportedType(provider.type)) return [];
     try {
       const resource = await this.providerResource(provider);
       if (isPls(provider)) {
-        const out: ConnectionState[] = [];
+        const out: ArmConnection[] = [];
         const pages = this.clients
           .network(provider.subscriptionId)
           .privateLinkServices.listPrivateEndpointConnections(provider.resourceGroup!, provider.name!, this.opts());
@@ -148,7 +148,7 @@ export class ArmConnectionGateway implements ConnectionGateway {
     connectionId: string,
     status: "Approved" | "Rejected",
     description: string,
-  ): Promise<ConnectionState> {
+  ): Promise<ArmConnection> {
     const { id, provider } = this.parseConnection(connectionId);
     try {
       if (isPls(provider)) {
@@ -174,7 +174,7 @@ export class ArmConnectionGateway implements ConnectionGateway {
       });
       const bare: ProviderInfo = { id: provider.id, type: provider.type! };
       if (isObject(written)) return paasConnection(written, bare, connectionId);
-      return { connectionId, ...common(bare), status, description, groupIds: [] };
+      return { connectionId, ...common(bare), armStatus: status, description, groupIds: [] };
     } catch (error) {
       throw toPortError(error, `setting ${status} on ${connectionId}`);
     }
@@ -309,7 +309,7 @@ export class ArmConnectionGateway implements ConnectionGateway {
    * Storage and Key Vault connections carry no groupIds (not in their schemas): the consumer's endpoint has them.
    * An endpoint we may not read (another tenant) leaves them empty, which matches no group-id rule.
    */
-  private async withEndpointGroupIds(state: ConnectionState): Promise<ConnectionState> {
+  private async withEndpointGroupIds(state: ArmConnection): Promise<ArmConnection> {
     if (state.groupIds.length > 0 || !state.privateEndpointId) return state;
     try {
       const endpoint = await this.getPrivateEndpoint(state.privateEndpointId, { nics: "when-needed" });
@@ -370,7 +370,7 @@ function status(value: string | undefined): AzureConnectionStatus {
 
 function common(
   resource: ProviderInfo,
-): Pick<ConnectionState, "providerResourceId" | "providerResourceType" | "location" | "providerResourceTags"> {
+): Pick<ArmConnection, "providerResourceId" | "providerResourceType" | "location" | "providerResourceTags"> {
   return {
     providerResourceId: resource.id,
     providerResourceType: resource.type,
@@ -380,7 +380,7 @@ function common(
 }
 
 /** The SDK's (flattened) Private Link Service connection carries the same fields as a PaaS connection's properties. */
-function plsConnection(c: PrivateEndpointConnection, resource: ProviderInfo, fallbackId?: string): ConnectionState {
+function plsConnection(c: PrivateEndpointConnection, resource: ProviderInfo, fallbackId?: string): ArmConnection {
   return connectionState(c.id ?? fallbackId ?? "", { ...c, groupIds: [] }, resource);
 }
 
@@ -391,17 +391,17 @@ interface PaasProperties {
 }
 
 /** A connection as a resource carries it inline (PaaS GET, Resource Graph rows): id plus properties. */
-export function paasConnection(raw: GenericResource, resource: ProviderInfo, fallbackId?: string): ConnectionState {
+export function paasConnection(raw: GenericResource, resource: ProviderInfo, fallbackId?: string): ArmConnection {
   return connectionState(raw.id ?? fallbackId ?? "", raw.properties ?? {}, resource);
 }
 
-function connectionState(connectionId: string, p: PaasProperties, resource: ProviderInfo): ConnectionState {
+function connectionState(connectionId: string, p: PaasProperties, resource: ProviderInfo): ArmConnection {
   const s = status(p.privateLinkServiceConnectionState?.status);
   const description = p.privateLinkServiceConnectionState?.description;
   return {
     connectionId,
     ...common(resource),
-    status: s,
+    armStatus: s,
     ...(description ? { description } : {}),
     ...(p.privateEndpoint?.id ? { privateEndpointId: p.privateEndpoint.id } : {}),
     groupIds: p.groupIds ?? [],

@@ -1,6 +1,6 @@
 import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { isWithinScopes, parseArmId } from "../../domain/arm-id";
-import type { ConnectionState } from "../../ports/connection-gateway.port";
+import type { ArmConnection } from "../../ports/connection-gateway.port";
 import type { ConnectionGraph, ConnectionGraphPage } from "../../ports/connection-graph.port";
 import { TransientError } from "../../ports/errors";
 import { paasConnection, SUPPORTED_TYPES } from "./arm-connection-gateway";
@@ -52,7 +52,7 @@ export class ResourceGraphConnections implements ConnectionGraph {
       throw withQuotaWait(toPortError(error, "querying Azure Resource Graph"), error);
     }
     const rows = (Array.isArray(response.data) ? response.data : []) as GraphRow[];
-    const connections: ConnectionState[] = [];
+    const connections: ArmConnection[] = [];
     const resourceIds = new Map<string, string>();
     for (const row of rows) {
       if (!row.id || !row.type || !isWithinScopes(row.id, scopes)) continue;

@@ -8,7 +8,7 @@ import { createActivities } from "../../../src/workflow/activities";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import { connectionCleanupOrchestration } from "../../../src/workflow/connection-cleanup.orchestration";
 import { aTenant } from "../../support/builders";
-import { runOrchestration, type ActivityHandler } from "../../support/orchestration-driver";
+import { runOrchestration } from "../../support/orchestration-driver";
 import { TEST_POLICY } from "../../support/review-harness";
 import { control, createEndpoint, PROVIDER_RG_ID, useSandboxAdapters } from "../../support/sandbox-arm";
 
@@ -46,7 +46,7 @@ describe("ArmConnectionGateway against the sandbox", () => {
     const first = made[0]!;
     const state = await env.adapters.gateway.getConnection(first.connectionId);
     expect(state).toMatchObject({
-      status: "Pending",
+      armStatus: "Pending",
       providerResourceType: "Microsoft.Network/privateLinkServices",
       providerResourceTags: { service: "orders" },
     });
@@ -61,7 +61,10 @@ describe("ArmConnectionGateway against the sandbox", () => {
       "Approved",
       "Approved by rule known-tenant (policy abc)",
     );
-    expect(approved).toMatchObject({ status: "Approved", description: "Approved by rule known-tenant (policy abc)" });
+    expect(approved).toMatchObject({
+      armStatus: "Approved",
+      description: "Approved by rule known-tenant (policy abc)",
+    });
     await env.adapters.gateway.setConnectionStatus(made[1]!.connectionId, "Rejected", "Rejected by rule x");
     await expect(
       env.adapters.gateway.setConnectionStatus(made[1]!.connectionId, "Approved", "again"),
@@ -79,7 +82,7 @@ describe("ArmConnectionGateway against the sandbox", () => {
     });
     const state = await env.adapters.gateway.getConnection(made.connectionId);
     expect(state).toMatchObject({
-      status: "Pending",
+      armStatus: "Pending",
       groupIds: ["postgresqlServer"],
       providerResourceType: "Microsoft.DBforPostgreSQL/flexibleServers",
     });
@@ -88,11 +91,11 @@ describe("ArmConnectionGateway against the sandbox", () => {
       "Approved",
       "Approved by rule r (policy p)",
     );
-    expect(after.status).toBe("Approved");
+    expect(after.armStatus).toBe("Approved");
     expect(
       (await env.adapters.gateway.listConnections(PG)).find(
         (c) => c.connectionId.toLowerCase() === made.connectionId.toLowerCase(),
-      )?.status,
+      )?.armStatus,
     ).toBe("Approved");
     const endpoint = await env.adapters.gateway.getPrivateEndpoint(made.privateEndpointId);
     expect(endpoint?.nicIpConfigurations[0]).toMatchObject({
@@ -127,13 +130,13 @@ describe("ArmConnectionGateway against the sandbox", () => {
     } finally {
       await control(env.sandbox, "DELETE", "/_sandbox/faults");
     }
-    expect((await env.adapters.gateway.getConnection(made.connectionId))?.status).toBe("Pending");
+    expect((await env.adapters.gateway.getConnection(made.connectionId))?.armStatus).toBe("Pending");
   });
 
   it("deletes a Disconnected connection; deleting again is success", async () => {
     const made = await createEndpoint(env.sandbox, { subscriptionId: C1, name: "pe-gone", targetResourceId: PLS });
     await control(env.sandbox, "DELETE", `/_sandbox/private-endpoints/${encodeURIComponent(made.privateEndpointId)}`);
-    expect((await env.adapters.gateway.getConnection(made.connectionId))?.status).toBe("Disconnected");
+    expect((await env.adapters.gateway.getConnection(made.connectionId))?.armStatus).toBe("Disconnected");
     await env.adapters.gateway.deleteConnection(made.connectionId);
     expect(await env.adapters.gateway.getConnection(made.connectionId)).toBeUndefined();
     await env.adapters.gateway.deleteConnection(made.connectionId);
@@ -187,7 +190,7 @@ describe("the review and clean-up workflows on the real ARM adapters", () => {
       policy: new StaticPolicySource(parsePolicy(TEST_POLICY)),
       managedScopes: [PROVIDER_RG_ID],
       privateLinkServiceDns: { zone: "privatelink.services.contoso.example", nameTemplate: "{tenant}.{service}" },
-    }) as unknown as Record<string, ActivityHandler>;
+    });
     const made = await createEndpoint(env.sandbox, {
       subscriptionId: C1,
       name: "pe-flow",

@@ -33,7 +33,7 @@ describe("lean ARM calls", () => {
       }),
     ).toEqual({ "GET flexibleServers": 1 });
     expect(full).toMatchObject({
-      status: "Pending",
+      armStatus: "Pending",
       providerResourceType: "Microsoft.DBforPostgreSQL/flexibleServers",
     });
   });
@@ -48,8 +48,8 @@ describe("lean ARM calls", () => {
       "PUT flexibleServers/privateEndpointConnections": 1,
       "GET locations/azureAsyncOperation": 2,
     });
-    expect(after).toMatchObject({ status: "Approved", description: "Approved by rule r" });
-    expect((await env.adapters.gateway.getConnection(made.connectionId))?.status).toBe("Approved");
+    expect(after).toMatchObject({ armStatus: "Approved", description: "Approved by rule r" });
+    expect((await env.adapters.gateway.getConnection(made.connectionId))?.armStatus).toBe("Approved");
   });
 
   it("reads an endpoint's NICs only when its customDnsConfigs carry no address", async () => {

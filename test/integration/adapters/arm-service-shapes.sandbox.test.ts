@@ -6,7 +6,7 @@ import { parsePolicy } from "../../../src/domain/policy";
 import { createActivities } from "../../../src/workflow/activities";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import type { CallEntry } from "../../../sandbox/control/call-log";
-import { runOrchestration, type ActivityHandler } from "../../support/orchestration-driver";
+import { runOrchestration } from "../../support/orchestration-driver";
 import { control, createEndpoint, PROVIDER_RG_ID, useSandboxAdapters } from "../../support/sandbox-arm";
 
 /**
@@ -49,7 +49,7 @@ function reviewActivities() {
     approval: { channels: [], links: plainLinks, defaultApprovers: [], defaultChannels: [] },
     policy: new StaticPolicySource(parsePolicy(GROUP_POLICY)),
     managedScopes: [PROVIDER_RG_ID],
-  }) as unknown as Record<string, ActivityHandler>;
+  });
 }
 
 describe("the app against services that answer as Azure does", () => {

@@ -4,7 +4,7 @@ import { InMemoryBookkeeping } from "../../../src/ports/bookkeeping.in-memory";
 import { InMemoryConnectionGateway } from "../../../src/ports/connection-gateway.in-memory";
 import { InMemoryDnsRegistrar } from "../../../src/ports/dns-registrar.in-memory";
 import { TransientError } from "../../../src/ports/errors";
-import { aConnectionId, aConnectionState, anEndpointId, aPrivateLinkServiceId, aTenant } from "../../support/builders";
+import { aConnectionId, anArmConnection, anEndpointId, aPrivateLinkServiceId, aTenant } from "../../support/builders";
 
 const ZONE = "privatelink.services.contoso.example";
 const norm = (id: string) => id.toLowerCase();
@@ -41,8 +41,8 @@ describe("clean-up sweep: orphaned DNS records", () => {
     const e = estate();
     const live = aConnectionId({ name: "live" });
     const rejected = aConnectionId({ name: "rejected" });
-    e.gateway.addConnection(aConnectionState({ connectionId: live, status: "Approved" }));
-    e.gateway.addConnection(aConnectionState({ connectionId: rejected, status: "Rejected" }));
+    e.gateway.addConnection(anArmConnection({ connectionId: live, armStatus: "Approved" }));
+    e.gateway.addConnection(anArmConnection({ connectionId: rejected, armStatus: "Rejected" }));
     e.dns.put(ours("live", live));
     e.dns.put(ours("rejected", rejected));
     e.dns.put(ours("gone", aConnectionId({ name: "gone" })));
@@ -108,7 +108,7 @@ describe("clean-up sweep: offboarded tenants", () => {
     const connectionId = aConnectionId({ name: "contoso-1" });
     const endpointId = anEndpointId("pe-contoso");
     await e.bookkeeping.upsertTenant(aTenant({ status: tenantStatus }));
-    e.gateway.addConnection(aConnectionState({ connectionId, status: "Approved", privateEndpointId: endpointId }));
+    e.gateway.addConnection(anArmConnection({ connectionId, armStatus: "Approved", privateEndpointId: endpointId }));
     e.dns.put(ours("contoso.pls-1", connectionId, endpointId));
     await e.bookkeeping.saveConnection({
       connectionId,

@@ -8,7 +8,7 @@ import { OrchestrationNames } from "../../../src/workflow/names";
 import { InMemoryConnectionGateway } from "../../../src/ports/connection-gateway.in-memory";
 import {
   aConnectionId,
-  aConnectionState,
+  anArmConnection,
   aTenant,
   anEndpoint,
   anEndpointId,
@@ -20,7 +20,7 @@ const scopes = ["/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGro
 
 function reviewDeps(client = new FakeOrchestrationClient()) {
   const gateway = new InMemoryConnectionGateway();
-  gateway.addConnection(aConnectionState());
+  gateway.addConnection(anArmConnection());
   gateway.addEndpoint(anEndpoint());
   const bookkeeping = new InMemoryBookkeeping();
   return {

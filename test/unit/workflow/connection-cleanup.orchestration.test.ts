@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { connectionCleanupOrchestration } from "../../../src/workflow/connection-cleanup.orchestration";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import type { CleanupInput, ReviewInput } from "../../../src/workflow/contracts";
-import { aConnectionState, aTenant, anEndpoint, anEndpointId } from "../../support/builders";
+import { anArmConnection, aTenant, anEndpoint, anEndpointId } from "../../support/builders";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
 import { reviewHarness } from "../../support/review-harness";
 
-const connection = aConnectionState();
+const connection = anArmConnection();
 
 async function approvedEstate() {
   const h = reviewHarness();
@@ -50,7 +50,7 @@ async function cleanup(h: ReturnType<typeof reviewHarness>, input: CleanupInput,
 describe("connection-cleanup orchestration", () => {
   it("endpoint deleted: removes our DNS record only, deletes the dead connection, releases the quota", async () => {
     const h = await approvedEstate();
-    h.gateway.addConnection({ ...connection, status: "Disconnected" });
+    h.gateway.addConnection({ ...connection, armStatus: "Disconnected" });
     const output = await cleanup(h, {
       privateEndpointId: anEndpointId(),
       reason: "The consumer deleted its private endpoint.",
@@ -122,12 +122,12 @@ describe("connection-cleanup orchestration", () => {
     const h = await approvedEstate();
     h.gateway.endpoints.clear();
     h.gateway.connections.clear(); // gone when the clean-up confirms...
-    const remove = h.activities["cleanup-delete-provider-connection"]!;
+    const remove = h.activities["cleanup-delete-provider-connection"];
     const activities = {
       ...h.activities,
       // ...and re-created by the consumer (same name, same ids) just before the delete step.
       "cleanup-delete-provider-connection": async (input: never) => {
-        h.gateway.addConnection({ ...connection, status: "Pending" });
+        h.gateway.addConnection({ ...connection, armStatus: "Pending" });
         h.gateway.addEndpoint(anEndpoint());
         return remove(input);
       },

@@ -3,12 +3,12 @@ import { PermanentError, TransientError } from "../../../src/ports/errors";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import type { ReviewInput, ReviewOutcome } from "../../../src/workflow/contracts";
 import { APPROVAL_EVENT } from "../../../src/workflow/names";
-import { aConnectionState, aTenant, anEndpoint } from "../../support/builders";
+import { anArmConnection, aTenant, anEndpoint } from "../../support/builders";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
 import { reviewHarness } from "../../support/review-harness";
 
 const HOUR = 3_600_000;
-const connection = aConnectionState();
+const connection = anArmConnection();
 const input: ReviewInput = {
   connectionId: connection.connectionId,
   source: "event-grid",
@@ -146,7 +146,7 @@ describe("connection-review orchestration", () => {
 
   it("finishes without writing when the connection was already approved by hand", async () => {
     const h = knownTenantEstate();
-    h.gateway.addConnection({ ...connection, status: "Approved" });
+    h.gateway.addConnection({ ...connection, armStatus: "Approved" });
     const result = await run(h);
     expect(result.output).toMatchObject({ state: "skipped" });
     expect(h.gateway.writes).toEqual([]);

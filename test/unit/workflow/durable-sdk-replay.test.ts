@@ -5,12 +5,12 @@
 import { describe, expect, it } from "vitest";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import { APPROVAL_EVENT } from "../../../src/workflow/names";
-import { aConnectionState, anEndpoint } from "../../support/builders";
+import { anArmConnection, anEndpoint } from "../../support/builders";
 import { runOnDurableSdk } from "../../support/durable-sdk-host";
 import { reviewHarness } from "../../support/review-harness";
 
 const HOUR = 3_600_000;
-const connection = aConnectionState();
+const connection = anArmConnection();
 const input = { connectionId: connection.connectionId, source: "event-grid", observedAt: "2026-01-01T08:59:00.000Z" };
 
 function estate() {

@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
   withEndpointGroupIds,
-  type ConnectionState,
+  type ArmConnection,
   type PrivateEndpointInfo,
 } from "../../../src/ports/connection-gateway.port";
 
 const VAULT = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
 const OTHER = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st";
 
-const connection = (groupIds: string[]): ConnectionState => ({
+const connection = (groupIds: string[]): ArmConnection => ({
   connectionId: `${VAULT}/privateEndpointConnections/pe.1`,
   providerResourceId: VAULT,
   providerResourceType: "Microsoft.KeyVault/vaults",
-  status: "Pending",
+  armStatus: "Pending",
   groupIds,
 });
 

@@ -5,7 +5,7 @@ import {
   INTAKE_RETRY_DELAYS_MS,
 } from "../../../src/workflow/endpoint-intake.orchestration";
 import { OrchestrationNames } from "../../../src/workflow/names";
-import { aConnectionId, aConnectionState, anEndpoint, anEndpointId } from "../../support/builders";
+import { aConnectionId, anArmConnection, anEndpoint, anEndpointId } from "../../support/builders";
 import { runOrchestration } from "../../support/orchestration-driver";
 import { reviewHarness } from "../../support/review-harness";
 
@@ -14,10 +14,10 @@ const orchestration = createEndpointIntakeOrchestration((id) => `review-${id.len
 describe("endpoint-intake orchestration", () => {
   it("resolves a consumer endpoint to the connection it made on our resource and runs its review", async () => {
     const h = reviewHarness();
-    const ours = aConnectionState();
+    const ours = anArmConnection();
     h.gateway.addConnection(ours);
     h.gateway.addConnection(
-      aConnectionState({ connectionId: aConnectionId({ name: "other" }), privateEndpointId: anEndpointId("pe-2") }),
+      anArmConnection({ connectionId: aConnectionId({ name: "other" }), privateEndpointId: anEndpointId("pe-2") }),
     );
     h.gateway.addEndpoint(anEndpoint());
     const started: { name: string; instanceId?: string; input: unknown }[] = [];
@@ -45,7 +45,7 @@ describe("endpoint-intake orchestration", () => {
 
   it("hands what it read (the connection, the endpoint) to the review, so the review does not read them again", async () => {
     const h = reviewHarness();
-    const ours = aConnectionState();
+    const ours = anArmConnection();
     h.gateway.addConnection(ours);
     h.gateway.addEndpoint(anEndpoint());
     const inputs: unknown[] = [];
@@ -72,7 +72,7 @@ describe("endpoint-intake orchestration", () => {
 
   it("still runs reviews from the output of the older resolve activity (a list of ids) during replay", async () => {
     const h = reviewHarness();
-    const ours = aConnectionState();
+    const ours = anArmConnection();
     const started: unknown[] = [];
     await runOrchestration(orchestration, {
       instanceId: "intake-5",
@@ -92,7 +92,7 @@ describe("endpoint-intake orchestration", () => {
 
   it("falls back to scanning managed resources when the endpoint is not readable, and tolerates a running review", async () => {
     const h = reviewHarness();
-    const ours = aConnectionState();
+    const ours = anArmConnection();
     h.gateway.addConnection(ours);
     h.gateway.addEndpoint(anEndpoint(), { forbidden: true });
     const result = await runOrchestration(orchestration, {
@@ -129,7 +129,7 @@ describe("endpoint-intake orchestration", () => {
 
   it("a read that keeps failing after the activity's retries waits on a durable timer and tries again", async () => {
     const h = reviewHarness();
-    const ours = aConnectionState();
+    const ours = anArmConnection();
     h.gateway.addConnection(ours);
     h.gateway.addEndpoint(anEndpoint());
     // Ten throttled answers: the first activity call exhausts its five tries, the second its next five.

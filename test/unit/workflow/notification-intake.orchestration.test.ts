@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { OrchestrationNames } from "../../../src/workflow/names";
 import { createNotificationIntakeOrchestration } from "../../../src/workflow/notification-intake.orchestration";
-import { aConnectionId, aConnectionState, aPrivateLinkServiceId } from "../../support/builders";
+import { aConnectionId, anArmConnection, aPrivateLinkServiceId } from "../../support/builders";
 import { runOrchestration } from "../../support/orchestration-driver";
 import { reviewHarness } from "../../support/review-harness";
 
@@ -13,11 +13,11 @@ const orchestration = createNotificationIntakeOrchestration({
 describe("notification-intake orchestration", () => {
   it("starts work only for connections ARM lists, by ARM's status, never the notification's", async () => {
     const h = reviewHarness();
-    const pending = aConnectionState({ connectionId: aConnectionId({ name: "pending" }) });
-    const approved = aConnectionState({ connectionId: aConnectionId({ name: "approved" }), status: "Approved" });
-    const disconnected = aConnectionState({
+    const pending = anArmConnection({ connectionId: aConnectionId({ name: "pending" }) });
+    const approved = anArmConnection({ connectionId: aConnectionId({ name: "approved" }), armStatus: "Approved" });
+    const disconnected = anArmConnection({
       connectionId: aConnectionId({ name: "gone" }),
-      status: "Disconnected",
+      armStatus: "Disconnected",
     });
     for (const c of [pending, approved, disconnected]) h.gateway.addConnection(c);
     const invented = Array.from({ length: 50 }, (_, i) => aConnectionId({ name: `invented-${i}` }));

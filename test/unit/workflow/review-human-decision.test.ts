@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import type { ReviewOutcome, ReviewProgress } from "../../../src/workflow/contracts";
 import { APPROVAL_EVENT } from "../../../src/workflow/names";
-import { aConnectionState, anEndpoint } from "../../support/builders";
+import { anArmConnection, anEndpoint } from "../../support/builders";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
 import { reviewHarness, TEST_POLICY } from "../../support/review-harness";
 
 const HOUR = 3_600_000;
-const connection = aConnectionState();
+const connection = anArmConnection();
 const ESCALATING = TEST_POLICY.replace(
   "reminders: [PT24H]",
   "reminders: [PT24H]\n    escalation: { after: PT30H, to: [lead@contoso.example] }",

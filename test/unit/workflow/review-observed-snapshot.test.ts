@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import type { ReviewInput, ReviewOutcome } from "../../../src/workflow/contracts";
-import { aConnectionState, aTenant, anEndpoint } from "../../support/builders";
+import { anArmConnection, aTenant, anEndpoint } from "../../support/builders";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
 import { reviewHarness } from "../../support/review-harness";
 
 /** What intake already read stands in for the review's first read; the write still re-reads ARM first. */
 const START = new Date("2026-01-01T09:00:00Z");
-const connection = aConnectionState();
+const connection = anArmConnection();
 
 function estate() {
   const h = reviewHarness();
@@ -47,7 +47,7 @@ describe("the review with what intake observed", () => {
   it("reads the connection itself when the snapshot is stale or for another connection", async () => {
     for (const input of [
       fresh({ at: "2026-01-01T08:50:00.000Z" }),
-      fresh({ connection: aConnectionState({ connectionId: `${connection.connectionId}-other` }) }),
+      fresh({ connection: anArmConnection({ connectionId: `${connection.connectionId}-other` }) }),
     ]) {
       const h = estate();
       await run(h, input);
@@ -60,7 +60,7 @@ describe("the review with what intake observed", () => {
 
   it("never overwrites a connection someone approved by hand after the snapshot was taken", async () => {
     const h = estate();
-    h.gateway.addConnection({ ...connection, status: "Approved", description: "approved by a person" });
+    h.gateway.addConnection({ ...connection, armStatus: "Approved", description: "approved by a person" });
     const outcome = await run(h, fresh());
 
     expect(outcome.state).toBe("approved"); // the target status already holds: nothing to write

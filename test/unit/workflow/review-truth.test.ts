@@ -3,14 +3,14 @@ import { connectionReviewOrchestration } from "../../../src/workflow/connection-
 import type { ReviewInput, ReviewOutcome } from "../../../src/workflow/contracts";
 import { PermanentError } from "../../../src/ports/errors";
 import { ActivityNames } from "../../../src/workflow/names";
-import { aConnectionId, aConnectionState, aTenant, anEndpoint, anEndpointId } from "../../support/builders";
+import { aConnectionId, anArmConnection, aTenant, anEndpoint, anEndpointId } from "../../support/builders";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
 import { reviewHarness, TEST_POLICY } from "../../support/review-harness";
 
 /** A signal only says "look here": the review decides from ARM and the tenant table, never from its input. */
 const UNKNOWN_SUB = "00000000-0000-0000-0000-0000000000d9";
 const START = new Date("2026-01-01T09:00:00Z");
-const connection = aConnectionState();
+const connection = anArmConnection();
 
 const QUOTA_POLICY = TEST_POLICY.replace(
   "  - id: known-tenant",
@@ -108,7 +108,7 @@ describe("the review decides from ARM, not from what it was told", () => {
 
   it("a status ARM reports that the app does not know is skipped, and nothing is written", async () => {
     const h = reviewHarness();
-    h.gateway.addConnection({ ...connection, status: "Unknown" });
+    h.gateway.addConnection({ ...connection, armStatus: "Unknown" });
     await h.bookkeeping.upsertTenant(aTenant());
 
     const outcome = await run(h);
@@ -122,7 +122,7 @@ describe("the review decides from ARM, not from what it was told", () => {
     h.gateway.addConnection(connection);
     h.gateway.addEndpoint(anEndpoint());
     await h.bookkeeping.upsertTenant(aTenant({ quota: 1 }));
-    const apply = h.activities[ActivityNames.applyDecision]!;
+    const apply = h.activities[ActivityNames.applyDecision];
     let raced = false;
     const activities = {
       ...h.activities,

@@ -7,7 +7,7 @@ import { InMemoryConnectionGateway } from "../../../src/ports/connection-gateway
 import { PermanentError, TransientError } from "../../../src/ports/errors";
 import { OrchestrationNames, SweepNames } from "../../../src/workflow/names";
 import { sweepOrchestration, type SweepRunInput } from "../../../src/workflow/sweep.orchestration";
-import { aConnectionId, aConnectionState, aPrivateLinkServiceId, PROVIDER_SUB } from "../../support/builders";
+import { aConnectionId, anArmConnection, aPrivateLinkServiceId, PROVIDER_SUB } from "../../support/builders";
 import { FakeOrchestrationClient } from "../../support/fake-orchestration-client";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
 
@@ -21,7 +21,7 @@ function estate(resources: number, perResource: number) {
     const resource = aPrivateLinkServiceId(`pls-${r}`);
     gateway.resources.push({ id: resource, type: PLS });
     for (let c = 0; c < perResource; c++) {
-      gateway.addConnection(aConnectionState({ connectionId: aConnectionId({ resource: `pls-${r}`, name: `c${c}` }) }));
+      gateway.addConnection(anArmConnection({ connectionId: aConnectionId({ resource: `pls-${r}`, name: `c${c}` }) }));
     }
   }
   return { gateway, bookkeeping: new InMemoryBookkeeping(), client: new FakeOrchestrationClient() };
@@ -121,7 +121,7 @@ describe("drift", () => {
     const e = estate(1, 1);
     const id = aConnectionId({ resource: "pls-0", name: "c0" });
     await awaiting(e, id);
-    e.gateway.connections.get(id.toLowerCase())!.status = "Approved";
+    e.gateway.connections.get(id.toLowerCase())!.armStatus = "Approved";
     e.gateway.connections.get(id.toLowerCase())!.description = "Approved by jane in the portal";
 
     const result = await runOrchestration(sweepOrchestration, options(e));
@@ -143,7 +143,7 @@ describe("drift", () => {
     const id = aConnectionId({ resource: "pls-0", name: "c0" });
     await awaiting(e, id);
     e.client.steps.set(reviewInstanceId(id), "applying-decision");
-    e.gateway.connections.get(id.toLowerCase())!.status = "Approved";
+    e.gateway.connections.get(id.toLowerCase())!.armStatus = "Approved";
     const result = await runOrchestration(sweepOrchestration, options(e));
     expect(result.output).toMatchObject({ drift: 0 });
     expect((await e.bookkeeping.getConnection(id))?.state).toBe("awaiting-approval");

@@ -1,0 +1,184 @@
+import type { Bookkeeping } from "../ports/bookkeeping.port";
+import type { ConnectionGateway, ArmConnection } from "../ports/connection-gateway.port";
+import type { DnsRegistrar } from "../ports/dns-registrar.port";
+import { PermanentError } from "../ports/errors";
+import type { ActivityHandlers, CleanupTarget, GoneVerdict } from "./contracts";
+import { ActivityNames, type CleanupActivityName } from "./names";
+import { AUTOPILOT, step } from "./activity-step";
+
+export interface CleanupActivityPorts {
+  gateway: ConnectionGateway;
+  dns: DnsRegistrar;
+  bookkeeping: Bookkeeping;
+}
+
+/**
+ * The activities of the clean-up: each acts only on what ARM shows right before it acts (see judgeGone), and is
+ * idempotent per instance id.
+ */
+export function createCleanupActivities(ports: CleanupActivityPorts): ActivityHandlers<CleanupActivityName> {
+  const { gateway, dns, bookkeeping } = ports;
+
+  return {
+    async [ActivityNames.confirmGone](input) {
+      const verdict = await judgeGone(gateway, input.target);
+      if (!verdict.gone && (await bookkeeping.getConnection(input.target.connectionId))) {
+        await bookkeeping.appendAudit({
+          connectionId: input.target.connectionId,
+          stepId: `${input.instanceId}:kept@${input.at}`,
+          at: input.at,
+          kind: "signal",
+          actor: AUTOPILOT,
+          message: `A signal said this connection is gone; nothing was removed: ${verdict.why}.`,
+        });
+      }
+      return verdict;
+    },
+
+    async [ActivityNames.findEndpointConnections](input) {
+      const rows = input.privateEndpointId
+        ? await bookkeeping.listConnections({ privateEndpointId: input.privateEndpointId, limit: 1000 })
+        : input.connectionId
+          ? [await bookkeeping.getConnection(input.connectionId)].filter((r) => r !== undefined)
+          : [];
+      const targets: CleanupTarget[] = rows.map((row) => ({
+        connectionId: row.connectionId,
+        ...(row.privateEndpointId ? { privateEndpointId: row.privateEndpointId } : {}),
+        ...(row.tenantId ? { tenantId: row.tenantId } : {}),
+        dnsRecords: (row.dnsRecords ?? [])
+          .filter((r) => r.outcome === "created" || r.outcome === "already-ours")
+          .map((r) => ({ zone: r.zone, name: r.name })),
+      }));
+      if (input.connectionId && targets.length === 0) {
+        targets.push({ connectionId: input.connectionId, dnsRecords: [] });
+      }
+      return targets;
+    },
+
+    async [ActivityNames.removeDns](input) {
+      const { target } = input;
+      let removed = 0;
+      let kept = 0;
+      if (!target.privateEndpointId) return { removed, kept };
+      for (const record of target.dnsRecords) {
+        const outcome = await dns.removeARecord(record.zone, record.name, target.privateEndpointId);
+        if (outcome.outcome === "not-ours") kept += 1;
+        else removed += 1;
+        await bookkeeping.appendAudit({
+          connectionId: target.connectionId,
+          stepId: `${input.instanceId}:dns-remove-${record.zone}/${record.name}`,
+          at: input.at,
+          kind: "dns",
+          actor: AUTOPILOT,
+          message:
+            outcome.outcome === "not-ours"
+              ? `Kept ${record.name}.${record.zone}: ${outcome.detail}`
+              : `Removed ${record.name}.${record.zone} (${outcome.outcome}).`,
+        });
+      }
+      return { removed, kept };
+    },
+
+    async [ActivityNames.deleteProviderConnection](input) {
+      return step(async () => {
+        const current = await gateway.getConnection(input.connectionId, { withProviderResource: false });
+        if (!current) return "absent" as const;
+        // Only a dead connection is removed, judged again on what ARM shows now: since the clean-up confirmed it
+        // gone, the consumer may have re-created the endpoint, and the connection is alive again.
+        const verdict = await judgeConnection(gateway, current, undefined);
+        if (!verdict.gone) return "kept" as const;
+        await gateway.deleteConnection(input.connectionId);
+        await bookkeeping.appendAudit({
+          connectionId: input.connectionId,
+          stepId: `${input.instanceId}:arm-delete`,
+          at: input.at,
+          kind: "arm-write",
+          actor: AUTOPILOT,
+          message: `Deleted the ${current.armStatus} connection on the provider side.`,
+        });
+        return "deleted" as const;
+      });
+    },
+
+    async [ActivityNames.recordRemoval](input) {
+      const { target } = input;
+      // The row is marked removed only while ARM still shows the connection gone (it may have come back), unless
+      // the delete step has just removed the dead connection itself.
+      if (input.providerConnection !== "deleted" && !(await judgeGone(gateway, target)).gone) return null;
+      const existing = await bookkeeping.getConnection(target.connectionId);
+      if (existing) {
+        await bookkeeping.saveConnection({
+          connectionId: target.connectionId,
+          state: "removed",
+          reason: input.reason,
+          ...(input.providerConnection === "deleted" || input.providerConnection === "absent"
+            ? { azureStatus: "Disconnected" as const }
+            : {}),
+          dnsRecords: (existing.dnsRecords ?? []).map((r) =>
+            r.outcome === "created" || r.outcome === "already-ours" ? { ...r, outcome: "removed" as const } : r,
+          ),
+          updatedAt: input.at,
+        });
+      }
+      const tenantId = target.tenantId ?? existing?.tenantId;
+      if (tenantId) await bookkeeping.releaseQuota(tenantId, target.connectionId);
+      await bookkeeping.appendAudit({
+        connectionId: target.connectionId,
+        stepId: `${input.instanceId}:removed`,
+        at: input.at,
+        kind: "state",
+        actor: AUTOPILOT,
+        message: `Cleaned up: ${input.reason}`,
+      });
+      return null;
+    },
+  };
+}
+
+/**
+ * Gone means ARM says so: the connection Disconnected, or the endpoint it references answers 404 (and the
+ * connection, if still there, references no live endpoint). A live or unreadable endpoint keeps everything.
+ */
+export async function judgeGone(gateway: ConnectionGateway, target: CleanupTarget): Promise<GoneVerdict> {
+  let connection: ArmConnection | undefined;
+  try {
+    connection = await gateway.getConnection(target.connectionId, { withProviderResource: false });
+  } catch (error) {
+    if (!(error instanceof PermanentError)) throw error;
+    return { gone: false, endpointGone: false, why: `the connection could not be read (${error.code})` };
+  }
+  return judgeConnection(gateway, connection, target.privateEndpointId);
+}
+
+/** judgeGone on a connection just read (undefined: ARM answered 404), with the endpoint we recorded for it. */
+async function judgeConnection(
+  gateway: ConnectionGateway,
+  connection: ArmConnection | undefined,
+  recordedEndpointId: string | undefined,
+): Promise<GoneVerdict> {
+  const keep = (why: string): GoneVerdict => ({ gone: false, endpointGone: false, why });
+  if (connection?.armStatus === "Disconnected") {
+    return { gone: true, endpointGone: false, why: "ARM shows the connection Disconnected" };
+  }
+  if (connection && connection.armStatus === "Unknown") return keep("ARM shows a status this app does not know");
+  const endpointId = connection ? connection.privateEndpointId : recordedEndpointId;
+  if (!endpointId) {
+    return connection
+      ? keep(`ARM shows the connection ${connection.armStatus} with no endpoint to check`)
+      : { gone: true, endpointGone: false, why: "ARM has no such connection and no endpoint was recorded" };
+  }
+  try {
+    const endpoint = await gateway.getPrivateEndpoint(endpointId, { nics: "never" });
+    if (endpoint) {
+      return keep(
+        connection
+          ? `ARM shows the connection ${connection.armStatus} and its endpoint alive`
+          : "ARM shows the endpoint alive",
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof PermanentError)) throw error;
+    return keep(`the endpoint could not be read (${error.code})`);
+  }
+  return { gone: true, endpointGone: true, why: "ARM answers 404 for the private endpoint" };
+}
