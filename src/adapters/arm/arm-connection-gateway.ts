@@ -43,6 +43,16 @@ const API_VERSIONS: Record<string, string> = Object.fromEntries(
 /** Resource types we can manage: Private Link Services plus every type in api-versions.json. */
 export const SUPPORTED_TYPES: readonly string[] = [PLS_TYPE, ...Object.keys(API_VERSIONS)];
 
+const CANONICAL_TYPES = [
+  "Microsoft.Network/privateLinkServices",
+  ...Object.keys(apiVersions as Record<string, string>).filter((t) => !t.startsWith("$")),
+];
+
+/** Resource Graph reports types in lower case; policy and records use ARM's casing. */
+export function canonicalType(type: string): string {
+  return CANONICAL_TYPES.find((t) => t.toLowerCase() === type.toLowerCase()) ?? type;
+}
+
 export function isSupportedType(type: string): boolean {
   return type.toLowerCase() === PLS_TYPE || API_VERSIONS[type.toLowerCase()] !== undefined;
 }

@@ -3,7 +3,7 @@ import { isWithinScopes, parseArmId } from "../../domain/arm-id";
 import type { ArmConnection } from "../../ports/connection-gateway.port";
 import type { ConnectionGraph, ConnectionGraphPage } from "../../ports/connection-graph.port";
 import { TransientError } from "../../ports/errors";
-import { paasConnection, SUPPORTED_TYPES } from "./arm-connection-gateway";
+import { canonicalType, paasConnection, SUPPORTED_TYPES } from "./arm-connection-gateway";
 import { toPortError } from "./arm-errors";
 
 /** Resource Graph's largest page: at most one call per 1,000 connections. */
@@ -51,7 +51,11 @@ export class ResourceGraphConnections implements ConnectionGraph {
     } catch (error) {
       throw withQuotaWait(toPortError(error, "querying Azure Resource Graph"), error);
     }
-    const rows = (Array.isArray(response.data) ? response.data : []) as GraphRow[];
+    // objectArray rows; the SDK's deserialiser hands the array over as an object keyed "0", "1", ...
+    const data: unknown = response.data;
+    const rows = (
+      Array.isArray(data) ? data : data && typeof data === "object" ? Object.values(data) : []
+    ) as GraphRow[];
     const connections: ArmConnection[] = [];
     const resourceIds = new Map<string, string>();
     for (const row of rows) {
@@ -60,7 +64,7 @@ export class ResourceGraphConnections implements ConnectionGraph {
       if (!row.connection?.id) continue;
       const resource = {
         id: row.id,
-        type: row.type,
+        type: canonicalType(row.type),
         ...(row.location ? { location: row.location } : {}),
         ...(row.tags ? { tags: row.tags } : {}),
       };
