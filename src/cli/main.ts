@@ -6,6 +6,7 @@ import { policyExplain } from "./commands/policy-explain.command";
 import { policySchema } from "./commands/policy-schema.command";
 import { policyWhatIf } from "./commands/policy-what-if.command";
 import { decide } from "./commands/decide.command";
+import { sweep, sweepLatest } from "./commands/sweep.command";
 import { tenantsAdd, tenantsList, tenantsOffboard, tenantsShow, tenantsUpdate } from "./commands/tenants.command";
 // `demo` (src/cli/demo.ts) prints its own timeline and exit code, so it bypasses the JSON printing below.
 import { runDemo } from "./demo";
@@ -25,6 +26,8 @@ const COMMANDS: Record<string, Command> = {
   "tenants update": tenantsUpdate,
   "tenants offboard": tenantsOffboard,
   decide,
+  "sweep latest": sweepLatest,
+  sweep,
 };
 
 export const HELP = `privatelink-autopilot <command>
@@ -53,6 +56,10 @@ AUTOPILOT_TOKEN = an Entra access token for the app, --cookie or AUTOPILOT_COOKI
       A decision on a review waiting for you (Approver, and one of the review's approvers).
   policy what-if --policy <file> [--page-size N]
       The connections whose verdict a proposed policy would change, read from Azure now (Admin).
+  sweep --dry-run [--kind review|cleanup]
+      What the sweep and the clean-up would do now (reviews they would start, drift, clean-ups), writing nothing.
+  sweep latest [--kind review|cleanup]
+      The report of the latest sweep: resources, connections, started, already running, drift, errors, ARM calls.
   demo
       Drives a scripted scenario against a running \`npm start\` and prints a timeline.
 

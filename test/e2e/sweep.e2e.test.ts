@@ -157,3 +157,36 @@ describe("drift found by the sweep", () => {
     expect(review.runtimeStatus).toBe("Terminated");
   });
 });
+
+describe("the sweep listing through Azure Resource Graph", () => {
+  let stack: E2eStack;
+
+  beforeAll(async () => {
+    stack = await startE2eStack({ settings: { SWEEP_LISTING: "resource-graph" } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("finds a cross-tenant request no event announced, in one query page", async () => {
+    const estate = estateOf(stack);
+    const pe = await stack.createEndpoint({
+      consumer: estate.foreign,
+      name: "graph-pls",
+      targetResourceId: estate.pls.id,
+    });
+
+    await stack.fireTimer("sweep");
+
+    const report = await waitFor(async () => {
+      const res = await stack.api("GET", "/sweeps/latest");
+      return res.status === 200 ? res.body : undefined;
+    }, "the sweep's report");
+    expect(report).toMatchObject({ listing: "resource-graph", errors: [] });
+    expect(report.sample).toContainEqual(pe.connectionId);
+    const graphCalls = (await stack.calls()).calls.filter((c: { path: string }) => /resourcegraph/i.test(c.path));
+    expect(graphCalls).toHaveLength(1);
+    const seen = await stack.waitForConnection(pe.connectionId, ["awaiting-approval", "approved", "rejected"]);
+    expect(seen.source).toBe("sweep");
+  });
+});

@@ -1,7 +1,7 @@
 import { UsageError } from "../cli-errors";
 import type { CliIo } from "../cli-io";
 import { appClient, APP_OPTIONS } from "../app-client";
-import { parseArgs } from "../args";
+import { parseArgs, type ParsedArgs } from "../args";
 
 const KINDS = ["review", "cleanup"] as const;
 const DRY_RUN = "--dry-run";
@@ -29,22 +29,24 @@ export async function sweep(argv: readonly string[], io: CliIo): Promise<unknown
       "Use: sweep --dry-run [--kind review|cleanup], or sweep latest; the sweeps themselves run on their schedule.",
     );
   }
-  const client = appClient(args, io);
-  const reports: Record<string, unknown> = {};
-  for (const kind of kindsOf(args.options.get("kind"))) {
-    reports[kind] = (await client.call("POST", `/sweeps/dry-run?kind=${kind}`)).body;
-  }
-  return reports;
+  return perKind(args, io, (kind) => ["POST", `/sweeps/dry-run?kind=${kind}`]);
 }
 
 /** sweep latest [--kind review|cleanup]: the report of the latest finished sweep of each kind (or of one). */
 export async function sweepLatest(argv: readonly string[], io: CliIo): Promise<unknown> {
   const args = parseArgs(argv, [...APP_OPTIONS, "kind"]);
   if (args.positional.length > 0) throw new UsageError(`Unexpected argument "${args.positional[0]}".`);
+  return perKind(args, io, (kind) => ["GET", `/sweeps/latest?kind=${kind}`]);
+}
+
+/** One call per kind asked for; the answers keyed by kind. */
+async function perKind(
+  args: ParsedArgs,
+  io: CliIo,
+  request: (kind: string) => [method: string, route: string],
+): Promise<Record<string, unknown>> {
   const client = appClient(args, io);
   const reports: Record<string, unknown> = {};
-  for (const kind of kindsOf(args.options.get("kind"))) {
-    reports[kind] = (await client.call("GET", `/sweeps/latest?kind=${kind}`)).body;
-  }
+  for (const kind of kindsOf(args.options.get("kind"))) reports[kind] = (await client.call(...request(kind))).body;
   return reports;
 }
