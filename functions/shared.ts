@@ -3,6 +3,8 @@ import type { HttpResponseInit, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { apiError, type ApiResponse } from "../src/app/http-api";
 import { fromDurableClient, type OrchestrationClient } from "../src/app/orchestration-client";
+import type { SweepActivityDeps } from "../src/app/sweep-activities";
+import { getBookkeeping, getCallMeter, getConfig, getConnectionGraph, getGateway } from "../src/composition-root";
 import { ConfigError } from "../src/config";
 import { DomainError } from "../src/domain/errors";
 import { OPERATOR_FAULT_CODES, PermanentError, TransientError } from "../src/ports/errors";
@@ -12,6 +14,19 @@ export const durableClientInput = df.input.durableClient();
 
 export function orchestrationClient(context: InvocationContext): OrchestrationClient {
   return fromDurableClient(df.getClient(context));
+}
+
+/** What the sweep's steps need: ARM (and Resource Graph when SWEEP_LISTING says so), tables, the durable client. */
+export async function sweepPorts(context: InvocationContext): Promise<SweepActivityDeps> {
+  const cfg = getConfig();
+  return {
+    gateway: await getGateway(),
+    ...(cfg.sweepListing === "resource-graph" ? { graph: await getConnectionGraph() } : {}),
+    bookkeeping: await getBookkeeping(),
+    client: orchestrationClient(context),
+    meter: getCallMeter(),
+    log: (m) => context.log(m),
+  };
 }
 
 export function toHttp(response: ApiResponse): HttpResponseInit {

@@ -3,19 +3,12 @@ import * as df from "durable-functions";
 import { cleanupSweep } from "../src/app/cleanup-service";
 import { startSweep } from "../src/app/review-starter";
 import { createSweepActivities } from "../src/app/sweep-activities";
-import {
-  getBookkeeping,
-  getCallMeter,
-  getConfig,
-  getConnectionGraph,
-  getDnsRegistrar,
-  getGateway,
-} from "../src/composition-root";
+import { getBookkeeping, getConfig, getDnsRegistrar, getGateway } from "../src/composition-root";
 import type { SweepKind } from "../src/ports/bookkeeping.port";
 import { SweepNames } from "../src/workflow/names";
 import { sweepOrchestration } from "../src/workflow/sweep.orchestration";
 import { withActivityLog } from "./log-event";
-import { durableClientInput, orchestrationClient } from "./shared";
+import { durableClientInput, orchestrationClient, sweepPorts } from "./shared";
 
 /**
  * Level-triggered intake (SWEEP_SCHEDULE) and the clean-up (CLEANUP_SCHEDULE): each tick starts one durable sweep
@@ -50,15 +43,7 @@ df.app.orchestration(SweepNames.orchestration, function* (context) {
 
 /** The sweep's activities, bound to the ports and to this invocation's durable client (they start reviews). */
 async function activitiesFor(context: InvocationContext) {
-  const cfg = getConfig();
-  return createSweepActivities({
-    gateway: await getGateway(),
-    ...(cfg.sweepListing === "resource-graph" ? { graph: await getConnectionGraph() } : {}),
-    bookkeeping: await getBookkeeping(),
-    client: orchestrationClient(context),
-    meter: getCallMeter(),
-    log: (m) => context.log(m),
-  });
+  return createSweepActivities(await sweepPorts(context));
 }
 
 type SweepActivities = Awaited<ReturnType<typeof activitiesFor>>;

@@ -1,15 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { dryRunSweep } from "../src/app/sweep-dry-run";
 import { latestSweep, sweepDryRun } from "../src/app/sweeps-api";
-import {
-  getBookkeeping,
-  getCallMeter,
-  getConfig,
-  getConnectionGraph,
-  getDnsRegistrar,
-  getGateway,
-} from "../src/composition-root";
-import { answer, durableClientInput, orchestrationClient } from "./shared";
+import { getBookkeeping, getConfig, getDnsRegistrar } from "../src/composition-root";
+import { answer, durableClientInput, sweepPorts } from "./shared";
 
 /** GET /api/sweeps/latest?kind=review|cleanup */
 export async function getLatestSweep(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -22,13 +15,8 @@ export async function postSweepDryRun(request: HttpRequest, context: InvocationC
     sweepDryRun(request.query, async (kind) => {
       const cfg = getConfig();
       const deps = {
-        gateway: await getGateway(),
-        ...(cfg.sweepListing === "resource-graph" ? { graph: await getConnectionGraph() } : {}),
-        bookkeeping: await getBookkeeping(),
-        client: orchestrationClient(context),
-        meter: getCallMeter(),
+        ...(await sweepPorts(context)),
         dns: await getDnsRegistrar(),
-        log: (m: string) => context.log(m),
         now: () => new Date().toISOString(),
       };
       return dryRunSweep(deps, kind, cfg.sweepListing, cfg.managedResourceIds);

@@ -1,6 +1,6 @@
 import type { SweepKind, SweepListing, SweepReport } from "../ports/bookkeeping.port";
 import type { DnsRegistrar } from "../ports/dns-registrar.port";
-import { addTally, type SweepTally } from "../workflow/sweep.orchestration";
+import { addTally, emptyReport, type SweepTally } from "../workflow/sweep.orchestration";
 import { cleanupSweep } from "./cleanup-service";
 import {
   emptyTally,
@@ -31,24 +31,7 @@ export async function dryRunSweep(
 ): Promise<SweepReport> {
   const at = deps.now();
   const step: SweepStep = { deps, kind, at, instanceId: "dry-run", dryRun: true };
-  const report: SweepReport = {
-    kind,
-    instanceId: "dry-run",
-    listing,
-    dryRun: true,
-    startedAt: at,
-    finishedAt: at,
-    scopes: scopes.length,
-    resources: 0,
-    connections: 0,
-    started: 0,
-    alreadyRunning: 0,
-    drift: 0,
-    armCalls: 0,
-    retries: 0,
-    errors: [],
-    sample: [],
-  };
+  const report = emptyReport({ kind, instanceId: "dry-run", listing, dryRun: true, scopes: scopes.length }, at);
   const attempt = async (scope: string, work: () => Promise<SweepTally>): Promise<void> => {
     try {
       addTally(report, await work());

@@ -38,17 +38,33 @@ export interface GraphPageInput {
 }
 
 /** Counts one activity adds to the report. */
-export interface SweepTally {
-  resources: number;
-  connections: number;
-  started: number;
-  alreadyRunning: number;
-  drift: number;
-  armCalls: number;
-  sample: string[];
-  errors: SweepError[];
+export type SweepTally = Pick<
+  SweepReport,
+  "resources" | "connections" | "started" | "alreadyRunning" | "drift" | "armCalls" | "sample" | "errors"
+> & {
   /** Resource Graph only: where the next page starts. */
   skipToken?: string;
+};
+
+/** A report with nothing counted yet. */
+export function emptyReport(
+  run: Pick<SweepReport, "kind" | "instanceId" | "listing" | "dryRun" | "scopes">,
+  at: string,
+): SweepReport {
+  return {
+    ...run,
+    startedAt: at,
+    finishedAt: at,
+    resources: 0,
+    connections: 0,
+    started: 0,
+    alreadyRunning: 0,
+    drift: 0,
+    armCalls: 0,
+    retries: 0,
+    errors: [],
+    sample: [],
+  };
 }
 
 const MAX_SAMPLE = 100;
@@ -65,24 +81,10 @@ export function* sweepOrchestration(context: WorkflowContext): WorkflowGenerator
   const instanceId = context.df.instanceId;
   const calls = input.calls ?? SWEEP_CALLS;
   const at = context.df.currentUtcDateTime.toISOString();
-  const report: SweepReport = {
-    kind: input.kind,
-    instanceId,
-    listing: input.listing,
-    dryRun: false,
-    startedAt: at,
-    finishedAt: at,
-    scopes: input.scopes.length,
-    resources: 0,
-    connections: 0,
-    started: 0,
-    alreadyRunning: 0,
-    drift: 0,
-    armCalls: 0,
-    retries: 0,
-    errors: [],
-    sample: [],
-  };
+  const report = emptyReport(
+    { kind: input.kind, instanceId, listing: input.listing, dryRun: false, scopes: input.scopes.length },
+    at,
+  );
 
   context.df.setCustomStatus({ step: "listing", listing: input.listing });
   if (input.listing === "resource-graph") {
