@@ -182,31 +182,34 @@ async function durableSweep(stack: LocalStack): Promise<number> {
     body: '{"input":""}',
   });
   if (fired.status >= 300) throw new Error(`the sweep timer answered ${fired.status}`);
-  let polls = 0;
+  // The sweep's own output (the report it saved), read from the durable API: it stays answerable while the reviews
+  // the sweep started keep the app busy.
   for (;;) {
-    const res = await appCall(stack, "GET", "/api/sweeps/latest");
-    if (res.status === 200) {
-      const report = res.body as { started: number; errors: unknown[] };
+    const [sweep] = await sweepStatus(stack);
+    if (sweep?.runtimeStatus === "Completed") {
+      const report = sweep.output as { started: number; alreadyRunning: number; errors: unknown[] };
       if (report.errors.length > 0) throw new Error(`the sweep reported errors: ${JSON.stringify(report.errors)}`);
-      return report.started;
+      return report.started + report.alreadyRunning;
     }
-    if (++polls % 40 === 0) progress(`still sweeping: ${JSON.stringify((await sweepStatus(stack)).slice(0, 1))}`);
-    await new Promise((r) => setTimeout(r, 250));
+    if (sweep && sweep.runtimeStatus !== "Running" && sweep.runtimeStatus !== "Pending") {
+      throw new Error(`the sweep ended ${sweep.runtimeStatus}`);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
-/** The sweep instance's status (customStatus says its step), for the progress line. */
-async function sweepStatus(stack: LocalStack): Promise<unknown[]> {
+interface SweepInstance {
+  instanceId: string;
+  runtimeStatus: string;
+  output: unknown;
+}
+
+/** The sweep instances, through the durable API. */
+async function sweepStatus(stack: LocalStack): Promise<SweepInstance[]> {
   const res = await fetch(
     `${stack.devhost.url}/runtime/webhooks/durabletask/instances?code=${encodeURIComponent(stack.devhost.keys.durableTask)}`,
   );
-  const all = (await res.json()) as {
-    instanceId: string;
-    runtimeStatus: string;
-    customStatus: unknown;
-    output: unknown;
-  }[];
-  return all.filter((i) => i.instanceId.startsWith("sweep-")).map((i) => [i.runtimeStatus, i.customStatus, i.output]);
+  return ((await res.json()) as SweepInstance[]).filter((i) => i.instanceId.startsWith("sweep-"));
 }
 
 async function runMode(mode: Mode, seedFile: string): Promise<BenchRow[]> {
