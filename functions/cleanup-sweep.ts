@@ -1,16 +1,9 @@
-import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { cleanupSweep } from "../src/app/cleanup-service";
-import { getBookkeeping, getDnsRegistrar } from "../src/composition-root";
-import { durableClientInput, sweepDeps } from "./shared";
+import { app } from "@azure/functions";
+import { durableClientInput } from "./shared";
+import { sweepTimerFor } from "./sweep";
 
-/** CLEANUP_SCHEDULE: Disconnected connections, orphaned DNS records, offboarded tenants (bounded per run). */
-export async function cleanupSweepTimer(_timer: Timer, context: InvocationContext): Promise<void> {
-  await cleanupSweep({
-    ...(await sweepDeps(context)),
-    dns: await getDnsRegistrar(),
-    bookkeeping: await getBookkeeping(),
-  });
-}
+/** CLEANUP_SCHEDULE: Disconnected connections, orphaned DNS records, offboarded tenants, as one durable sweep. */
+export const cleanupSweepTimer = sweepTimerFor("cleanup");
 
 app.timer("cleanup-sweep", {
   schedule: "%CLEANUP_SCHEDULE%",

@@ -3,8 +3,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import * as df from "durable-functions";
 import { apiError, MAX_BODY_BYTES, type ApiResponse } from "../src/app/http-api";
 import { fromDurableClient, type OrchestrationClient } from "../src/app/orchestration-client";
-import type { SweepDeps } from "../src/app/sweep-service";
-import { getConfig, getGateway } from "../src/composition-root";
+import type { SweepActivityDeps } from "../src/app/sweep-activities";
+import { getBookkeeping, getCallMeter, getConfig, getConnectionGraph, getGateway } from "../src/composition-root";
 import { ConfigError } from "../src/config";
 import { decodeKey } from "../src/domain/arm-id";
 import { DomainError } from "../src/domain/errors";
@@ -17,14 +17,16 @@ export function orchestrationClient(context: InvocationContext): OrchestrationCl
   return fromDurableClient(df.getClient(context));
 }
 
-/** What both timers (review sweep, clean-up) need: ARM, the durable client, the managed scopes, log and clock. */
-export async function sweepDeps(context: InvocationContext): Promise<SweepDeps> {
+/** What the sweep's steps need: ARM (and Resource Graph when SWEEP_LISTING says so), tables, the durable client. */
+export async function sweepPorts(context: InvocationContext): Promise<SweepActivityDeps> {
+  const cfg = getConfig();
   return {
     gateway: await getGateway(),
+    ...(cfg.sweepListing === "resource-graph" ? { graph: await getConnectionGraph() } : {}),
+    bookkeeping: await getBookkeeping(),
     client: orchestrationClient(context),
-    managedScopes: getConfig().managedResourceIds,
+    meter: getCallMeter(),
     log: (m) => context.log(m),
-    now: () => new Date().toISOString(),
   };
 }
 

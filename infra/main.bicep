@@ -56,6 +56,10 @@ param sweepSchedule string = '0 */5 * * * *'
 @description('NCRONTAB schedule of the stale-connection cleanup.')
 param cleanupSchedule string = '0 30 2 * * *'
 
+@description('How the sweeps list connections: per-resource (small estates) or resource-graph (large estates).')
+@allowed(['per-resource', 'resource-graph'])
+param sweepListing string = 'per-resource'
+
 @description('Where Azure Communication Services stores email data.')
 param emailDataLocation string = 'United States'
 
@@ -197,6 +201,7 @@ module api 'app/function-app.bicep' = {
     approvers: approvers
     sweepSchedule: sweepSchedule
     cleanupSchedule: cleanupSchedule
+    sweepListing: sweepListing
   }
 }
 

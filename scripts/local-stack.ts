@@ -28,6 +28,8 @@ export interface LocalStackOptions {
   /** Deliver each Event Grid event this many times (duplicate testing). */
   deliverEachEventTimes?: number;
   log?: (line: string) => void;
+  /** The sandbox's estate seed; default sandbox/estate.seed.json (the bench seeds a large estate). */
+  seedFile?: string;
   /** Passed to the sandbox: sees every ARM answer (tests check them against Azure's REST specs). */
   onArmExchange?: SandboxOptions["onArmExchange"];
 }
@@ -55,6 +57,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.dataDir ? { dataDir: path.join(options.dataDir, "sandbox") } : {}),
       ...(options.deliverEachEventTimes ? { deliverEachEventTimes: options.deliverEachEventTimes } : {}),
       ...(options.onArmExchange ? { onArmExchange: options.onArmExchange } : {}),
+      ...(options.seedFile ? { seedFile: options.seedFile } : {}),
       log,
     });
     const settings = { ...localAppSettings(options.root, azurite, sandbox), ...options.settings };

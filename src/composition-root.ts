@@ -17,6 +17,10 @@ import { TimeoutCredential } from "./adapters/identity/timeout-credential";
 import { TableBookkeeping } from "./adapters/tables/table-bookkeeping";
 import { ArmConnectionGateway } from "./adapters/arm/arm-connection-gateway";
 import { ArmDnsRegistrar } from "./adapters/arm/arm-dns-registrar";
+import { armCallMeter, armCallMeterPolicy } from "./adapters/arm/call-meter";
+import { ResourceGraphConnections } from "./adapters/arm/resource-graph-connections";
+import type { CallMeter } from "./ports/call-meter.port";
+import type { ConnectionGraph } from "./ports/connection-graph.port";
 import { FilePolicySource } from "./adapters/policy/file-policy-source";
 import { ApprovalKeyRing } from "./app/approval-links";
 
@@ -37,6 +41,7 @@ let gateway: Promise<ConnectionGateway> | undefined;
 let activities: Promise<Activities> | undefined;
 let dnsRegistrar: Promise<DnsRegistrar> | undefined;
 let approvalKeys: ApprovalKeyRing | undefined;
+let connectionGraph: Promise<ConnectionGraph> | undefined;
 
 /** Validated settings; throws ConfigError naming every bad setting. */
 export function getConfig(): AppConfig {
@@ -53,6 +58,7 @@ export function resetCompositionRoot(): void {
   activities = undefined;
   dnsRegistrar = undefined;
   approvalKeys = undefined;
+  connectionGraph = undefined;
 }
 
 async function getCredential(): Promise<TokenCredential> {
@@ -99,6 +105,7 @@ function armClientOptions(cfg: AppConfig) {
   return {
     endpoint: cfg.arm.endpoint,
     credentialScopes: [ARM_SCOPE],
+    additionalPolicies: [{ policy: armCallMeterPolicy, position: "perRetry" as const }],
     ...(ca ? { tlsOptions: { ca } } : {}),
   };
 }
@@ -161,6 +168,25 @@ export function getActivities(): Promise<Activities> {
     });
   })();
   return activities;
+}
+
+/** Counts ARM requests per unit of work (the SDK clients carry its policy). */
+export function getCallMeter(): CallMeter {
+  return armCallMeter;
+}
+
+/** Azure Resource Graph, for SWEEP_LISTING=resource-graph (the SDK loads on first use). */
+export function getConnectionGraph(): Promise<ConnectionGraph> {
+  connectionGraph ??= (async () => {
+    const cfg = getConfig();
+    const cred = await getCredential();
+    const { ResourceGraphClient } = sdk<typeof import("@azure/arm-resourcegraph")>("@azure/arm-resourcegraph");
+    // The stable api-version whose spec the contract tests hold (the SDK defaults to a preview).
+    return new ResourceGraphConnections(
+      new ResourceGraphClient(cred, { ...armClientOptions(cfg), apiVersion: "2024-04-01" }),
+    );
+  })();
+  return connectionGraph;
 }
 
 /** The approval link signer and checker (current and previous key). */

@@ -1,4 +1,5 @@
 import { DomainError } from "./domain/errors";
+import type { SweepListing } from "./ports/bookkeeping.port";
 import type { ApprovalChannel } from "./domain/tenant";
 import { SETTING_NAMES, SETTINGS, type SettingCheck, type SettingName, type TablesSetting } from "./settings";
 
@@ -29,6 +30,8 @@ export interface AppConfig {
   acsEmail: { endpoint?: string; sender?: string };
   sweepSchedule: string;
   cleanupSchedule: string;
+  /** How the sweeps list connections (SWEEP_LISTING). */
+  sweepListing: SweepListing;
   tenantsImportFile?: string;
   tokenTimeoutMs: number;
   /** ISO 8601 duration after which Rejected and Disconnected connections are deleted on the provider side; absent: off. */
@@ -123,6 +126,7 @@ function toAppConfig(s: Parsed): AppConfig {
     },
     sweepSchedule: s.SWEEP_SCHEDULE!,
     cleanupSchedule: s.CLEANUP_SCHEDULE!,
+    sweepListing: s.SWEEP_LISTING,
     ...(s.TENANTS_IMPORT_FILE ? { tenantsImportFile: s.TENANTS_IMPORT_FILE } : {}),
     tokenTimeoutMs: s.TOKEN_TIMEOUT_MS,
     ...(s.RETENTION_PERIOD ? { retentionPeriod: s.RETENTION_PERIOD } : {}),

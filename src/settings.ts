@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
 import { durationToMs } from "./domain/policy/duration";
+import type { SweepListing } from "./ports/bookkeeping.port";
 import { APPROVAL_CHANNELS, type ApprovalChannel } from "./domain/tenant";
 
 /**
@@ -171,6 +172,15 @@ function milliseconds(value: string | undefined, check: SettingCheck): number {
     check.problem(`${check.name} must be a whole number of milliseconds between 100 and 120000.`);
   }
   return ms;
+}
+
+/** How the sweeps list connections: per resource (small estates) or Azure Resource Graph pages (large ones). */
+function sweepListing(value: string | undefined, check: SettingCheck): SweepListing {
+  if (value === "per-resource" || value === "resource-graph") return value;
+  check.problem(
+    `${check.name} must be per-resource (one ARM listing per resource; small estates) or resource-graph (Azure Resource Graph pages; large estates, needs Reader on the scopes).`,
+  );
+  return "per-resource";
 }
 
 const schedule = (example: string) => matching(NCRONTAB, `must be a six-field NCRONTAB expression, e.g. ${example}.`);
@@ -349,6 +359,14 @@ export const SETTINGS = {
     default: "0 30 2 * * *",
     inAzure: true,
     parse: schedule("0 30 2 * * *"),
+  }),
+  SWEEP_LISTING: setting({
+    meaning:
+      "how the sweeps list connections: `per-resource` (one ARM listing per resource; small estates) or `resource-graph` (Azure Resource Graph; large estates)",
+    sample: "per-resource",
+    default: "per-resource",
+    inAzure: true,
+    parse: sweepListing,
   }),
   TENANTS_IMPORT_FILE: setting({
     meaning: "a JSON array of tenants imported (idempotently) at start; the demo estate uses it",

@@ -28,6 +28,9 @@ param policySource string
 param approvers string
 param sweepSchedule string
 param cleanupSchedule string
+@description('How the sweeps list connections: per-resource (small estates) or resource-graph (large estates).')
+@allowed(['per-resource', 'resource-graph'])
+param sweepListing string
 param durableTaskHub string = 'plautopilot'
 param tablePrefix string = 'pla'
 
@@ -128,6 +131,7 @@ var appSettings = {
   ACS_EMAIL_SENDER: acsSender
   SWEEP_SCHEDULE: sweepSchedule
   CLEANUP_SCHEDULE: cleanupSchedule
+  SWEEP_LISTING: sweepListing
   TENANTS_IMPORT_FILE: ''
   TOKEN_TIMEOUT_MS: '10000'
   // Off by default: finished connections stay visible on the resource until someone deletes them.

@@ -7,6 +7,12 @@ import type { ArmCall } from "./arm-handler";
 import { parseArmPath, type ArmPath } from "./arm-path";
 import { endpointRoutes, networkInterfaceRoutes, resourceGroupResources } from "./endpoint-routes";
 import { privateDnsRoutes } from "./private-dns-routes";
+import {
+  isResourceGraphPath,
+  RESOURCE_GRAPH_API_VERSIONS,
+  ResourceGraphQuota,
+  resourceGraphQuery,
+} from "./resource-graph";
 import { providerRoutes } from "./provider-routes";
 import {
   NETWORK_API_VERSIONS,
@@ -63,10 +69,11 @@ function operationStatus(call: ArmCall): SandboxResponse {
 
 /** Handles an ARM request end to end: auth, faults, api-version, subscription access, routing and the call log. */
 export async function handleArm(ctx: ArmContext, req: SandboxRequest): Promise<ArmOutcome | undefined> {
-  const path = parseArmPath(req.path);
-  if (!path) return undefined;
+  const graph = isResourceGraphPath(req.path);
+  const path = graph ? undefined : parseArmPath(req.path);
+  if (!graph && !path) return undefined;
   const apiVersion = req.url.searchParams.get("api-version") ?? "";
-  const operation = operationName(req.method, path.types, path.isCollection);
+  const operation = path ? operationName(req.method, path.types, path.isCollection) : "POST resourcegraph/resources";
   let outcome: ArmOutcome;
   let fault: string | undefined;
   try {
@@ -81,7 +88,7 @@ export async function handleArm(ctx: ArmContext, req: SandboxRequest): Promise<A
       fault = String(decision.error.status);
       throw decision.error;
     } else {
-      outcome = dispatch(ctx, req, path, apiVersion, token);
+      outcome = path ? dispatch(ctx, req, path, apiVersion, token) : graphQuery(ctx, req, apiVersion, token);
     }
   } catch (err) {
     if (!(err instanceof ArmError)) throw err;
@@ -100,6 +107,15 @@ export async function handleArm(ctx: ArmContext, req: SandboxRequest): Promise<A
   return outcome;
 }
 
+const graphQuotas = new WeakMap<ArmContext, ResourceGraphQuota>();
+
+function graphQuery(ctx: ArmContext, req: SandboxRequest, apiVersion: string, token: IssuedToken): SandboxResponse {
+  checkApiVersion(apiVersion, RESOURCE_GRAPH_API_VERSIONS);
+  let quota = graphQuotas.get(ctx);
+  if (!quota) graphQuotas.set(ctx, (quota = new ResourceGraphQuota()));
+  return resourceGraphQuery(ctx, req, quota.spend(token.objectId, ctx.now().getTime()));
+}
+
 function dispatch(
   ctx: ArmContext,
   req: SandboxRequest,
@@ -109,6 +125,12 @@ function dispatch(
 ): SandboxResponse {
   const route = routeFor(path);
   if (!route) throw unservedType(path.typeKey);
+  checkApiVersion(apiVersion, route.versions);
+  checkSubscription(ctx, path, token);
+  return route.handle({ ctx, req, path, apiVersion, token });
+}
+
+function checkApiVersion(apiVersion: string, versions: readonly string[]): void {
   if (!apiVersion) {
     throw new ArmError(
       400,
@@ -116,15 +138,13 @@ function dispatch(
       "The api-version query parameter (?api-version=) is required for all requests.",
     );
   }
-  if (!route.versions.includes(apiVersion)) {
+  if (!versions.includes(apiVersion)) {
     throw new ArmError(
       400,
       "InvalidApiVersionParameter",
-      `The api-version '${apiVersion}' is invalid. The supported versions are '${route.versions.join(",")}'.`,
+      `The api-version '${apiVersion}' is invalid. The supported versions are '${versions.join(",")}'.`,
     );
   }
-  checkSubscription(ctx, path, token);
-  return route.handle({ ctx, req, path, apiVersion, token });
 }
 
 function authenticate(ctx: ArmContext, req: SandboxRequest): IssuedToken {

@@ -7,6 +7,8 @@ export class ArmError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Extra detail entries some services add (Resource Graph's parser failures). */
+    readonly details?: Record<string, unknown>[],
   ) {
     super(message);
     this.name = "ArmError";
@@ -14,7 +16,12 @@ export class ArmError extends Error {
 }
 
 export function errorResponse(err: ArmError): SandboxResponse {
-  return { status: err.status, headers: err.headers, json: { error: { code: err.code, message: err.message } } };
+  const details = err.details ? { details: err.details } : {};
+  return {
+    status: err.status,
+    headers: err.headers,
+    json: { error: { code: err.code, message: err.message, ...details } },
+  };
 }
 
 export const badRequest = (code: string, message: string): ArmError => new ArmError(400, code, message);

@@ -1,14 +1,18 @@
 import type { Bookkeeping, ConnectionRecord, RecordedDnsRecord } from "../ports/bookkeeping.port";
-import type { ArmConnection } from "../ports/connection-gateway.port";
+import type { ArmConnection, ConnectionGateway } from "../ports/connection-gateway.port";
 import type { DnsRegistrar, ListedARecord } from "../ports/dns-registrar.port";
 import { AUTOPILOT } from "../workflow/activity-step";
 import { removeOurDnsRecords } from "../workflow/cleanup.activities";
-import { sweep, type SweepDeps, type SweepReport } from "./sweep-service";
 
-/** The sweep's dependencies, plus DNS and bookkeeping for orphaned records and offboarded tenants. */
-export interface CleanupDeps extends SweepDeps {
+/** What the clean-up's duties beyond Disconnected connections need (those are the durable sweep's). */
+export interface CleanupDeps {
+  gateway: ConnectionGateway;
   dns: DnsRegistrar;
   bookkeeping: Bookkeeping;
+  log: (message: string) => void;
+  now: () => string;
+  /** Report what would be removed or rejected; write nothing. */
+  dryRun?: boolean;
 }
 
 /** Per-run bounds: what is left over is found again by the next run (the timer is the loop). */
@@ -50,22 +54,18 @@ export interface OffboardedReport {
 }
 
 export interface CleanupSweepReport {
-  disconnected: SweepReport;
   orphanedDns: OrphanedDnsReport;
   offboarded: OffboardedReport;
 }
 
 /**
- * The clean-up timer: Disconnected connections get a clean-up orchestration; orphaned DNS records and offboarded
- * tenants' connections are handled here, bounded per run. Nothing here ever approves.
- * Stale Pending connections need nothing here: the review sweep starts a review for every Pending connection that
- * has none running, and a review's deadline rejects what nobody decides.
+ * The clean-up sweep's duties after its Disconnected pass (the durable sweep starts a clean-up per Disconnected
+ * connection): orphaned DNS records and offboarded tenants' connections, bounded per run. Nothing here ever approves.
  */
 export async function cleanupSweep(
   deps: CleanupDeps,
   limits: CleanupLimits = DEFAULT_CLEANUP_LIMITS,
 ): Promise<CleanupSweepReport> {
-  const disconnected = await sweep(deps, "cleanup");
   const orphanedDns = await removeOrphanedDnsRecords(deps, limits);
   const offboarded = await retireOffboardedTenants(deps, limits);
   deps.log(
@@ -76,7 +76,7 @@ export async function cleanupSweep(
       `${offboarded.suspendedLeftAlone.map((s) => `${s.tenantId} (${s.approved} approved)`).join(", ") || "none"}; ` +
       `errors ${orphanedDns.errors.length + offboarded.errors.length}.`,
   );
-  return { disconnected, orphanedDns, offboarded };
+  return { orphanedDns, offboarded };
 }
 
 /**
@@ -134,6 +134,10 @@ export async function removeOrphanedDnsRecords(deps: CleanupDeps, limits: Cleanu
       status === "gone"
         ? "its connection no longer exists in Azure"
         : `its connection is ${status.armStatus}, not Approved`;
+    if (deps.dryRun) {
+      report.removed.push({ zone: record.zone, name: record.name, connectionId, why });
+      continue;
+    }
     try {
       const outcome = await deps.dns.removeListedARecord(record);
       if (outcome.outcome !== "removed" && outcome.outcome !== "absent") {
@@ -204,7 +208,7 @@ export async function retireOffboardedTenants(deps: CleanupDeps, limits: Cleanup
           report.deferred += 1;
           continue;
         }
-        await retireConnection(deps, tenant.tenantId, row);
+        if (!deps.dryRun) await retireConnection(deps, tenant.tenantId, row);
         report.rejected.push(row.connectionId);
       }
     } catch (error) {

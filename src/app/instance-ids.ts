@@ -26,3 +26,9 @@ export function endpointIntakeInstanceId(privateEndpointId: string, eventId: str
 export function notificationIntakeInstanceId(providerResourceId: string, eventId: string): string {
   return `notify-${hash(`${normaliseArmId(providerResourceId)}|${eventId}`)}`;
 }
+
+/** One sweep per kind per scheduled minute: a duplicate or overlapping firing of the same tick collapses onto it. */
+export function sweepInstanceId(kind: "review" | "cleanup", scheduledAt: Date): string {
+  const minute = new Date(Math.floor(scheduledAt.getTime() / 60_000) * 60_000).toISOString();
+  return `sweep-${kind}-${minute.slice(0, 16).replace(/[^0-9T]/g, "")}`;
+}

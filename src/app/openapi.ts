@@ -46,6 +46,8 @@ function errors(...statuses: number[]): Record<string, unknown> {
 const PEOPLE = (role: string) => [{ entra: [role] }];
 const AUTOMATION = [{ functionKey: [] }];
 
+const sweepKind = { name: "kind", in: "query", schema: { enum: ["review", "cleanup"], default: "review" } };
+
 const tenantKey = {
   name: "tenantId",
   in: "path",
@@ -72,7 +74,48 @@ const etagHeader = {
 
 const { $schema: _dialect, $id: _id, ...tenantInput } = tenantSchema as Schema;
 
+const integer = { type: "integer", minimum: 0 };
+
 const schemas: Record<string, Schema> = {
+  SweepReport: object(
+    {
+      kind: { enum: ["review", "cleanup"] },
+      instanceId: text,
+      listing: { enum: ["per-resource", "resource-graph"] },
+      dryRun: { type: "boolean" },
+      startedAt: text,
+      finishedAt: text,
+      scopes: integer,
+      resources: integer,
+      connections: integer,
+      started: { ...integer, description: "Reviews or clean-ups started (in a dry run: that would start)." },
+      alreadyRunning: integer,
+      drift: { ...integer, description: "Connections approved, rejected or deleted outside the autopilot." },
+      armCalls: { ...integer, description: "ARM and Resource Graph requests, retries included." },
+      retries: integer,
+      errors: {
+        type: "array",
+        items: object({ scope: text, code: text, message: text }, ["scope", "code", "message"]),
+      },
+      sample: { type: "array", items: text },
+      cleanup: { type: "object", description: "Orphaned DNS records and offboarded tenants (clean-up only)." },
+    },
+    [
+      "kind",
+      "instanceId",
+      "listing",
+      "dryRun",
+      "startedAt",
+      "finishedAt",
+      "resources",
+      "connections",
+      "started",
+      "alreadyRunning",
+      "drift",
+      "armCalls",
+      "errors",
+    ],
+  ),
   Error: object(
     {
       error: object(
@@ -300,6 +343,28 @@ const paths: Record<string, Schema> = {
           ),
         },
         ...errors(400, 401, 403, 404, 409, 413, 503),
+      },
+    },
+  },
+  "/sweeps/latest": {
+    get: {
+      summary: "The report of the latest sweep (review) or clean-up sweep.",
+      security: AUTOMATION,
+      parameters: [sweepKind],
+      responses: {
+        200: { description: "The report.", ...json(ref("SweepReport")) },
+        ...errors(400, 401, 404, 503),
+      },
+    },
+  },
+  "/sweeps/dry-run": {
+    post: {
+      summary: "What a sweep (or the clean-up) would do now: reads ARM and the tables, writes nothing.",
+      security: AUTOMATION,
+      parameters: [sweepKind],
+      responses: {
+        200: { description: "What would happen.", ...json(ref("SweepReport")) },
+        ...errors(400, 401, 503),
       },
     },
   },

@@ -7,6 +7,10 @@ export interface OrchestrationClient {
   /** undefined when no instance has that id. */
   getRuntimeStatus(instanceId: string): Promise<string | undefined>;
   startNew(name: string, instanceId: string, input: unknown): Promise<void>;
+  /** The runtime status and the step the instance's custom status names; undefined when no such instance. */
+  getStatus(instanceId: string): Promise<{ runtimeStatus: string; step?: string } | undefined>;
+  /** Ends a running instance, saying why (recorded in its history). */
+  terminate(instanceId: string, reason: string): Promise<void>;
 }
 
 const TERMINAL = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
@@ -29,6 +33,15 @@ export function fromDurableClient(client: DurableClient): OrchestrationClient {
     },
     async startNew(name, instanceId, input) {
       await client.startNew(name, { instanceId, input });
+    },
+    async getStatus(instanceId) {
+      const status = await reviewControlFrom(client).status(instanceId);
+      return status
+        ? { runtimeStatus: status.runtimeStatus, ...(status.customStatus ? { step: status.customStatus.step } : {}) }
+        : undefined;
+    },
+    async terminate(instanceId, reason) {
+      await client.terminate(instanceId, reason);
     },
   };
 }

@@ -1,10 +1,12 @@
-import { OrchestrationNames } from "../workflow/names";
+import { OrchestrationNames, SweepNames } from "../workflow/names";
+import type { SweepRunInput } from "../workflow/sweep.orchestration";
 import type { CleanupInput, EndpointIntakeInput, NotificationIntakeInput, ReviewInput } from "../workflow/contracts";
 import {
   cleanupInstanceId,
   endpointIntakeInstanceId,
   notificationIntakeInstanceId,
   reviewInstanceId,
+  sweepInstanceId,
 } from "./instance-ids";
 import { isTerminal, type OrchestrationClient } from "./orchestration-client";
 
@@ -39,6 +41,15 @@ export async function startOnce(
     throw error;
   }
   return { instanceId, started: true, outcome: status === undefined ? "started" : "restarted" };
+}
+
+/**
+ * One sweep per tick: firings of the same scheduled minute while its sweep runs collapse onto it (overlapping or
+ * duplicate ticks never double up); once it has ended, a firing (an operator's manual run) sweeps again, which is
+ * harmless because every start and record the sweep makes is idempotent.
+ */
+export function startSweep(client: OrchestrationClient, input: SweepRunInput, scheduledAt: Date): Promise<StartResult> {
+  return startOnce(client, SweepNames.orchestration, sweepInstanceId(input.kind, scheduledAt), input);
 }
 
 export function startReview(client: OrchestrationClient, input: ReviewInput): Promise<StartResult> {

@@ -7,6 +7,7 @@ import { policySchema } from "./commands/policy-schema.command";
 import { policyWhatIf } from "./commands/policy-what-if.command";
 import { decide } from "./commands/decide.command";
 import { renew } from "./commands/renew.command";
+import { sweep, sweepLatest } from "./commands/sweep.command";
 import { tenantsAdd, tenantsList, tenantsOffboard, tenantsShow, tenantsUpdate } from "./commands/tenants.command";
 // `demo` (src/cli/demo.ts) prints its own timeline and exit code, so it bypasses the JSON printing below.
 import { runDemo } from "./demo";
@@ -27,6 +28,8 @@ const COMMANDS: Record<string, Command> = {
   "tenants offboard": tenantsOffboard,
   decide,
   renew,
+  "sweep latest": sweepLatest,
+  sweep,
 };
 
 export const HELP = `privatelink-autopilot <command>
@@ -57,6 +60,10 @@ AUTOPILOT_TOKEN = an Entra access token for the app, --cookie or AUTOPILOT_COOKI
       Renews a time-bound approval (a rule's validFor) for another period from now (Approver or Admin).
   policy what-if --policy <file> [--page-size N]
       The connections whose verdict a proposed policy would change, read from Azure now (Admin).
+  sweep --dry-run [--kind review|cleanup]
+      What the sweep and the clean-up would do now (reviews they would start, drift, clean-ups), writing nothing.
+  sweep latest [--kind review|cleanup]
+      The report of the latest sweep: resources, connections, started, already running, drift, errors, ARM calls.
   demo
       Drives a scripted scenario against a running \`npm start\` and prints a timeline.
 

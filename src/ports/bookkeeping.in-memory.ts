@@ -8,6 +8,8 @@ import type {
   ConnectionRecord,
   ConnectionUpdate,
   QuotaReservation,
+  SweepKind,
+  SweepReport,
   TenantAuditEntry,
   TenantWriteCondition,
   TenantWriteResult,
@@ -22,6 +24,7 @@ export class InMemoryBookkeeping implements Bookkeeping {
   readonly connections = new Map<string, ConnectionRecord>();
   readonly audit = new Map<string, AuditEntry[]>();
   readonly tenantAudit: TenantAuditEntry[] = [];
+  readonly sweeps = new Map<SweepKind, SweepReport>();
   private readonly etags = new Map<string, number>();
   private readonly usage = new Map<string, Set<string>>();
 
@@ -168,6 +171,14 @@ export class InMemoryBookkeeping implements Bookkeeping {
       .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
       .slice(0, limit)
       .map((e) => clone(e)!);
+  }
+
+  async saveSweepReport(report: SweepReport): Promise<void> {
+    this.sweeps.set(report.kind, clone(report)!);
+  }
+
+  async getSweepReport(kind: SweepKind): Promise<SweepReport | undefined> {
+    return clone(this.sweeps.get(kind));
   }
 
   async ping(): Promise<void> {}

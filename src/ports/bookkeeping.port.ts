@@ -102,6 +102,45 @@ export interface ConnectionPage {
   continuation?: string;
 }
 
+export type SweepKind = "review" | "cleanup";
+
+/** How the sweep lists connections: one ARM listing per resource, or Azure Resource Graph pages. */
+export type SweepListing = "per-resource" | "resource-graph";
+
+/** One scope, resource or page the sweep could not read even after its retries: the next sweep tries again. */
+export interface SweepError {
+  scope: string;
+  code: string;
+  message: string;
+}
+
+/** What one sweep run saw and did (or, for a dry run, would do). */
+export interface SweepReport {
+  kind: SweepKind;
+  instanceId: string;
+  listing: SweepListing;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  scopes: number;
+  resources: number;
+  connections: number;
+  /** Reviews (or clean-ups) started; in a dry run, the ones that would start. */
+  started: number;
+  alreadyRunning: number;
+  /** Connections approved, rejected or deleted outside the autopilot, recorded as such. */
+  drift: number;
+  /** ARM (and Resource Graph) HTTP requests the sweep made, retries included. */
+  armCalls: number;
+  /** Tries that were throttled (429) or failed transiently and were tried again later. */
+  retries: number;
+  errors: SweepError[];
+  /** Connection ids the run started (or would start), at most 100, for people reading the report. */
+  sample: string[];
+  /** The clean-up's other duties (orphaned DNS records, offboarded tenants), summarised. */
+  cleanup?: Record<string, unknown>;
+}
+
 /** Tenants, connections, the audit log and the indexes that answer the API's queries without full scans. */
 export interface Bookkeeping {
   getTenant(tenantId: string): Promise<Tenant | undefined>;
@@ -137,6 +176,10 @@ export interface Bookkeeping {
   appendAudit(entry: AuditEntry): Promise<boolean>;
   /** Newest first. */
   listAudit(connectionId: string, limit?: number): Promise<AuditEntry[]>;
+
+  /** Keeps the report of the latest sweep of its kind (dry runs are never saved). */
+  saveSweepReport(report: SweepReport): Promise<void>;
+  getSweepReport(kind: SweepKind): Promise<SweepReport | undefined>;
 
   /** Cheap round trip for the health check. */
   ping(): Promise<void>;

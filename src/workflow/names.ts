@@ -45,3 +45,12 @@ export const APPROVAL_EVENT = "ApprovalDecision";
 
 /** The external event that renews a time-bound approval (the renew API raises it). */
 export const RENEW_EVENT = "RenewApproval";
+/** The sweeps: one orchestration per timer tick, its activities (registered in functions/sweep.ts). */
+export const SweepNames = {
+  orchestration: "estate-sweep",
+  listResources: "sweep-list-resources",
+  sweepResource: "sweep-resource",
+  graphPage: "sweep-graph-page",
+  cleanupExtras: "sweep-cleanup-extras",
+  recordReport: "sweep-record-report",
+} as const;

@@ -363,6 +363,9 @@ describe("operator API end to end", () => {
     await asAutomation("GET", `/connections?tenant=${estate.knownWatched.tenantId}`);
     await asAutomation("GET", `/connections/${encodeKey(fabrikamPostgres)}`);
     await asAutomation("GET", `/connections/${encodeKey(fabrikamPostgres)}x`);
+    await asAutomation("GET", "/sweeps/latest?kind=cleanup");
+    await asAutomation("GET", "/sweeps/latest?kind=everything");
+    await asAutomation("POST", "/sweeps/dry-run?kind=review");
 
     expect(seen.flatMap(openApiProblems)).toEqual([]);
     const exercised = new Set(seen.map((s) => `${s.method} ${templateOf(s.path)}`));

@@ -41,6 +41,18 @@ const API_VERSIONS: Record<string, string> = Object.fromEntries(
 );
 
 /** Resource types we can manage: Private Link Services plus every type in api-versions.json. */
+export const SUPPORTED_TYPES: readonly string[] = [PLS_TYPE, ...Object.keys(API_VERSIONS)];
+
+const CANONICAL_TYPES = [
+  "Microsoft.Network/privateLinkServices",
+  ...Object.keys(apiVersions as Record<string, string>).filter((t) => !t.startsWith("$")),
+];
+
+/** Resource Graph reports types in lower case; policy and records use ARM's casing. */
+export function canonicalType(type: string): string {
+  return CANONICAL_TYPES.find((t) => t.toLowerCase() === type.toLowerCase()) ?? type;
+}
+
 export function isSupportedType(type: string): boolean {
   return type.toLowerCase() === PLS_TYPE || API_VERSIONS[type.toLowerCase()] !== undefined;
 }
@@ -329,7 +341,7 @@ export class ArmConnectionGateway implements ConnectionGateway {
   }
 }
 
-interface ProviderInfo {
+export interface ProviderInfo {
   id: string;
   type: string;
   location?: string;
@@ -385,7 +397,8 @@ interface PaasProperties {
   groupIds?: string[];
 }
 
-function paasConnection(raw: GenericResource, resource: ProviderInfo, fallbackId?: string): ArmConnection {
+/** A connection as a resource carries it inline (PaaS GET, Resource Graph rows): id plus properties. */
+export function paasConnection(raw: GenericResource, resource: ProviderInfo, fallbackId?: string): ArmConnection {
   return connectionState(raw.id ?? fallbackId ?? "", raw.properties ?? {}, resource);
 }
 

@@ -10,6 +10,8 @@ import type {
   ConnectionPage,
   ConnectionUpdate,
   QuotaReservation,
+  SweepKind,
+  SweepReport,
   TenantAuditEntry,
   TenantWriteCondition,
   TenantWriteResult,
@@ -19,8 +21,8 @@ import { PermanentCodes, PermanentError } from "../../ports/errors";
 import { DomainError } from "../../domain/errors";
 import { statusOf, toPortError } from "./table-errors";
 
-export type TableName = "Tenants" | "Connections" | "Audit" | "Index";
-export const TABLE_NAMES: readonly TableName[] = ["Tenants", "Connections", "Audit", "Index"];
+export type TableName = "Tenants" | "Connections" | "Audit" | "Index" | "Sweeps";
+export const TABLE_NAMES: readonly TableName[] = ["Tenants", "Connections", "Audit", "Index", "Sweeps"];
 
 /** Gives the TableClient for `${prefix}${name}`; the composition root decides the endpoint and credential. */
 export type TableClientFactory = (name: TableName) => TableClient;
@@ -33,6 +35,7 @@ const TENANT_PK = "tenant";
 const CONNECTION_RK = "connection";
 /** Sorts before every encoded connection key ("!" is below the characters encodeKey emits). */
 const USAGE_COUNTER_RK = "!count";
+const SWEEP_RK = "latest";
 
 type Row = TableEntity<Record<string, unknown>>;
 type StoredRow = TableEntityResult<Record<string, unknown>>;
@@ -48,6 +51,7 @@ const ensured = new Map<string, Promise<void>>();
  *   to partition "tenant-<id>", newest first the same way.
  * - Index: partitions "tenant-<id>", "resource-<key>", "endpoint-<key>", "state-<state>", "subscription-<guid>",
  *   "usage-<tenant>"; rows point at connection keys (or tenant ids) so queries never scan.
+ * - Sweeps: partition = sweep kind, row "latest": the report of the latest sweep, as JSON.
  */
 export class TableBookkeeping implements Bookkeeping {
   constructor(private readonly tables: TableClientFactory) {}
@@ -373,6 +377,19 @@ export class TableBookkeeping implements Bookkeeping {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  // ---- sweeps ----
+
+  async saveSweepReport(report: SweepReport): Promise<void> {
+    const table = await this.table("Sweeps");
+    const row: Row = { partitionKey: report.kind, rowKey: SWEEP_RK, report: JSON.stringify(report) };
+    await this.safe(() => table.upsertEntity(row, "Replace"), "saving the sweep report");
+  }
+
+  async getSweepReport(kind: SweepKind): Promise<SweepReport | undefined> {
+    const row = await this.read("Sweeps", kind, SWEEP_RK);
+    return row ? ((JSON.parse(textOf(row.report, "null")) as SweepReport | null) ?? undefined) : undefined;
   }
 
   async ping(): Promise<void> {

@@ -155,3 +155,19 @@ describe("CLI command lookup", () => {
     }
   });
 });
+
+describe("CLI sweep", () => {
+  it("refuses a sweep without --dry-run, a bad --kind and stray arguments before calling the app", async () => {
+    // An unreachable URL: a call would fail with APP_UNREACHABLE, so USAGE proves nothing was called.
+    const url = ["--url", "http://127.0.0.1:9"];
+    for (const argv of [
+      ["sweep", ...url],
+      ["sweep", "--dry-run", "--kind", "everything", ...url],
+      ["sweep", "--dry-run", "now", ...url],
+      ["sweep", "latest", "--kind", "all", ...url],
+    ]) {
+      expectOneLineError(await run(argv), "USAGE");
+    }
+    expectOneLineError(await run(["sweep", "--dry-run", ...url]), "APP_UNREACHABLE");
+  });
+});

@@ -71,6 +71,7 @@ describe("loadConfig", () => {
     ["PLS_DNS_NAME_TEMPLATE", "static"],
     ["SWEEP_SCHEDULE", "*/5 * * * *"],
     ["CLEANUP_SCHEDULE", "daily"],
+    ["SWEEP_LISTING", "graph"],
     ["TOKEN_TIMEOUT_MS", "ten"],
     ["TOKEN_TIMEOUT_MS", "999999"],
     ["APPROVAL_BASE_URL", "ftp://x"],

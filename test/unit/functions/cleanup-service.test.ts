@@ -5,9 +5,7 @@ import { InMemoryConnectionGateway } from "../../../src/ports/connection-gateway
 import { InMemoryDnsRegistrar } from "../../../src/ports/dns-registrar.in-memory";
 import { TransientError } from "../../../src/ports/errors";
 import { aConnectionId, anArmConnection, anEndpointId, aPrivateLinkServiceId, aTenant } from "../../support/builders";
-import { FakeOrchestrationClient } from "../../support/fake-orchestration-client";
 
-const scope = "/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/provider-rg";
 const ZONE = "privatelink.services.contoso.example";
 const norm = (id: string) => id.toLowerCase();
 
@@ -21,8 +19,6 @@ function estate() {
     gateway,
     dns,
     bookkeeping,
-    client: new FakeOrchestrationClient(),
-    managedScopes: [scope],
     log: (m) => logs.push(m),
     now: () => "2026-01-01T02:30:00.000Z",
   };
