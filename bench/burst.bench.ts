@@ -3,6 +3,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { TableClient } from "@azure/data-tables";
 import { startLocalStack, type LocalStack } from "../scripts/local-stack";
+import { armToken } from "./arm-token";
 import { median, type BenchRow, type BenchSuite } from "./harness";
 
 // A burst of connection requests arriving as Event Grid events on devhost + sandbox + Azurite, with ARM latency
@@ -40,14 +41,6 @@ function sandboxJson(ctx: Ctx, method: string, route: string, body?: unknown, he
     req.on("error", reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
-}
-
-async function armToken(stack: LocalStack): Promise<string> {
-  const url = new URL(stack.sandbox.identityEndpoint);
-  url.searchParams.set("resource", "https://management.azure.com/");
-  url.searchParams.set("api-version", "2019-08-01");
-  const res = await fetch(url, { headers: { "X-IDENTITY-HEADER": stack.sandbox.identityHeader } });
-  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {

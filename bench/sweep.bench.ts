@@ -7,6 +7,7 @@ import { defaultSeedFile } from "../sandbox/estate/seed-loader";
 import type { EstateSeed } from "../sandbox/estate/seed-types";
 import { startLocalStack, type LocalStack } from "../scripts/local-stack";
 import API_VERSIONS from "../src/adapters/arm/api-versions.json";
+import { armToken } from "./arm-token";
 import type { BenchRow, BenchSuite } from "./harness";
 
 /**
@@ -145,14 +146,6 @@ async function naiveSweep(stack: LocalStack, seed: EstateSeed): Promise<number> 
     }
   }
   return started;
-}
-
-async function armToken(stack: LocalStack): Promise<string> {
-  const url = new URL(stack.sandbox.identityEndpoint);
-  url.searchParams.set("resource", "https://management.azure.com/");
-  url.searchParams.set("api-version", "2019-08-01");
-  const res = await fetch(url, { headers: { "X-IDENTITY-HEADER": stack.sandbox.identityHeader } });
-  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 function armGet(stack: LocalStack, token: string, route: string): Promise<unknown> {
