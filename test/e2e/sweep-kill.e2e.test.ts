@@ -33,9 +33,10 @@ describe("a sweep survives the host killed mid-run", () => {
     return all.filter((i) => i.name === SweepNames.orchestration).map((i) => i.instanceId);
   };
 
-  // TODO(sweep): passed at 9a2c342; since the later commits on this branch the resumed sweep's report does not appear
-  // within 120 s (alone and under load). Not yet diagnosed: check whether the resumed sweep completes (durable
-  // status) and whether GET /api/sweeps/latest sees its report. Skipped so the suite stays green meanwhile.
+  // Skipped: an open defect, on issue 14. Resumed after the kill, the sweep makes no progress: its history (read 40 s
+  // after the restart) ends with the report activity scheduled while 8 of its 15 resource activities have no
+  // completion, and nothing runs after that. Whether the devhost's recovery or the bounded fan-out's replay is at
+  // fault is not yet known; until then the sweep's resume after a crash is unproven.
   it.skip("resumes the same sweep, reviews every request it found, writes once per connection", async () => {
     const estate = estateOf(stack);
     const unwatched = stack.sandbox.estate.consumers.find((c) => !c.watched && c.readableByApp)!;
