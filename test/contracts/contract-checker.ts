@@ -8,18 +8,12 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
+import type { ArmExchange } from "../../sandbox";
 
 export const SPECS_ROOT = path.join(__dirname, "specs");
 
 /** One answer of the sandbox, as its ARM observer reports it. */
-export interface Exchange {
-  method: string;
-  path: string;
-  apiVersion: string;
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
+export type Exchange = ArmExchange;
 
 export interface Verdict {
   /** "file#operationId" of the operation that describes the exchange; undefined when no vendored spec does. */

@@ -38,16 +38,7 @@ export async function call(url: string, init: RequestInit & { json?: unknown } =
   return { status: res.status, headers: res.headers, text, json: parsed };
 }
 
-/** Polls a condition (not a deadline): resolves as soon as it holds. */
-export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { until } from "../support/until";
 
 /** A host (in-process or child) whose durable API a test calls. */
 export interface DurableCaller {

@@ -8,9 +8,9 @@ import {
   inboxFor,
   LEAD,
   reviewNeedingAPerson,
-  waitFor,
   waitForApprovers,
 } from "../support/approval-flow";
+import { until } from "../support/until";
 import { signIn } from "../support/easy-auth";
 import { repoRoot, startE2eStack, type E2eStack } from "./e2e-stack";
 
@@ -36,14 +36,7 @@ describe("human approval when nobody answers, and when a channel is down", () =>
     await stack?.stop();
   });
 
-  const advance = async (ms: number) => {
-    const res = await fetch(`${stack.devhost.url}/admin/devhost/advance-time`, {
-      method: "POST",
-      headers: { "x-functions-key": stack.devhost.keys.master, "content-type": "application/json" },
-      body: JSON.stringify({ ms }),
-    });
-    expect(res.status).toBe(204);
-  };
+  const advance = (ms: number) => stack.advanceTime(ms);
   const history = async (connectionId: string): Promise<string> => {
     const row = await stack.api("GET", `/connections/${encodeKey(connectionId)}`);
     return row.body.history.map((e: { message: string }) => e.message).join("\n");
@@ -57,11 +50,11 @@ describe("human approval when nobody answers, and when a channel is down", () =>
     expect(inboxFor(stack, "e2e-silent", "email")).toEqual([]); // Fabrikam: Teams only
 
     await advance(24 * HOUR + 60_000);
-    await waitFor(() => (cards("e2e-silent").length === 2 ? true : undefined), "the reminder");
+    await until(() => (cards("e2e-silent").length === 2 ? true : undefined), "the reminder");
     expect(cards("e2e-silent")[1]).toMatch(/^Reminder:/);
 
     await advance(24 * HOUR);
-    await waitFor(() => (cards("e2e-silent").length === 3 ? true : undefined), "the escalation");
+    await until(() => (cards("e2e-silent").length === 3 ? true : undefined), "the escalation");
     expect(cards("e2e-silent")[2]).toMatch(/^Escalated:/);
     const escalation = inboxFor(stack, "e2e-silent", "teams")[2]!.card!;
     expect((escalation.actions as { title: string }[]).map((a) => a.title)).toEqual([`Review as ${LEAD}`]);

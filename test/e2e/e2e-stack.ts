@@ -29,6 +29,8 @@ export interface E2eStack extends LocalStack {
   }): Promise<{ privateEndpointId: string; connectionId: string }>;
   /** Polls the app until the connection reaches one of `states`; returns the record it last saw. */
   waitForConnection(connectionId: string, states: string[], timeoutMs?: number): Promise<any>;
+  /** Moves the devhost's manual clock; answers once the runtime is idle again (due timers fired). */
+  advanceTime(ms: number): Promise<void>;
   /** Runs a timer function now through the host's admin API, as `POST /admin/functions/<name>` does on Azure. */
   fireTimer(name: string): Promise<void>;
   calls(): Promise<{ counters: Record<string, { count: number; statuses: Record<string, number> }>; calls: any[] }>;
@@ -134,6 +136,14 @@ export async function startE2eStack(options: Partial<LocalStackOptions> = {}): P
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`connection did not reach ${states.join("|")} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    },
+    advanceTime: async (ms) => {
+      const res = await fetch(`${stack.devhost.url}/admin/devhost/advance-time`, {
+        method: "POST",
+        headers: { "x-functions-key": stack.devhost.keys.master, "content-type": "application/json" },
+        body: JSON.stringify({ ms }),
+      });
+      if (res.status !== 204) throw new Error(`the host did not move its clock: ${res.status} ${await res.text()}`);
     },
     fireTimer: async (name) => {
       const res = await fetch(`${stack.devhost.url}/admin/functions/${name}`, {

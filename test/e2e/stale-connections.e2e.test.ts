@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main";
 import { encodeKey } from "../../src/domain/arm-id";
-import { armConnection, inboxFor, waitFor, waitForApprovers } from "../support/approval-flow";
+import { armConnection, inboxFor, waitForApprovers } from "../support/approval-flow";
+import { until } from "../support/until";
 import { signIn } from "../support/easy-auth";
 import { openApiProblems, type SeenResponse } from "../support/openapi-check";
 import { estateOf, startE2eStack, type E2eStack } from "./e2e-stack";
@@ -12,14 +13,7 @@ const STALE_POLICY = "file:test/fixtures/stale/stale.policy.yaml";
 
 /** The devhost's manual clock carries every review and timer; the tests move it, nobody sleeps for a deadline. */
 function helpers(stack: () => E2eStack) {
-  const advance = async (ms: number) => {
-    const res = await fetch(`${stack().devhost.url}/admin/devhost/advance-time`, {
-      method: "POST",
-      headers: { "x-functions-key": stack().devhost.keys.master, "content-type": "application/json" },
-      body: JSON.stringify({ ms }),
-    });
-    expect(res.status).toBe(204);
-  };
+  const advance = (ms: number) => stack().advanceTime(ms);
   /** A Fabrikam endpoint (readable) on the PostgreSQL server, with a review started for it. */
   const request = async (name: string, requestMessage: string) => {
     const s = stack();
@@ -72,11 +66,11 @@ describe("stale connections (retention off)", () => {
   it("ends a time-bound approval: tells the approvers and the tenant, then rejects it and removes its A record", async () => {
     const pe = await request("stale-lease", "lease for the quarter-end reports");
     await stack.waitForConnection(pe.connectionId, ["approved"]);
-    await waitFor(async () => ((await row(pe.connectionId)).validUntil ? true : undefined), "validUntil");
+    await until(async () => ((await row(pe.connectionId)).validUntil ? true : undefined), "validUntil");
     expect(await aRecord(pe.connectionId)).toBe(200);
 
     await advance(6 * DAY + 60_000);
-    const notices = await waitFor(() => {
+    const notices = await until(() => {
       const sent = inboxFor(stack, "stale-lease").filter((i) => String(i.subject).startsWith("Ending soon"));
       return sent.length > 0 ? sent : undefined;
     }, "the notice before the end");
@@ -98,10 +92,7 @@ describe("stale connections (retention off)", () => {
   it("keeps a renewed approval (CLI renew as an Approver) past its first end", async () => {
     const pe = await request("stale-renewed", "lease for the migration");
     await stack.waitForConnection(pe.connectionId, ["approved"]);
-    const first = await waitFor(
-      async () => (await row(pe.connectionId)).validUntil as string | undefined,
-      "validUntil",
-    );
+    const first = await until(async () => (await row(pe.connectionId)).validUntil as string | undefined, "validUntil");
 
     await advance(7 * DAY);
     const cookie = await signIn(stack.devhost.url, { name: "netops@contoso.example", roles: ["Approver"] });
@@ -115,7 +106,7 @@ describe("stale connections (retention off)", () => {
     });
     expect(code, out).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ renewedBy: "netops@contoso.example", previousValidUntil: first });
-    const renewed = await waitFor(async () => {
+    const renewed = await until(async () => {
       const until = (await row(pe.connectionId)).validUntil as string;
       return until !== first ? until : undefined;
     }, "the new period");
@@ -175,7 +166,7 @@ describe("retention (RETENTION_PERIOD on)", () => {
     await stack.waitForConnection(recent.connectionId, ["rejected"]);
 
     await stack.fireTimer("retention");
-    await waitFor(async () => ((await row(old.connectionId)).deletedAt ? true : undefined), "the deletion");
+    await until(async () => ((await row(old.connectionId)).deletedAt ? true : undefined), "the deletion");
     const version = "2024-08-01";
     expect((await stack.arm("GET", `${old.connectionId}?api-version=${version}`)).status).toBe(404);
     expect((await row(old.connectionId)).state).toBe("removed");

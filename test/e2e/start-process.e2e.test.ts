@@ -11,9 +11,9 @@ import {
   isAlive,
   killAndWait,
   startProcess as spawnStart,
-  until,
   untilRunning,
 } from "../support/start-process";
+import { until } from "../support/until";
 
 /** `npm start` as a process: it leaves no orphan when killed, and a stale Azurite never blocks the next start. */
 describe("npm start as a process", () => {

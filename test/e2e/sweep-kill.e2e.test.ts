@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpawnedDevhost } from "../../devhost";
 import { SweepNames } from "../../src/workflow/names";
-import { waitFor } from "../support/approval-flow";
-import { until } from "../support/start-process";
+
+import { until } from "../support/until";
 import { estateOf, startE2eStack, type E2eStack } from "./e2e-stack";
 
 const REVIEWED = ["approved", "rejected", "awaiting-approval"];
@@ -66,7 +66,7 @@ describe("a sweep survives the host killed mid-run", () => {
     await stack.sandboxCall("DELETE", "/_sandbox/faults");
     restarted = await child.restart({ port: child.port });
 
-    const report = await waitFor(
+    const report = await until(
       async () => {
         const res = await stack.api("GET", "/sweeps/latest");
         return res.status === 200 ? res.body : undefined;

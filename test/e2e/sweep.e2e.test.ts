@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeKey } from "../../src/domain/arm-id";
-import { EVERYONE_REVIEWS, reviewNeedingAPerson, waitFor } from "../support/approval-flow";
+import { EVERYONE_REVIEWS, reviewNeedingAPerson } from "../support/approval-flow";
+import { until } from "../support/until";
 import { estateOf, startE2eStack, type E2eStack } from "./e2e-stack";
 
 const MINUTE = 60_000;
@@ -34,18 +35,11 @@ describe("the durable sweep end to end", () => {
     return reportAfter(kind, before);
   };
   const reportAfter = (kind: string, before: string | undefined) =>
-    waitFor(async () => {
+    until(async () => {
       const res = await stack.api("GET", `/sweeps/latest?kind=${kind}`);
       return res.status === 200 && res.body.instanceId !== before ? res.body : undefined;
     }, `the ${kind} sweep's report`);
-  const advance = async (ms: number) => {
-    const res = await fetch(`${stack.devhost.url}/admin/devhost/advance-time`, {
-      method: "POST",
-      headers: { "x-functions-key": stack.devhost.keys.master, "content-type": "application/json" },
-      body: JSON.stringify({ ms }),
-    });
-    expect(res.status).toBe(204);
-  };
+  const advance = (ms: number) => stack.advanceTime(ms);
   const writes = async () =>
     (await stack.calls()).calls.filter((c: { method: string }) => c.method === "PUT" || c.method === "DELETE");
 
@@ -147,7 +141,7 @@ describe("drift found by the sweep", () => {
     expect(drifted.history.map((h: { message: string }) => h.message).join("\n")).toMatch(
       /Drift: The connection was approved outside the autopilot.*Approved by jane in the portal/,
     );
-    const review = await waitFor(async () => {
+    const review = await until(async () => {
       const res = await fetch(
         `${stack.devhost.url}/runtime/webhooks/durabletask/instances/${encodeURIComponent(row.instanceId)}?code=${encodeURIComponent(stack.devhost.keys.durableTask)}`,
       );
@@ -178,7 +172,7 @@ describe("the sweep listing through Azure Resource Graph", () => {
 
     await stack.fireTimer("sweep");
 
-    const report = await waitFor(async () => {
+    const report = await until(async () => {
       const res = await stack.api("GET", "/sweeps/latest");
       return res.status === 200 ? res.body : undefined;
     }, "the sweep's report");

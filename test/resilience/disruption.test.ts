@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpawnedDevhost } from "../../devhost";
 import { OrchestrationNames } from "../../src/workflow/names";
 import { estateOf, startE2eStack, type E2eStack } from "../e2e/e2e-stack";
-import { until } from "../support/start-process";
+import { until } from "../support/until";
 import { CATEGORIES, caseCount, RESILIENCE_SEED, Tally } from "./tally";
 
 /**

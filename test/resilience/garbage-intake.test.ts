@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { estateOf, startE2eStack, type E2eStack } from "../e2e/e2e-stack";
-import { FULL, postEvents, report, resourceNotification, rowOf, SEED, until } from "./resilience-support";
+import { FULL, postEvents, report, resourceNotification, rowOf, SEED } from "./resilience-support";
+import { until } from "../support/until";
 
 const INVENTED_REQUESTS = FULL ? 300 : 30;
 
@@ -75,8 +76,8 @@ describe("garbage intake", () => {
     ]);
     const answeredInMs = Date.now() - startedAt;
     await until(
-      "the notification's review of the real connection",
       async () => !!(await rowOf(stack, real.connectionId)),
+      "the notification's review of the real connection",
     );
     await stack.waitForConnection(real.connectionId, ["approved", "awaiting-approval", "rejected", "failed"]);
 

@@ -9,8 +9,8 @@ import {
   resourceEvent,
   resourceNotification,
   rowOf,
-  until,
 } from "./resilience-support";
+import { until } from "../support/until";
 
 const KEPT = "nothing was removed";
 const FABRIKAM = "20000000-0000-0000-0000-000000000002";
@@ -112,11 +112,11 @@ describe("late and forged signals", () => {
     expect(await postEvents(stack, [cloud], true)).toBeLessThan(300);
 
     // Each clean-up records that it found the connection alive; the notification reviews the quiet connection.
-    await until("clean-ups of the victim", async () => (await keptCount(victim.connectionId)) >= 2);
-    await until("the late delete's clean-up", () => audited(stack, late.connectionId, KEPT));
-    await until("the CloudEvents delete's clean-up", () => audited(stack, waiting.connectionId, KEPT));
-    await until("the claimed endpoint's review", async () => (await rowOf(stack, claimed.connectionId)) !== undefined);
-    await until("the notification's review", async () => (await rowOf(stack, quiet.connectionId)) !== undefined);
+    await until(async () => (await keptCount(victim.connectionId)) >= 2, "clean-ups of the victim");
+    await until(() => audited(stack, late.connectionId, KEPT), "the late delete's clean-up");
+    await until(() => audited(stack, waiting.connectionId, KEPT), "the CloudEvents delete's clean-up");
+    await until(async () => (await rowOf(stack, claimed.connectionId)) !== undefined, "the claimed endpoint's review");
+    await until(async () => (await rowOf(stack, quiet.connectionId)) !== undefined, "the notification's review");
     await stack.waitForConnection(claimed.connectionId, ["awaiting-approval", "approved", "rejected", "failed"]);
 
     const { calls } = await stack.calls();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import seed from "../../sandbox/estate.seed.json";
 import { estateOf, startE2eStack, type E2eStack } from "../e2e/e2e-stack";
-import { armStatus, FULL, report, rowOf, SEED, until } from "./resilience-support";
+import { armStatus, FULL, report, rowOf, SEED } from "./resilience-support";
+import { until } from "../support/until";
 
 const PER_KIND = FULL ? 6 : 3;
 const REVIEWED = ["approved", "awaiting-approval", "rejected"];
@@ -59,7 +60,7 @@ describe("nothing lost", () => {
   /** Gives the reviews one sweep interval to settle: real time in the full run, the manual clock's time otherwise. */
   const withinOneSweepInterval = async (settled: () => Promise<boolean>): Promise<boolean> => {
     if (FULL) {
-      return until("a sweep interval", settled, SWEEP_INTERVAL_MS).then(
+      return until(settled, "a sweep interval", SWEEP_INTERVAL_MS).then(
         () => true,
         () => false,
       );

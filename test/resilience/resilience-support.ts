@@ -142,16 +142,6 @@ function apiVersionFor(id: string): string {
   return "2023-07-01";
 }
 
-/** Polls until `check` is true (the app works asynchronously); throws with `what` when it never is. */
-export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
-
 /** True once the connection's audit history holds an entry whose message contains `text`. */
 export async function audited(stack: E2eStack, connectionId: string, text: string): Promise<boolean> {
   const row = await rowOf(stack, connectionId);

@@ -9,10 +9,10 @@ import {
   isAlive,
   killAndWait,
   startProcess,
-  until,
   untilRunning,
   type StartProcess,
 } from "../support/start-process";
+import { until } from "../support/until";
 import { CATEGORIES, caseCount, Tally } from "./tally";
 
 /**

@@ -1,27 +1,13 @@
 /** Shared steps of the approval end-to-end tests: start a review that needs a person, and find what it sent. */
 import type { InboxItem } from "../../sandbox";
 import { estateOf, type E2eStack } from "../e2e/e2e-stack";
+import { until } from "./until";
 
 export const APPROVER = "approver@contoso.example";
 export const SECOND_APPROVER = "second@contoso.example";
 export const LEAD = "lead@contoso.example";
 /** Every request goes to a person (see the fixture). */
 export const EVERYONE_REVIEWS = "file:test/fixtures/approval/everyone-reviews.yaml";
-
-/** Polls until `probe` returns something; no fixed sleeps for deadlines (the review's clock is the devhost's). */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  ms = 20_000,
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A Fabrikam endpoint (readable, unwatched) on the PostgreSQL server, reviewed on request; waits until it waits. */
 export async function reviewNeedingAPerson(
@@ -49,7 +35,7 @@ export async function reviewNeedingAPerson(
 /** The review's own list of who may decide (its custom status), once it has asked them. */
 export function waitForApprovers(stack: E2eStack, instanceId: string): Promise<string[]> {
   const url = `${stack.devhost.url}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?code=${encodeURIComponent(stack.devhost.keys.durableTask)}`;
-  return waitFor(async () => {
+  return until(async () => {
     const res = await fetch(url);
     const status = res.ok ? ((await res.json()) as { customStatus?: { approvers?: string[] } }) : undefined;
     const approvers = status?.customStatus?.approvers;
@@ -63,7 +49,7 @@ export function inboxFor(stack: E2eStack, endpointName: string, kind?: InboxItem
 
 /** The personal link in the email sent to `approver` about `endpointName`. */
 export function waitForLink(stack: E2eStack, endpointName: string, approver: string): Promise<string> {
-  return waitFor(() => {
+  return until(() => {
     const mail = inboxFor(stack, endpointName, "email").find((m) => m.to.includes(approver));
     return mail ? /Review and decide: (\S+)/.exec(mail.plainText ?? "")?.[1] : undefined;
   }, `the email to ${approver}`);

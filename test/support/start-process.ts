@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../../scripts/azurite";
+import { until } from "./until";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -63,19 +64,4 @@ export function killAndWait(child: ChildProcess, signal: NodeJS.Signals): Promis
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill(signal);
   return exited;
-}
-
-/** Polls a condition (not a deadline): resolves with its value as soon as it holds. */
-export async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
