@@ -31,27 +31,31 @@ export interface BoundedCallResult<T> {
   retries: number;
 }
 
-/** The activity's own failure (it crashed past the durable retry) is one failed input, not the end of the sweep. */
-const NO_RETRY = {
+/**
+ * One try per call: the activity's own failure (it crashed) is one failed input, not the end of the sweep. No retry
+ * timeout: with durable-functions 3 a timed-out retry never settles (azure-functions-durable-js issue 629).
+ */
+const ONE_TRY = {
   firstRetryIntervalInMilliseconds: 5_000,
   maxNumberOfAttempts: 1,
   backoffCoefficient: 1,
   maxRetryIntervalInMilliseconds: 5_000,
-  retryTimeoutInMilliseconds: 5_000,
 };
 
-interface Slot {
+interface Try {
   index: number;
   attempt: number;
-  task: WorkflowTask;
-  waiting: boolean;
 }
 
 /**
- * Runs `activity` once per input with at most `maxInFlight` in flight: whenever one finishes (Task.any), the next
- * starts, so one slow input never holds back the rest. An input answered "retry" waits on a durable timer for
- * max(Retry-After, exponential back-off) and is tried again; its slot stays taken meanwhile (that is the bound).
- * Deterministic: time comes from the orchestration clock only.
+ * Runs `activity` once per input, in waves of at most `maxInFlight` calls (fan-out/fan-in with Task.all). An input
+ * answered "retry" is tried again in a later wave, after a durable timer of max(Retry-After, exponential back-off)
+ * that runs alongside the next wave's new calls; so a throttled input waits without the sweep stopping for it.
+ *
+ * Waves, not a sliding window over Task.any: every task is yielded in exactly one compound. The out-of-process
+ * protocol has no task ids, so a task yielded again inside a new Task.any is scheduled again by the Durable
+ * extension, and its completions are matched to the wrong tasks (azure-functions-durable-js issue 574); a resumed
+ * sweep then stopped with calls unfinished. Deterministic: time comes from the orchestration clock only.
  */
 export function* boundedCalls<I, T>(
   context: WorkflowContext,
@@ -60,49 +64,70 @@ export function* boundedCalls<I, T>(
   options: BoundedCallOptions,
 ): WorkflowGenerator<BoundedCallResult<T>> {
   const outcomes: BoundedCallResult<T>["outcomes"] = [];
-  const slots: Slot[] = [];
-  let next = 0;
   let retries = 0;
-  const call = (index: number, attempt: number): Slot => ({
-    index,
-    attempt,
-    task: context.df.callActivityWithRetry(activity, NO_RETRY, inputs[index]),
-    waiting: false,
-  });
-  while (next < inputs.length || slots.length > 0) {
-    while (slots.length < options.maxInFlight && next < inputs.length) slots.push(call(next++, 1));
-    const winner: unknown = yield context.df.Task.any(slots.map((s) => s.task));
-    const at = slots.findIndex((s) => s.task === winner);
-    const slot = slots[at]!;
-    if (slot.waiting) {
-      slots[at] = call(slot.index, slot.attempt + 1);
-      continue;
+  let next = 0;
+  /** Tries whose back-off has been waited out: they go first in the next wave. */
+  let due: Try[] = [];
+  /** Tries answered "retry" in the last wave, with how long each asks to wait. */
+  let later: (Try & { waitMs: number })[] = [];
+  while (next < inputs.length || due.length > 0 || later.length > 0) {
+    const wave = [...due];
+    while (wave.length < options.maxInFlight && next < inputs.length) wave.push({ index: next++, attempt: 1 });
+    const calls = wave.map((t) => context.df.callActivityWithRetry(activity, ONE_TRY, inputs[t.index]));
+    const tasks: WorkflowTask[] = [...calls];
+    if (later.length > 0) {
+      const waitMs = Math.max(...later.map((t) => t.waitMs));
+      tasks.push(context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs)));
     }
-    const outcome: CallOutcome<T> = slot.task.isFaulted
-      ? { kind: "failed", code: "ACTIVITY_FAILED", message: faultMessage(slot.task) }
-      : (slot.task.result as CallOutcome<T>);
-    if (outcome.kind === "retry" && slot.attempt < options.maxAttempts) {
-      retries += 1;
-      const backoff = Math.min(options.firstBackoffMs * 2 ** (slot.attempt - 1), options.maxBackoffMs);
-      const wait = Math.min(Math.max(backoff, outcome.retryAfterMs ?? 0), options.maxBackoffMs);
-      const fireAt = new Date(context.df.currentUtcDateTime.getTime() + wait);
-      slots[at] = { ...slot, task: context.df.createTimer(fireAt), waiting: true };
-      continue;
-    }
-    slots.splice(at, 1);
-    outcomes[slot.index] =
-      outcome.kind === "done"
-        ? outcome
-        : {
-            kind: "failed",
-            code: outcome.code,
-            message:
-              outcome.kind === "retry"
-                ? `${outcome.message} (still failing after ${slot.attempt} tries)`
-                : outcome.message,
-          };
+    due = later;
+    later = [];
+    yield* settleAll(context, tasks);
+
+    wave.forEach((t, i) => {
+      const task = calls[i]!;
+      const outcome: CallOutcome<T> = task.isFaulted
+        ? { kind: "failed", code: "ACTIVITY_FAILED", message: faultMessage(task) }
+        : (task.result as CallOutcome<T>);
+      if (outcome.kind === "retry" && t.attempt < options.maxAttempts) {
+        retries += 1;
+        const backoff = Math.min(options.firstBackoffMs * 2 ** (t.attempt - 1), options.maxBackoffMs);
+        const waitMs = Math.min(Math.max(backoff, outcome.retryAfterMs ?? 0), options.maxBackoffMs);
+        later.push({ index: t.index, attempt: t.attempt + 1, waitMs });
+        return;
+      }
+      outcomes[t.index] =
+        outcome.kind === "done"
+          ? outcome
+          : {
+              kind: "failed",
+              code: outcome.code,
+              message:
+                outcome.kind === "retry"
+                  ? `${outcome.message} (still failing after ${t.attempt} tries)`
+                  : outcome.message,
+            };
+    });
   }
   return { outcomes, retries };
+}
+
+/**
+ * Waits for every task, failed or not. Task.all settles at the first failure; the rest are then awaited one by one
+ * (a task yielded on its own again is not scheduled again, unlike one inside a new compound).
+ */
+function* settleAll(context: WorkflowContext, tasks: WorkflowTask[]): WorkflowGenerator<void> {
+  try {
+    yield context.df.Task.all(tasks);
+  } catch {
+    for (const task of tasks) {
+      if (task.isCompleted || task.isFaulted) continue;
+      try {
+        yield task;
+      } catch {
+        // Read from the task itself by the caller.
+      }
+    }
+  }
 }
 
 function faultMessage(task: WorkflowTask): string {

@@ -33,11 +33,7 @@ describe("a sweep survives the host killed mid-run", () => {
     return all.filter((i) => i.name === SweepNames.orchestration).map((i) => i.instanceId);
   };
 
-  // Skipped: an open defect, on issue 14. Resumed after the kill, the sweep makes no progress: its history (read 40 s
-  // after the restart) ends with the report activity scheduled while 8 of its 15 resource activities have no
-  // completion, and nothing runs after that. Whether the devhost's recovery or the bounded fan-out's replay is at
-  // fault is not yet known; until then the sweep's resume after a crash is unproven.
-  it.skip("resumes the same sweep, reviews every request it found, writes once per connection", async () => {
+  it("resumes the same sweep, reviews every request it found, writes once per connection", async () => {
     const estate = estateOf(stack);
     const unwatched = stack.sandbox.estate.consumers.find((c) => !c.watched && c.readableByApp)!;
     // Not the Private Link Service: it auto-approves this subscription, so there is nothing to review.
@@ -75,6 +71,16 @@ describe("a sweep survives the host killed mid-run", () => {
       120_000,
     );
     expect(report).toMatchObject({ instanceId: killed, errors: [] });
+    // Each resource's call was scheduled once: none was sent again inside a later compound (durable-js issue 574).
+    const history = await fetch(
+      `${stack.devhost.url}/runtime/webhooks/durabletask/instances/${encodeURIComponent(killed!)}?showHistory=true&code=${encodeURIComponent(stack.devhost.keys.durableTask)}`,
+    );
+    const events = ((await history.json()) as { historyEvents: { EventType: string; FunctionName?: string }[] })
+      .historyEvents;
+    const scheduled = events.filter(
+      (e) => e.EventType === "TaskScheduled" && e.FunctionName === SweepNames.sweepResource,
+    );
+    expect(scheduled).toHaveLength(report.resources);
     expect(report.started + report.alreadyRunning).toBeGreaterThanOrEqual(REQUESTS);
     expect(await sweeps("Running,Pending")).toEqual([]);
     for (const id of ids) {

@@ -63,9 +63,12 @@ export interface DriverOptions {
   subOrchestration?: (name: string, input: unknown, instanceId?: string) => Promise<unknown>;
 }
 
+/** What each child of a Task.all came to, so a replay leaves every child as the run did. */
+type Settled = { value: unknown } | { error: string } | { pending: true };
+
 interface HistoryEntry {
   signature: string;
-  outcome: { value: unknown; winner?: number } | { error: string };
+  outcome: { value: unknown; winner?: number; settled?: Settled[] } | { error: string; settled?: Settled[] };
   clockAfter: number;
 }
 
@@ -137,10 +140,14 @@ export async function runOrchestration<T>(
     return clock;
   };
 
-  const resolve = async (task: DriverTask): Promise<{ value: unknown; winner?: number }> => {
+  const resolve = async (task: DriverTask): Promise<HistoryEntry["outcome"]> => {
     switch (task.kind) {
       case "activity":
-        return { value: await runActivity(task) };
+        try {
+          return { value: await runActivity(task) };
+        } catch (error) {
+          return { error: (error as Error).message };
+        }
       case "sub":
         if (!options.subOrchestration) throw new Error("No sub-orchestration handler given.");
         return { value: await options.subOrchestration(task.name, task.input, task.instanceId) };
@@ -158,9 +165,19 @@ export async function runOrchestration<T>(
         return { value: ev!.body };
       }
       case "all": {
-        const values: unknown[] = [];
-        for (const child of task.children) values.push((await resolve(child)).value);
-        return { value: values };
+        // As durable-functions does: the children settle in turn and the first failure fails the whole.
+        const settled: Settled[] = task.children.map(() => ({ pending: true }));
+        for (const [i, child] of task.children.entries()) {
+          const outcome = await resolve(child);
+          if ("error" in outcome) {
+            settled[i] = { error: outcome.error };
+            settle(child, settled[i]);
+            return { error: outcome.error, settled };
+          }
+          settled[i] = { value: outcome.value };
+          settle(child, settled[i]);
+        }
+        return { value: settled.map((c) => ("value" in c ? c.value : undefined)), settled };
       }
       case "any": {
         const times = task.children.map(readyAt);
@@ -170,7 +187,9 @@ export async function runOrchestration<T>(
         const winner = times.findIndex((t, i) => t === best && task.children[i]!.kind === "event");
         const index = winner >= 0 ? winner : times.indexOf(best);
         const child = task.children[index]!;
-        const { value } = await resolve(child);
+        const outcome = await resolve(child);
+        if ("error" in outcome) return outcome;
+        const { value } = outcome;
         child.complete(value);
         // The generator receives the winning task; the history keeps its value for replay.
         return { value, winner: index };
@@ -191,6 +210,7 @@ export async function runOrchestration<T>(
         outcome = { error: (error as Error).message };
       }
       result.history.push({ signature, outcome, clockAfter: clock });
+      if (task.kind === "activity") settle(task, outcome);
       if ("error" in outcome) next = generator.throw(new Error(outcome.error));
       else if (outcome.winner !== undefined) next = generator.next(task.children[outcome.winner]);
       else next = generator.next(outcome.value);
@@ -230,6 +250,8 @@ export function replay<T>(orchestrator: Orchestrator<T>, options: DriverOptions,
       throw new Error(`Non-deterministic replay at step ${i}: ${task.signature()} != ${entry.signature}`);
     }
     clock = entry.clockAfter;
+    entry.outcome.settled?.forEach((c, i) => settle(task.children[i]!, c));
+    if (task.kind === "activity") settle(task, entry.outcome);
     if ("error" in entry.outcome) {
       next = generator.throw(new Error(entry.outcome.error));
     } else if (entry.outcome.winner !== undefined) {
@@ -237,11 +259,20 @@ export function replay<T>(orchestrator: Orchestrator<T>, options: DriverOptions,
       child.complete(entry.outcome.value);
       next = generator.next(child);
     } else {
-      if (task.kind === "event" || task.kind === "timer") task.complete(entry.outcome.value);
+      if (task.kind === "event" || task.kind === "timer" || task.kind === "activity")
+        task.complete(entry.outcome.value);
       next = generator.next(entry.outcome.value);
     }
   }
   return next.value;
+}
+
+function settle(task: DriverTask, settled: Settled): void {
+  if ("value" in settled) task.complete(settled.value);
+  else if ("error" in settled) {
+    task.isFaulted = true;
+    task.result = new Error(settled.error);
+  }
 }
 
 function makeContext<T>(options: DriverOptions, now: () => number, result: DriverResult<T>): WorkflowContext {

@@ -9,6 +9,7 @@ import { OrchestrationNames, SweepNames } from "../../../src/workflow/names";
 import { sweepOrchestration, type SweepRunInput } from "../../../src/workflow/sweep.orchestration";
 import { aConnectionId, anArmConnection, aPrivateLinkServiceId, PROVIDER_SUB } from "../../support/builders";
 import { FakeOrchestrationClient } from "../../support/fake-orchestration-client";
+import { runOnDurableSdk } from "../../support/durable-sdk-host";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
 
 const scope = `/subscriptions/${PROVIDER_SUB}/resourceGroups/provider-rg`;
@@ -60,7 +61,7 @@ describe("the sweep orchestration", () => {
     const e = estate(12, 1);
     const calls = { maxInFlight: 3, maxAttempts: 3, firstBackoffMs: 1_000, maxBackoffMs: 10_000 };
     const result = await runOrchestration(sweepOrchestration, options(e, { calls }));
-    const waits = result.history.filter((h) => h.signature.startsWith("any:"));
+    const waits = result.history.filter((h) => h.signature.startsWith("all:"));
     expect(waits.length).toBeGreaterThan(0);
     for (const w of waits) expect(w.signature.split("activity:").length - 1).toBeLessThanOrEqual(3);
     expect(result.output?.started).toBe(12);
@@ -102,6 +103,40 @@ describe("the sweep orchestration", () => {
     expect(starts).toBe(4);
     expect(e.client.starts).toHaveLength(starts);
     expect(second.output).toMatchObject({ started: 0, alreadyRunning: 4 });
+  });
+});
+
+/**
+ * On durable-functions' own replay engine, with actions numbered as the Durable extension numbers them (every leaf of
+ * every compound it is sent): a call yielded in two compounds would be scheduled twice and its result matched to
+ * the wrong task (azure-functions-durable-js issue 574); a sweep resumed after a crash then stopped half done.
+ */
+describe("the sweep on the durable-functions replay engine", () => {
+  const calls = { maxInFlight: 3, maxAttempts: 3, firstBackoffMs: 1_000, maxBackoffMs: 10_000 };
+  const onSdk = (e: Estate) => {
+    const opts = options(e, { calls });
+    return runOnDurableSdk(sweepOrchestration, {
+      instanceId: opts.instanceId,
+      input: opts.input,
+      start: new Date("2026-01-01T09:00:00Z"),
+      activities: opts.activities,
+    });
+  };
+
+  it("schedules each resource's call exactly once", async () => {
+    const e = estate(10, 1);
+    const result = await onSdk(e);
+    expect(result.activityNames.filter((n) => n === SweepNames.sweepResource)).toHaveLength(10);
+    expect(result.output).toMatchObject({ resources: 10, started: 10, errors: [] });
+    expect(e.client.starts).toHaveLength(10);
+  });
+
+  it("schedules a throttled resource once more, after its back-off, and nothing else twice", async () => {
+    const e = estate(7, 1);
+    e.gateway.failNext("listConnections", new TransientError("ARM_THROTTLED", "429", 5_000));
+    const result = await onSdk(e);
+    expect(result.activityNames.filter((n) => n === SweepNames.sweepResource)).toHaveLength(8);
+    expect(result.output).toMatchObject({ resources: 7, started: 7, retries: 1, errors: [] });
   });
 });
 
