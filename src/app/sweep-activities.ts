@@ -96,10 +96,11 @@ export async function sweepGraphPage(
   const graph = step.deps.graph;
   if (!graph) throw new PermanentError("SWEEP_LISTING", "SWEEP_LISTING is resource-graph but no graph client is set.");
   const { value: page, calls } = await step.deps.meter.measure(() => graph.queryConnections(scopes, skipToken));
+  // A page of 1,000 connections can span hundreds of resources: their rows are read START_BATCH at a time.
   const rows: ConnectionRecord[] = [];
-  for (const resourceId of page.resourceIds) {
+  await inBatches(page.resourceIds, START_BATCH, async (resourceId) => {
     rows.push(...(await step.deps.bookkeeping.listConnections({ providerResourceId: resourceId, limit: 1000 })));
-  }
+  });
   const tally = emptyTally();
   tally.resources = page.resourceIds.length;
   tally.armCalls = calls;

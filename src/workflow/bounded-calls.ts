@@ -2,7 +2,7 @@ import type { WorkflowContext, WorkflowGenerator, WorkflowTask } from "./workflo
 
 /**
  * What a sweep activity answers instead of throwing: a throttled or busy call is retried by the orchestration
- * (durable timer, honouring Retry-After), a permanent failure is reported, and neither holds back the other calls.
+ * (durable timer, honouring Retry-After), a permanent failure is reported, and neither ends the sweep.
  */
 export type CallOutcome<T> =
   | { kind: "done"; value: T }
@@ -50,7 +50,8 @@ interface Try {
 /**
  * Runs `activity` once per input, in waves of at most `maxInFlight` calls (fan-out/fan-in with Task.all). An input
  * answered "retry" is tried again in a later wave, after a durable timer of max(Retry-After, exponential back-off)
- * that runs alongside the next wave's new calls; so a throttled input waits without the sweep stopping for it.
+ * that runs alongside the next wave's new calls: the sweep goes on meanwhile, and that wave lasts at least the wait
+ * (throttling is per subscription, so slowing down then is what ARM asks for anyway).
  *
  * Waves, not a sliding window over Task.any: every task is yielded in exactly one compound. The out-of-process
  * protocol has no task ids, so a task yielded again inside a new Task.any is scheduled again by the Durable
