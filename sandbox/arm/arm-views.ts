@@ -114,8 +114,8 @@ export function privateEndpointView(e: EndpointRecord): Record<string, unknown> 
     location: e.location,
     etag: `W/"${e.etag}"`,
     properties: {
+      // PrivateEndpointProperties (privateEndpoint.json) has no resourceGuid, unlike a NIC's properties.
       provisioningState: "Succeeded",
-      resourceGuid: endpointGuid(e),
       subnet: { id: e.subnetId },
       networkInterfaces: [{ id: e.nicId }],
       customNetworkInterfaceName: "",

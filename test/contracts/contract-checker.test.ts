@@ -150,4 +150,37 @@ describe("the contract checker", () => {
       "status 202 lacks header Location",
     ]);
   });
+
+  it("judges Private Link Service, private endpoint and NIC answers by the network extracts", () => {
+    const rg = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+    const judge = (method: string, path: string, status: number, body?: unknown) =>
+      checker.check({ method, path, apiVersion: "2025-05-01", status, headers: {}, body });
+    const pe = {
+      id: `${rg}/privateEndpoints/pe`,
+      name: "pe",
+      type: "Microsoft.Network/privateEndpoints",
+      location: "westeurope",
+      etag: 'W/"1"',
+      properties: { provisioningState: "Succeeded", subnet: { id: `${rg}/virtualNetworks/v/subnets/s` } },
+    };
+    expect(judge("GET", pe.id, 200, pe)).toEqual({
+      operation: expect.stringMatching(/privateEndpoint\.json#PrivateEndpoints_Get$/),
+      problems: [],
+    });
+    // A private endpoint has no resourceGuid (a NIC has).
+    expect(judge("GET", pe.id, 200, { ...pe, properties: { ...pe.properties, resourceGuid: "g" } }).problems).toEqual([
+      "/properties/resourceGuid is not declared by the spec",
+    ]);
+    const nic = `${rg}/networkInterfaces/pe.nic.1`;
+    expect(
+      judge("GET", nic, 200, { id: nic, properties: { resourceGuid: "g", nicType: "Standard" } }).problems,
+    ).toEqual([]);
+    const connection = `${rg}/privateLinkServices/pls/privateEndpointConnections/pe.1`;
+    expect(judge("PUT", connection, 202).problems).toEqual(["status 202 is not one the spec allows (200, default)"]);
+    // network.json's Error models the inner object of ARM's { error: … } envelope.
+    expect(judge("GET", connection, 404, { error: { code: "NotFound", message: "gone" } }).problems).toEqual([]);
+    expect(judge("GET", connection, 404, { error: { code: "NotFound", message: "gone", extra: 1 } }).problems).toEqual([
+      "/error/extra is not declared by the spec",
+    ]);
+  });
 });

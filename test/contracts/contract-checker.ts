@@ -36,6 +36,29 @@ interface Operation {
 
 const METHODS = ["get", "put", "post", "delete", "patch", "head"];
 
+/**
+ * Definitions the vendored network extracts reference but which are not vendored yet (SOURCES.md, "Not vendored"):
+ * each is registered as an open schema, so whatever the sandbox puts there (it puts only `{ id }` references) is not
+ * checked. Every other reference to something not vendored still fails when the specs load.
+ */
+const NOT_VENDORED: Record<string, string[]> = {
+  "network/resource-manager/Microsoft.Network/stable/2025-05-01/applicationGateway.json": [
+    "ApplicationGatewayBackendAddressPool",
+  ],
+  "network/resource-manager/Microsoft.Network/stable/2025-05-01/applicationSecurityGroup.json": [
+    "ApplicationSecurityGroup",
+  ],
+  "network/resource-manager/Microsoft.Network/stable/2025-05-01/loadBalancer.json": [
+    "BackendAddressPool",
+    "FrontendIPConfiguration",
+    "InboundNatRule",
+  ],
+  "network/resource-manager/Microsoft.Network/stable/2025-05-01/networkSecurityGroup.json": ["NetworkSecurityGroup"],
+  "network/resource-manager/Microsoft.Network/stable/2025-05-01/publicIpAddress.json": ["PublicIPAddress"],
+  "network/resource-manager/Microsoft.Network/stable/2025-05-01/virtualNetwork.json": ["Subnet"],
+  "network/resource-manager/Microsoft.Network/stable/2025-05-01/virtualNetworkTap.json": ["VirtualNetworkTap"],
+};
+
 export class ContractChecker {
   private readonly validators = new Map<string, ValidateFunction>();
 
@@ -88,6 +111,11 @@ export class ContractChecker {
         }
       }
     }
+    for (const [file, names] of Object.entries(NOT_VENDORED)) {
+      const docId = pathToFileURL(path.join(root, file)).href;
+      if (docs[docId]) throw new Error(`${file} is vendored now: take it off NOT_VENDORED`);
+      docs[docId] = { definitions: Object.fromEntries(names.map((n) => [n, {}])) };
+    }
     // ajv resolves the cross-file references itself: each document is registered under its file URL.
     for (const [docId, doc] of Object.entries(docs)) ajv.addSchema({ ...doc, $id: docId });
     const checker = new ContractChecker(ajv, operations, docs);
@@ -131,10 +159,20 @@ export class ContractChecker {
     }
     const validate = this.validatorFor(op, key);
     const problems: string[] = [];
-    if (!validate(x.body)) {
-      for (const e of validate.errors ?? []) problems.push(`${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
+    // ARM wraps every error as { error: { code, message, … } }; some specs model only the inner object as the
+    // default response (network.json's Error, which PrivateLinkServices and PrivateEndpoints name), and
+    // @azure/core-client reads `parsedBody.error` before the operation's error mapper. So when the spec's error
+    // schema has no `error` property, the inner object is what it describes, and what is checked.
+    const place = { docs: this.docs, base: op.docId };
+    const innerError =
+      key === "default" && isErrorEnvelope(x.body) && !declaresError(place, schema) ? x.body.error : undefined;
+    const body = innerError ?? x.body;
+    const at = innerError ? "/error" : "";
+    if (!validate(body)) {
+      for (const e of validate.errors ?? [])
+        problems.push(`${at}${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
     }
-    undeclared({ docs: this.docs, base: op.docId }, schema, x.body, "", problems);
+    undeclared(place, schema, body, at, problems);
     return { operation: op.id, problems };
   }
 
@@ -147,6 +185,19 @@ export class ContractChecker {
     }
     return v;
   }
+}
+
+function isErrorEnvelope(body: unknown): body is { error: Json } {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return false;
+  const keys = Object.keys(body);
+  const error = (body as Json).error;
+  return keys.length === 1 && keys[0] === "error" && !!error && typeof error === "object";
+}
+
+function declaresError(place: Place, schema: Json): boolean {
+  const { schema: s, place: here } = resolve(place, schema);
+  const declared = declaredProperties(here, s);
+  return declared === "open" || declared.has("error");
 }
 
 function specFiles(dir: string): string[] {
