@@ -6,6 +6,7 @@ import { isTerminal, RUNTIME_STATUSES, type InstanceFilter, type RuntimeStatus }
 import { statusBody } from "./status-view";
 
 const DEFAULT_PAGE = 100;
+const STATE_READS = 16;
 
 /** GET instances: filtered, oldest first, paged with an opaque x-ms-continuation-token. */
 export async function listInstances(
@@ -27,10 +28,11 @@ export async function listInstances(
     .filter((s) => matchesFilter(s, filter))
     .sort((a, b) => a.createdTime.localeCompare(b.createdTime) || a.instanceId.localeCompare(b.instanceId));
   const page = matches.slice(offset, offset + top);
+  // The page's states are point reads: STATE_READS at a time, not one after another (the page keeps its order).
   const bodies = [];
-  for (const s of page) {
-    const state = await engine.getState(s.instanceId);
-    if (state) bodies.push(statusBody(state, q));
+  for (let i = 0; i < page.length; i += STATE_READS) {
+    const states = await Promise.all(page.slice(i, i + STATE_READS).map((s) => engine.getState(s.instanceId)));
+    for (const state of states) if (state) bodies.push(statusBody(state, q));
   }
   const headers: Record<string, string> = {};
   if (offset + top < matches.length)

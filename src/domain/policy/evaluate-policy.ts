@@ -60,7 +60,7 @@ const ENGINE_DEFAULT: PolicyOutcome = {
 export function evaluatePolicy(policy: Policy, input: PolicyInput): PolicyDecision {
   const { rules, index } = compiledRulesOf(policy);
   const ctx = buildContext(input.request, input.tenant, input.now);
-  const decider = index.candidates(ctx).find((i) => firstFailure(rules[i]!, ctx) === undefined) ?? rules.length;
+  const decider = index.candidates(ctx).find((i) => holds(rules[i]!, ctx)) ?? rules.length;
   return decide(policy, rules, decider, ctx, input.tenant);
 }
 
@@ -68,8 +68,14 @@ export function evaluatePolicy(policy: Policy, input: PolicyInput): PolicyDecisi
 export function evaluatePolicyInOrder(policy: Policy, input: PolicyInput): PolicyDecision {
   const { rules } = compiledRulesOf(policy);
   const ctx = buildContext(input.request, input.tenant, input.now);
-  const decider = rules.findIndex((rule) => firstFailure(rule, ctx) === undefined);
+  const decider = rules.findIndex((rule) => holds(rule, ctx));
   return decide(policy, rules, decider === -1 ? rules.length : decider, ctx, input.tenant);
+}
+
+/** Whether every condition of the rule holds (the reasons are only spelled out for the trace). */
+function holds(rule: CompiledRule, ctx: EvalContext): boolean {
+  for (const check of rule.checks) if (check.test(ctx) !== undefined) return false;
+  return true;
 }
 
 /** Why the rule does not hold (its first failing condition), or undefined when it holds. */
@@ -98,20 +104,23 @@ function decide(
 ): PolicyDecision {
   const rule = rules[decider];
   const o = rule?.then ?? policy.document.default ?? ENGINE_DEFAULT;
-  const decision = { verdict: o.verdict, ruleId: rule?.id ?? DEFAULT_RULE_ID, reason: o.reason } as PolicyDecision;
-  decision.policyVersion = policy.version;
+  let trace: RuleTraceEntry[] | undefined;
+  // A literal getter (an own, enumerable property, so JSON carries the trace) costs far less than defineProperty.
+  const decision: PolicyDecision = {
+    verdict: o.verdict,
+    ruleId: rule?.id ?? DEFAULT_RULE_ID,
+    reason: o.reason,
+    policyVersion: policy.version,
+    get trace() {
+      return (trace ??= [
+        ...rules.slice(0, decider).map((r) => traceEntry(r, ctx)),
+        rule ? traceEntry(rule, ctx) : { ruleId: DEFAULT_RULE_ID, matched: true, detail: "no rule matched" },
+      ]);
+    },
+  };
   const maxPendingAge = o.maxPendingAge ?? policy.document.maxPendingAge;
   if (maxPendingAge) decision.maxPendingAge = maxPendingAge;
   if (o.validFor && o.verdict !== "reject") decision.validFor = o.validFor;
-  let trace: RuleTraceEntry[] | undefined;
-  Object.defineProperty(decision, "trace", {
-    enumerable: true,
-    get: () =>
-      (trace ??= [
-        ...rules.slice(0, decider).map((r) => traceEntry(r, ctx)),
-        rule ? traceEntry(rule, ctx) : { ruleId: DEFAULT_RULE_ID, matched: true, detail: "no rule matched" },
-      ]),
-  });
   if (o.verdict === "review") decision.review = reviewSpec(o, tenant);
   return decision;
 }

@@ -42,19 +42,6 @@ export function ruleKeys(when: PolicyConditions | undefined): string[] | undefin
   return undefined;
 }
 
-/** Every key a request carries, built from the same normalised context the checks read. */
-export function requestKeys(c: EvalContext): string[] {
-  const keys = [key(c.tenant ? "known" : "unknown"), key("type", c.resourceType)];
-  if (c.subscription !== undefined) keys.push(key("sub", c.subscription));
-  if (c.consumerTenant !== undefined) keys.push(key("ctenant", c.consumerTenant));
-  if (c.location !== undefined) keys.push(key("loc", c.location));
-  if (c.tenant) keys.push(key("status", c.tenant.status));
-  for (const g of c.groupIds) keys.push(key("group", g));
-  for (const [k, v] of c.tags) keys.push(key("tagkey", k), key("tag", `${k}\u0000${v}`));
-  c.resourceId.split("/").forEach((segment, i) => keys.push(key("seg", `${i}/${segment}`)));
-  return keys;
-}
-
 const listOf = (v: StringOrList): string[] => (Array.isArray(v) ? v : [v]);
 
 // A glob segment with no wildcard, before the first `**` (which may span segments), sits at a fixed position in
@@ -82,31 +69,85 @@ function tagKeys(tags: Record<string, string | string[]>): string[] | undefined 
   return values.has("*") ? [key("tagkey", k)] : [...values].map((v) => key("tag", `${k}\u0000${v}`));
 }
 
-/** Rule positions by key, plus the rules no key narrows; `candidates` lists, in document order, the rules to try. */
+/**
+ * Rule positions by key kind and value, plus the rules no key narrows; `candidates` lists, in document order, the rules
+ * to try. A request's keys are looked up straight from the same normalised context the checks read, and only for the
+ * kinds (and resource-id positions) some rule is filed under.
+ */
 export class RuleIndex {
-  private readonly byKey = new Map<string, number[]>();
+  private readonly byKind = new Map<string, Map<string, number[]>>();
   private readonly always: number[] = [];
+  private readonly segments: number[];
 
   constructor(keysByRule: (string[] | undefined)[]) {
+    const segments = new Set<number>();
     keysByRule.forEach((keys, i) => {
       if (!keys) return this.always.push(i);
       for (const k of keys) {
-        const list = this.byKey.get(k);
-        if (!list) this.byKey.set(k, [i]);
+        const cut = k.indexOf("\u0000");
+        const kind = k.slice(0, cut);
+        const value = k.slice(cut + 1);
+        if (kind === "seg") segments.add(Number(value.slice(0, value.indexOf("/"))));
+        let values = this.byKind.get(kind);
+        if (!values) this.byKind.set(kind, (values = new Map<string, number[]>()));
+        const list = values.get(value);
+        if (!list) values.set(value, [i]);
         else if (list[list.length - 1] !== i) list.push(i);
       }
     });
+    this.segments = [...segments];
   }
 
   candidates(c: EvalContext): number[] {
-    const lists = [this.always];
-    for (const k of requestKeys(c)) {
-      const list = this.byKey.get(k);
-      if (list) lists.push(list);
+    let merged = this.always;
+    const add = (kind: string, value: string): void => {
+      const list = this.byKind.get(kind)?.get(value);
+      if (list) merged = merged.length === 0 ? list : mergeSorted(merged, list);
+    };
+    add(c.tenant ? "known" : "unknown", "");
+    add("type", c.resourceType);
+    if (c.subscription !== undefined) add("sub", c.subscription);
+    if (c.consumerTenant !== undefined) add("ctenant", c.consumerTenant);
+    if (c.location !== undefined) add("loc", c.location);
+    if (c.tenant) add("status", c.tenant.status);
+    if (this.byKind.has("group")) for (const g of c.groupIds) add("group", g);
+    const tagKey = this.byKind.has("tagkey");
+    const tagValue = this.byKind.has("tag");
+    for (const [k, v] of c.tags) {
+      if (tagKey) add("tagkey", k);
+      if (tagValue) add("tag", `${k}\u0000${v}`);
     }
-    if (lists.length === 1) return this.always;
-    if (lists.length === 2 && this.always.length === 0) return lists[1]!;
-    // Several lists: back into document order, each rule once.
-    return [...new Set(lists.flat())].sort((a, b) => a - b);
+    for (const at of this.segments) {
+      const segment = segmentAt(c.resourceId, at);
+      if (segment !== undefined) add("seg", `${at}/${segment}`);
+    }
+    return merged;
   }
+}
+
+/** The id's segment at a position (as `split("/")[at]` gives it), without splitting the whole id. */
+function segmentAt(id: string, at: number): string | undefined {
+  let start = 0;
+  for (let i = 0; i < at; i++) {
+    const slash = id.indexOf("/", start);
+    if (slash === -1) return undefined;
+    start = slash + 1;
+  }
+  const end = id.indexOf("/", start);
+  return id.slice(start, end === -1 ? undefined : end);
+}
+
+/** Two ascending lists of rule positions as one, each position once (document order, no sort, no set). */
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i]! : Infinity;
+    const y = j < b.length ? b[j]! : Infinity;
+    if (x <= y) i++;
+    if (y <= x) j++;
+    out.push(Math.min(x, y));
+  }
+  return out;
 }

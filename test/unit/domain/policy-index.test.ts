@@ -161,4 +161,36 @@ describe("the indexed policy engine", () => {
       detail: 'consumer.subscription: consumer subscription "sub-a" is not listed',
     });
   });
+
+  it("merges the rules filed under several keys into document order, each once", () => {
+    const rule = (id: string, when: object) => ({ id, when, then: { verdict: "reject", reason: id } });
+    const policy = parsePolicy(
+      JSON.stringify({
+        schemaVersion: 1,
+        rules: [
+          rule("by-location", { location: "westeurope" }),
+          rule("by-group", { groupId: "blob" }),
+          rule("by-resource-group", { resource: { id: "/subscriptions/*/resourceGroups/rg-data/**" } }),
+          rule("elsewhere", { location: "northeurope" }),
+          rule("by-tag", { resource: { tags: { env: "prod" } } }),
+          rule("by-both-groups", { groupId: ["blob", "file"] }),
+        ],
+      }),
+    );
+    const ctx = buildContext(
+      aRequest({
+        // Doubled and trailing slashes are mended before the id's segments are looked up.
+        providerResourceId: "/subscriptions/S//resourceGroups/RG-Data/providers/Microsoft.Storage/storageAccounts/st/",
+        groupIds: ["blob", "file"],
+        location: "West Europe",
+        providerResourceTags: { Env: "Prod" },
+      }),
+      undefined,
+      NOW,
+    );
+    expect(ctx.resourceId).toBe(
+      "/subscriptions/s/resourcegroups/rg-data/providers/microsoft.storage/storageaccounts/st",
+    );
+    expect(compiledRulesOf(policy).index.candidates(ctx)).toEqual([0, 1, 2, 4, 5]);
+  });
 });
