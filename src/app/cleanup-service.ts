@@ -250,6 +250,8 @@ async function retireConnection(deps: CleanupDeps, tenantId: string, row: Connec
   const records: RecordedDnsRecord[] = (row.dnsRecords ?? []).map((record) =>
     ours.includes(record) && !kept.has(record) ? { ...record, outcome: "removed" } : record,
   );
+  // Quota first, so a row that says removed never still holds a unit (a run cut short between them is redone).
+  await deps.bookkeeping.releaseQuota(tenantId, row.connectionId);
   await deps.bookkeeping.saveConnection({
     connectionId: row.connectionId,
     state: "removed",
@@ -259,7 +261,6 @@ async function retireConnection(deps: CleanupDeps, tenantId: string, row: Connec
     decidedBy: AUTOPILOT,
     updatedAt: at,
   });
-  await deps.bookkeeping.releaseQuota(tenantId, row.connectionId);
   await deps.bookkeeping.appendAudit({
     connectionId: row.connectionId,
     stepId: step("removed"),

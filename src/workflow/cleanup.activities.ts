@@ -95,6 +95,9 @@ export function createCleanupActivities(ports: CleanupActivityPorts): ActivityHa
       // the delete step has just removed the dead connection itself.
       if (input.providerConnection !== "deleted" && !(await judgeGone(gateway, target)).gone) return null;
       const existing = await bookkeeping.getConnection(target.connectionId);
+      // The unit of quota goes back before the row says removed: whoever reads `removed` sees the quota free too.
+      const tenantId = target.tenantId ?? existing?.tenantId;
+      if (tenantId) await bookkeeping.releaseQuota(tenantId, target.connectionId);
       if (existing) {
         await bookkeeping.saveConnection({
           connectionId: target.connectionId,
@@ -109,8 +112,6 @@ export function createCleanupActivities(ports: CleanupActivityPorts): ActivityHa
           updatedAt: input.at,
         });
       }
-      const tenantId = target.tenantId ?? existing?.tenantId;
-      if (tenantId) await bookkeeping.releaseQuota(tenantId, target.connectionId);
       await bookkeeping.appendAudit({
         connectionId: target.connectionId,
         stepId: `${input.instanceId}:removed`,

@@ -65,6 +65,8 @@ export function createStaleActivities({
     async [ActivityNames.recordApprovalEnd](input) {
       const row = await bookkeeping.getConnection(input.connectionId);
       if (input.result.outcome === "rejected" && row) {
+        // Quota first, so a row that says removed never still holds a unit.
+        if (row.tenantId) await bookkeeping.releaseQuota(row.tenantId, row.connectionId);
         await bookkeeping.saveConnection({
           connectionId: row.connectionId,
           state: "removed",
@@ -73,7 +75,6 @@ export function createStaleActivities({
           dnsRecords: markedRemoved(row.dnsRecords),
           updatedAt: input.at,
         });
-        if (row.tenantId) await bookkeeping.releaseQuota(row.tenantId, row.connectionId);
       }
       await bookkeeping.appendAudit({
         connectionId: input.connectionId,

@@ -127,8 +127,17 @@ describe("clean-up sweep: offboarded tenants", () => {
     const e = estate();
     const connectionId = await withApprovedConnection(e, "offboarded");
 
+    // Whoever sees the row say removed must see the unit of quota back already.
+    const usageWhenRemoved: number[] = [];
+    const save = e.bookkeeping.saveConnection.bind(e.bookkeeping);
+    e.bookkeeping.saveConnection = async (row) => {
+      if (row.state === "removed") usageWhenRemoved.push(await e.bookkeeping.quotaUsage("contoso"));
+      return save(row);
+    };
+
     const report = await cleanupSweep(e.deps);
 
+    expect(usageWhenRemoved).toEqual([0]);
     expect(report.offboarded.rejected).toEqual([connectionId]);
     expect(e.gateway.writes).toEqual([
       expect.objectContaining({ connectionId, status: "Rejected", description: expect.stringMatching(/offboarded/) }),
