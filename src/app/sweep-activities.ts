@@ -198,25 +198,33 @@ const ROW_STATE_FOR = { Approved: "approved", Rejected: "rejected" } as const;
 async function noteDrift(
   step: SweepStep,
   row: ConnectionRecord | undefined,
-  connection: ArmConnection | undefined,
+  listed: ArmConnection | undefined,
   tally: SweepTally,
 ): Promise<void> {
-  if (!row) return;
-  const armStatus = connection?.armStatus;
-  const waiting = row.state === "awaiting-approval";
-  const decided = row.state === "approved" || row.state === "rejected";
-  if (!waiting && !decided) return;
-  if (armStatus === "Pending" || armStatus === "Disconnected" || armStatus === "Unknown") return;
-  if (armStatus && decided && ROW_STATE_FOR[armStatus] === row.state) return;
-  // An approved connection gone from the provider is the clean-up's (the consumer deleting its endpoint looks alike).
-  if (!armStatus && row.state !== "awaiting-approval") return;
+  if (!row || !isDrift(row, listed)) return;
   const review = row.instanceId ?? reviewInstanceId(row.connectionId);
   const status = await step.deps.client.getStatus(review);
   const running = status !== undefined && !isTerminal(status.runtimeStatus);
   if (running && status.step !== "awaiting-approval") return;
+  // The listing only says "look" (Resource Graph lags ARM by seconds to minutes): the drift is judged again, and
+  // recorded, on the connection as ARM answers for it now.
+  const connection = await step.deps.gateway.getConnection(row.connectionId, { withProviderResource: false });
+  if (!isDrift(row, connection)) return;
   tally.drift += 1;
   if (step.dryRun) return;
   await recordDrift(step, row, connection, running ? review : undefined);
+}
+
+/** Whether ARM's connection (undefined: gone) shows a decision our row does not. */
+function isDrift(row: ConnectionRecord, connection: ArmConnection | undefined): boolean {
+  const armStatus = connection?.armStatus;
+  const waiting = row.state === "awaiting-approval";
+  const decided = row.state === "approved" || row.state === "rejected";
+  if (!waiting && !decided) return false;
+  if (armStatus === "Pending" || armStatus === "Disconnected" || armStatus === "Unknown") return false;
+  if (armStatus && decided && ROW_STATE_FOR[armStatus] === row.state) return false;
+  // An approved connection gone from the provider is the clean-up's (the consumer deleting its endpoint looks alike).
+  return armStatus !== undefined || waiting;
 }
 
 async function recordDrift(

@@ -173,6 +173,27 @@ describe("drift", () => {
     expect(again.output).toMatchObject({ drift: 0 });
   });
 
+  it("a Resource Graph page that lags ARM is not drift: ARM, read before anything is written, says Pending", async () => {
+    const e = estate(1, 1);
+    const id = aConnectionId({ resource: "pls-0", name: "c0" });
+    await awaiting(e, id);
+    // The index still shows an approval that ARM no longer has (it was reset to Pending since).
+    const stale = { ...e.gateway.connections.get(id.toLowerCase())!, armStatus: "Approved" as const };
+    const graph = {
+      queryConnections: async () => ({ connections: [stale], resourceIds: [aPrivateLinkServiceId("pls-0")] }),
+    };
+    const activities = createSweepActivities({ ...e, graph, meter: NO_CALL_METER, log: () => undefined });
+    const outcome = await activities.graphPage({
+      kind: "review",
+      scopes: [scope],
+      at: "2026-01-01T09:00:00.000Z",
+      instanceId: "sweep-review-20260101T0900",
+    });
+    expect(outcome).toMatchObject({ kind: "done", value: { drift: 0 } });
+    expect(e.client.terminated).toEqual([]);
+    expect((await e.bookkeeping.getConnection(id))?.state).toBe("awaiting-approval");
+  });
+
   it("a review busy with its own write is not drift", async () => {
     const e = estate(1, 1);
     const id = aConnectionId({ resource: "pls-0", name: "c0" });
