@@ -20,6 +20,11 @@ import type { BenchRow, BenchSuite } from "./harness";
 const RESOURCES = Number(process.env.SWEEP_BENCH_RESOURCES ?? 500);
 const CONNECTIONS = Number(process.env.SWEEP_BENCH_CONNECTIONS ?? 10_000);
 const LATENCY_MS = Number(process.env.SWEEP_BENCH_LATENCY_MS ?? 20);
+/** Which modes run (comma-separated); all three by default, the naive one being the baseline. */
+const MODES = (process.env.SWEEP_BENCH_MODES ?? "resource-graph,per-resource,naive")
+  .split(",")
+  .map((m) => m.trim())
+  .filter((m): m is Mode => m === "resource-graph" || m === "per-resource" || m === "naive");
 /** Endpoints per consumer subscription: its /24 subnet hands out addresses from .4 up. */
 const PER_CONSUMER = 200;
 const PAAS_TYPES = [
@@ -247,8 +252,7 @@ export const suite: BenchSuite = {
     try {
       const seedFile = benchSeed(dir);
       const rows: BenchRow[] = [];
-      for (const mode of ["resource-graph", "per-resource", "naive"] as const)
-        rows.push(...(await runMode(mode, seedFile)));
+      for (const mode of MODES) rows.push(...(await runMode(mode, seedFile)));
       return rows;
     } finally {
       rmSync(dir, { recursive: true, force: true });

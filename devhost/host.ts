@@ -13,6 +13,7 @@ import type { DurableStore, InstanceState } from "./durable/instance-state";
 import type { OrchestratorRun } from "./durable/replay";
 import { statusBody } from "./durable/status-view";
 import { MemoryStore } from "./durable/store-memory";
+import { Slots } from "./durable/slots";
 import { TableStore } from "./durable/store-table";
 import type { Devhost, DevhostOptions, InstanceStatus, RegistrationInfo } from "./host-types";
 import { handleAdvanceTime, handleInvokeFunction, type AdminDeps } from "./http/admin-api";
@@ -75,6 +76,8 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     options.storage && options.storage !== "memory"
       ? await TableStore.open(options.storage.tableConnectionString, config.hubName)
       : new MemoryStore();
+  const activitySlots = new Slots(config.maxConcurrentActivities);
+  const orchestratorSlots = new Slots(config.maxConcurrentOrchestrations);
   const engine = new DurableEngine({
     store,
     clock,
@@ -82,8 +85,8 @@ export async function startDevhost(options: DevhostOptions): Promise<Devhost> {
     runActivitiesTwice: options.runActivitiesTwice,
     log,
     hasOrchestrator: (name) => find(name)?.kind === "orchestration",
-    runOrchestrator: (name, trigger) => runOrchestrator(find(name)!, trigger),
-    runActivity: (name, inputText) => runActivity(find(name), name, inputText),
+    runOrchestrator: (name, trigger) => orchestratorSlots.run(() => runOrchestrator(find(name)!, trigger)),
+    runActivity: (name, inputText) => activitySlots.run(() => runActivity(find(name), name, inputText)),
   });
 
   async function runOrchestrator(reg: Registration, trigger: Record<string, unknown>): Promise<OrchestratorRun> {

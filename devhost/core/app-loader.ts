@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import Module from "node:module";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 
 export interface AppConfig {
@@ -7,7 +8,13 @@ export interface AppConfig {
   entryFiles: string[];
   routePrefix: string;
   hubName: string;
+  /** host.json `extensions.durableTask.maxConcurrent*Functions`, or the host's default. */
+  maxConcurrentActivities: number;
+  maxConcurrentOrchestrations: number;
 }
+
+/** The Durable extension's default for both limits on a dedicated or premium worker: 10 × the processors. */
+export const DEFAULT_CONCURRENCY = 10 * availableParallelism();
 
 export class AppConfigError extends Error {}
 
@@ -25,16 +32,30 @@ export function readAppConfig(appRoot: string, settings: Record<string, string |
   }
   const hostPath = path.join(appRoot, "host.json");
   const host = (existsSync(hostPath) ? readJson(hostPath) : {}) as {
-    extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown } };
+    extensions?: { http?: { routePrefix?: unknown }; durableTask?: Record<string, unknown> };
   };
+  const durable = host.extensions?.durableTask ?? {};
   const prefix = host.extensions?.http?.routePrefix;
-  const hub = host.extensions?.durableTask?.hubName;
+  const hub = durable.hubName;
   return {
     appRoot,
     entryFiles,
     routePrefix: typeof prefix === "string" ? prefix.replace(/^\/+|\/+$/g, "") : "api",
     hubName: resolveSetting(typeof hub === "string" && hub !== "" ? hub : "TestHubName", settings, "hubName"),
+    maxConcurrentActivities: limit(durable.maxConcurrentActivityFunctions, "maxConcurrentActivityFunctions"),
+    maxConcurrentOrchestrations: limit(
+      durable.maxConcurrentOrchestratorFunctions,
+      "maxConcurrentOrchestratorFunctions",
+    ),
   };
+}
+
+function limit(value: unknown, name: string): number {
+  if (value === undefined) return DEFAULT_CONCURRENCY;
+  if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
+  throw new AppConfigError(
+    `host.json extensions.durableTask.${name} is ${JSON.stringify(value)}; set a positive whole number or leave it out.`,
+  );
 }
 
 /** `%NAME%` → the setting's value, as the host resolves binding expressions in host.json and schedules. */

@@ -45,6 +45,8 @@ export class DurableEngine {
   private busy = 0;
   private idleWaiters: (() => void)[] = [];
   private timerHandle: NodeJS.Timeout | undefined;
+  /** When the armed timeout is due (Infinity: none armed). */
+  private armedAt = Infinity;
   private stopped = false;
 
   constructor(private readonly options: EngineOptions) {}
@@ -317,7 +319,7 @@ export class DurableEngine {
     if (isTerminal(state.status) && state.parent && !state.parentNotified) this.track(this.notifyParent(state));
     if (state.inbox.length > 0 && (state.status === "Running" || state.status === "Pending"))
       this.kick(state.instanceId);
-    this.armTimers();
+    this.armTimersOf(state);
   }
 
   private async runActivity(
@@ -336,6 +338,9 @@ export class DurableEngine {
           Reason: outcome.reason,
           Details: outcome.details,
         });
+    // Not saved on its own: the episode that consumes it saves it. A crash before then leaves the activity pending in
+    // the saved state, and recovery runs it again (activities run at least once), so nothing is lost; each
+    // completion costs one write instead of two.
     await this.deliver(
       instanceId,
       executionId,
@@ -344,6 +349,7 @@ export class DurableEngine {
       (s) => {
         s.activities = s.activities.filter((a) => a.taskId !== taskId);
       },
+      { save: false },
     );
   }
 
@@ -354,12 +360,13 @@ export class DurableEngine {
     event: HistoryEvent,
     stillWaiting: (s: InstanceState) => boolean,
     consume: (s: InstanceState) => void,
+    { save }: { save: boolean } = { save: true },
   ): Promise<void> {
     await this.withInstance(instanceId, async (s) => {
       if (!s || s.executionId !== executionId || isTerminal(s.status) || !stillWaiting(s)) return;
       consume(s);
       s.inbox.push(event);
-      await this.save(s);
+      if (save) await this.save(s);
     });
     this.kick(instanceId);
   }
@@ -451,18 +458,40 @@ export class DurableEngine {
     );
   }
 
-  /** With a real clock, one timeout for the earliest durable timer (re-armed after every change). */
+  /** With a real clock, one timeout for the earliest durable timer of every instance (a scan of the cache). */
   private armTimers(): void {
-    if (!this.options.autoTimers || this.stopped) return;
-    if (this.timerHandle) clearTimeout(this.timerHandle);
     let earliest = Infinity;
     for (const s of this.cache.values()) {
       if (isTerminal(s.status)) continue;
       for (const t of s.timers) earliest = Math.min(earliest, t.fireAt);
     }
-    if (earliest === Infinity) return;
-    const delay = Math.max(0, Math.min(earliest - this.options.clock.now(), 60_000));
-    this.timerHandle = setTimeout(() => this.track(this.fireDueTimers()), delay);
+    this.armAt(earliest, true);
+  }
+
+  /**
+   * After a save, only that instance's timers can be new: the timeout moves only when one is earlier than the armed
+   * one. Scanning every instance here made each save cost as much as the instances waiting (thousands in a sweep); a
+   * timeout that fires with nothing due (its timer went with its instance) scans once and re-arms.
+   */
+  private armTimersOf(state: InstanceState): void {
+    if (isTerminal(state.status)) return;
+    let earliest = Infinity;
+    for (const t of state.timers) earliest = Math.min(earliest, t.fireAt);
+    this.armAt(earliest, false);
+  }
+
+  private armAt(fireAt: number, replace: boolean): void {
+    if (!this.options.autoTimers || this.stopped) return;
+    if (!replace && fireAt >= this.armedAt) return;
+    if (this.timerHandle) clearTimeout(this.timerHandle);
+    this.timerHandle = undefined;
+    this.armedAt = fireAt;
+    if (fireAt === Infinity) return;
+    const delay = Math.max(0, Math.min(fireAt - this.options.clock.now(), 60_000));
+    this.timerHandle = setTimeout(() => {
+      this.armedAt = Infinity;
+      this.track(this.fireDueTimers());
+    }, delay);
     this.timerHandle.unref();
   }
 }

@@ -5,6 +5,7 @@ import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock, spawnDevhost } from "../../devhost";
 import type { InstanceState } from "../../devhost/durable/instance-state";
+import { GroupCommit } from "../../devhost/durable/group-commit";
 import { keyFor, tableNameForHub, TableStore } from "../../devhost/durable/store-table";
 import { startAzuriteTables, type AzuriteTables } from "../support/azurite";
 import { call, durable, type DurableCaller, SAMPLE_APP, SAMPLE_SETTINGS, startSampleHost, T0, until } from "./support";
@@ -63,9 +64,15 @@ describe("TableStore (Azurite)", () => {
     const client = TableClient.fromConnectionString(azurite.connectionString, "ChunkHubInstances", {
       allowInsecureConnection: true,
     });
-    const rows: Record<string, unknown>[] = [];
-    for await (const row of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${keyFor(id)}'` } }))
-      rows.push(row);
+    const rowsOf = async (instanceId: string): Promise<Record<string, unknown>[]> => {
+      const key = keyFor(instanceId);
+      const rows: Record<string, unknown>[] = [];
+      for await (const row of client.listEntities()) {
+        if (row.rowKey === key || String(row.rowKey).startsWith(`${key}~`)) rows.push(row);
+      }
+      return rows;
+    };
+    const rows = await rowsOf(id);
     expect(rows.length).toBeGreaterThan(3);
     for (const row of rows) {
       for (const [k, v] of Object.entries(row))
@@ -74,15 +81,77 @@ describe("TableStore (Azurite)", () => {
 
     await store.save(bigState(id, "small"));
     expect((await store.load(id))?.inputText).toBe('"small"');
-    let count = 0;
-    for await (const _ of client.listEntities({ queryOptions: { filter: `PartitionKey eq '${keyFor(id)}'` } })) count++;
-    expect(count).toBe(1); // small state lives in the head row itself: the old generation's chunks are gone
+    // Small state lives in the head row itself: the old generation's chunks are gone.
+    expect(await rowsOf(id)).toHaveLength(1);
 
     // A fresh store (another process) reads the same state.
     const other = await TableStore.open(azurite.connectionString, "ChunkHub");
     expect((await other.list()).map((s) => s.instanceId)).toContain(id);
     expect(await other.remove(id)).toBe(true);
     expect(await store.load(id)).toBeUndefined();
+    expect(await rowsOf(id)).toHaveLength(0);
+  });
+
+  it("removes one instance's rows only, even when another's key starts with its key", async () => {
+    const store = await TableStore.open(azurite.connectionString, "PrefixHub");
+    const [id, neighbour] = ["abc", "abcdef"];
+    expect(keyFor(neighbour).startsWith(keyFor(id))).toBe(true);
+    const payload = "z".repeat(200_000); // chunk rows for both
+    await store.save(bigState(id, payload));
+    await store.save(bigState(neighbour, payload));
+    expect(await store.remove(id)).toBe(true);
+    expect(await store.load(id)).toBeUndefined();
+    expect((await store.load(neighbour))?.inputText).toBe(JSON.stringify(payload));
+    expect(await store.remove(id)).toBe(false);
+  });
+});
+
+describe("GroupCommit (Azurite)", () => {
+  const counting = (client: TableClient) => {
+    const calls = { single: 0, transactions: 0 };
+    return {
+      calls,
+      client: {
+        upsertEntity: (...args: Parameters<TableClient["upsertEntity"]>) => {
+          calls.single++;
+          return client.upsertEntity(...args);
+        },
+        submitTransaction: (...args: Parameters<TableClient["submitTransaction"]>) => {
+          calls.transactions++;
+          return client.submitTransaction(...args);
+        },
+      },
+    };
+  };
+  const table = async (name: string) => {
+    const client = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    await client.createTable();
+    return client;
+  };
+
+  it("writes rows that arrive while a write is in flight together, and each caller's row is stored", async () => {
+    const client = await table("GroupWrites");
+    const { calls, client: meter } = counting(client);
+    const writer = new GroupCommit(meter);
+    await Promise.all(Array.from({ length: 50 }, (_, n) => writer.upsert({ partitionKey: "p", rowKey: `r${n}`, n })));
+    const stored: number[] = [];
+    for await (const row of client.listEntities<{ n: number }>()) stored.push(row.n);
+    expect(stored.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, n) => n));
+    // The first row goes alone; the 49 that waited for it share one transaction.
+    expect(calls).toEqual({ single: 1, transactions: 1 });
+  });
+
+  it("a row the service refuses fails its own caller only, and the newest version of a row wins", async () => {
+    const client = await table("GroupRefusal");
+    const writer = new GroupCommit(client);
+    const outcomes = await Promise.allSettled([
+      writer.upsert({ partitionKey: "p", rowKey: "first", v: 1 }),
+      writer.upsert({ partitionKey: "p", rowKey: "a", v: 1 }),
+      writer.upsert({ partitionKey: "p", rowKey: "b", v: "x".repeat(40_000) }), // over 64 KiB in one property
+      writer.upsert({ partitionKey: "p", rowKey: "a", v: 2 }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect((await client.getEntity<{ v: number }>("p", "a")).v).toBe(2);
   });
 });
 

@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { expandGlob, readAppConfig } from "../../devhost/core/app-loader";
 import { resetCoreRegistry } from "../../devhost/core/core-api-shim";
+import { Slots } from "../../devhost/durable/slots";
 import { buildRegistrations } from "../../devhost/core/registry";
 import { compileRoute } from "../../devhost/http/route-template";
 import { parseNcrontab } from "../../devhost/timers/ncrontab";
@@ -44,6 +48,40 @@ describe("route templates", () => {
   });
 });
 
+describe("Slots (the host's concurrency limits)", () => {
+  it("runs at most `size` pieces of work at once and starts the waiting ones in arrival order", async () => {
+    const slots = new Slots(2);
+    const gates: (() => void)[] = [];
+    const started: number[] = [];
+    let running = 0;
+    let most = 0;
+    const work = (n: number) =>
+      slots.run(async () => {
+        started.push(n);
+        most = Math.max(most, ++running);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        running--;
+        return n;
+      });
+    const all = Promise.all([1, 2, 3, 4, 5].map(work));
+    await Promise.resolve();
+    expect(started).toEqual([1, 2]);
+    while (gates.length > 0) {
+      gates.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await all).toEqual([1, 2, 3, 4, 5]);
+    expect(started).toEqual([1, 2, 3, 4, 5]);
+    expect(most).toBe(2);
+  });
+
+  it("frees the slot when the work fails", async () => {
+    const slots = new Slots(1);
+    await expect(slots.run(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await slots.run(async () => "next")).toBe("next");
+  });
+});
+
 describe("app loading", () => {
   it("expands package.json main globs and reads host.json with %SETTING% resolution", () => {
     expect(expandGlob(SAMPLE_APP, "functions/*.js").map((f) => f.slice(SAMPLE_APP.length + 1))).toEqual([
@@ -54,6 +92,23 @@ describe("app loading", () => {
     ]);
     expect(readAppConfig(SAMPLE_APP, { SAMPLE_HUB: "Hub1" })).toMatchObject({ routePrefix: "api", hubName: "Hub1" });
     expect(() => readAppConfig(SAMPLE_APP, {})).toThrow(/setting SAMPLE_HUB which is not set/);
+  });
+
+  it("takes the durable concurrency limits from host.json, 10 × the processors when absent", () => {
+    const appWith = (durableTask: Record<string, unknown>): string => {
+      const root = mkdtempSync(path.join(tmpdir(), "devhost-limits-"));
+      writeFileSync(path.join(root, "package.json"), JSON.stringify({ main: "index.js" }));
+      writeFileSync(path.join(root, "index.js"), "");
+      writeFileSync(path.join(root, "host.json"), JSON.stringify({ version: "2.0", extensions: { durableTask } }));
+      return root;
+    };
+    expect(readAppConfig(appWith({ maxConcurrentActivityFunctions: 3 }), {})).toMatchObject({
+      maxConcurrentActivities: 3,
+      maxConcurrentOrchestrations: 10 * availableParallelism(),
+    });
+    expect(() => readAppConfig(appWith({ maxConcurrentOrchestratorFunctions: 0 }), {})).toThrow(
+      /durableTask\.maxConcurrentOrchestratorFunctions is 0; set a positive whole number/,
+    );
   });
 
   it("refuses, at registration, bindings and triggers it cannot run", () => {
