@@ -129,9 +129,7 @@ describe("the contract checker", () => {
     const judge = (method: string, status: number, body?: unknown, headers: Record<string, string> = {}) =>
       checker.check({ method, path: id, apiVersion: "2023-07-01", status, headers, body });
     expect(judge("GET", 204)).toEqual({
-      operation: expect.stringMatching(
-        /keyvault\.privateEndpointConnections\.extract\.json#PrivateEndpointConnections_Get$/,
-      ),
+      operation: expect.stringMatching(/2023-07-01\/keyvault\.json#PrivateEndpointConnections_Get$/),
       problems: [],
     });
     const vault = {
