@@ -35,7 +35,7 @@ export interface ResourceFamily {
   /**
    * The resource's own properties besides its connections, as its GET spec declares them: PostgreSQL keeps
    * publicNetworkAccess under `network` (FlexibleServers.json); a vault requires `tenantId` and `sku` and names its
-   * address `vaultUri` (keyvault.json VaultProperties).
+   * address `vaultUri` (keyvault.json VaultProperties); a storage account names its addresses `primaryEndpoints`.
    */
   resourceProperties: (r: { name: string; tenantId: string }) => Record<string, unknown>;
   /**
@@ -44,7 +44,10 @@ export interface ResourceFamily {
    * PrivateEndpointConnectionItem: no name or type).
    */
   inlineConnections: "resource" | "idAndProperties";
-  /** False for Key Vault: its getVault example has no list at all for a vault without connections. */
+  /**
+   * False for Key Vault and Storage: their GET examples (getVault, StorageAccountGetProperties) have no list at all for
+   * a resource without connections.
+   */
   inlineListWhenEmpty: boolean;
   /** Operation-status path segment under `/providers/{ns}/locations/{loc}/`. */
   asyncOperationSegment?: string;
@@ -109,12 +112,15 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     connectionGroupIds: false,
     actionsField: "actionRequired",
     notPendingCode: "InvalidValuesForRequestParameters",
+    // StorageAccountProperties has no fullyQualifiedDomainName: the blob address is primaryEndpoints.blob.
     resourceProperties: (r) => ({
-      fullyQualifiedDomainName: `${r.name}.blob.core.windows.net`,
+      provisioningState: "Succeeded",
+      primaryEndpoints: { blob: `https://${r.name}.blob.core.windows.net/` },
       publicNetworkAccess: "Disabled",
     }),
     inlineConnections: "resource",
-    inlineListWhenEmpty: true,
+    // StorageAccountGetProperties example: an account without connections has no list.
+    inlineListWhenEmpty: false,
     settledState: "Succeeded",
   },
   {

@@ -35,6 +35,8 @@ const EXAMPLES: Record<string, Replay> = {
     resource: true,
     shape: true,
   },
+  "storage/resource-manager/Microsoft.Storage/stable/2023-05-01/Storage.Management/examples/2023-05-01/StorageAccountGetProperties.json":
+    { method: "GET", provider: "storage", resource: true, shape: true },
   "keyvault/resource-manager/Microsoft.KeyVault/stable/2023-07-01/examples/getVault.json": {
     method: "GET",
     provider: "keyVault",
