@@ -74,15 +74,15 @@ export function privateLinkServiceView(r: ProviderResource, connections: Connect
 }
 
 export function paasResourceView(r: ProviderResource, connections: ConnectionRecord[]): Record<string, unknown> {
-  const fqdn = r.family.fqdn?.(r.name);
+  const inline = connections.map((c) => {
+    const view = connectionView(c, r);
+    return r.family.inlineConnections === "resource" ? view : { id: view.id, properties: view.properties };
+  });
   return {
     ...trackedResource(r),
     properties: {
-      ...(fqdn ? { fullyQualifiedDomainName: fqdn } : {}),
-      ...(r.family.publicNetworkAccessIn === "network"
-        ? { network: { publicNetworkAccess: "Disabled" } }
-        : { publicNetworkAccess: "Disabled" }),
-      privateEndpointConnections: connections.map((c) => connectionView(c, r)),
+      ...r.family.resourceProperties(r),
+      ...(inline.length > 0 || r.family.inlineListWhenEmpty ? { privateEndpointConnections: inline } : {}),
     },
   };
 }

@@ -32,8 +32,23 @@ export interface ResourceFamily {
    * 30308); the sandbox's own code for the rest, whose specs name none.
    */
   notPendingCode: string;
-  /** PostgreSQL flexible keeps publicNetworkAccess under properties.network. */
-  publicNetworkAccessIn: "properties" | "network";
+  /**
+   * The resource's own properties besides its connections, as its GET spec declares them: PostgreSQL keeps
+   * publicNetworkAccess under `network` (FlexibleServers.json); a vault requires `tenantId` and `sku` and names its
+   * address `vaultUri` (keyvault.json VaultProperties); a storage account names its addresses `primaryEndpoints`.
+   */
+  resourceProperties: (r: { name: string; tenantId: string }) => Record<string, unknown>;
+  /**
+   * How the GET lists connections inline: "resource" (id, name, type, properties: PostgreSQL's common-types
+   * PrivateEndpointConnection, Storage's), or "idAndProperties" (SQL's ServerPrivateEndpointConnection, Key Vault's
+   * PrivateEndpointConnectionItem: no name or type).
+   */
+  inlineConnections: "resource" | "idAndProperties";
+  /**
+   * False for Key Vault and Storage: their GET examples (getVault, StorageAccountGetProperties) have no list at all for
+   * a resource without connections.
+   */
+  inlineListWhenEmpty: boolean;
   /** Operation-status path segment under `/providers/{ns}/locations/{loc}/`. */
   asyncOperationSegment?: string;
   /** provisioningState of a settled connection: PostgreSQL and SQL say "Ready". */
@@ -56,7 +71,10 @@ export const PRIVATE_LINK_SERVICE: ResourceFamily = {
   connectionGroupIds: false,
   actionsField: "actionsRequired",
   notPendingCode: "PrivateEndpointConnectionStateChangeNotAllowed",
-  publicNetworkAccessIn: "properties",
+  // privateLinkServiceView builds a service's properties itself.
+  resourceProperties: () => ({}),
+  inlineConnections: "resource",
+  inlineListWhenEmpty: true,
   settledState: "Succeeded",
 };
 
@@ -73,7 +91,12 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     connectionGroupIds: true,
     actionsField: "actionsRequired",
     notPendingCode: "PrivateEndpointConnectionStateChangeNotAllowed",
-    publicNetworkAccessIn: "network",
+    resourceProperties: (r) => ({
+      fullyQualifiedDomainName: `${r.name}.postgres.database.azure.com`,
+      network: { publicNetworkAccess: "Disabled" },
+    }),
+    inlineConnections: "resource",
+    inlineListWhenEmpty: true,
     asyncOperationSegment: "azureAsyncOperation",
     settledState: "Ready",
   },
@@ -89,7 +112,15 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     connectionGroupIds: false,
     actionsField: "actionRequired",
     notPendingCode: "InvalidValuesForRequestParameters",
-    publicNetworkAccessIn: "properties",
+    // StorageAccountProperties has no fullyQualifiedDomainName: the blob address is primaryEndpoints.blob.
+    resourceProperties: (r) => ({
+      provisioningState: "Succeeded",
+      primaryEndpoints: { blob: `https://${r.name}.blob.core.windows.net/` },
+      publicNetworkAccess: "Disabled",
+    }),
+    inlineConnections: "resource",
+    // StorageAccountGetProperties example: an account without connections has no list.
+    inlineListWhenEmpty: false,
     settledState: "Succeeded",
   },
   {
@@ -104,7 +135,12 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     connectionGroupIds: true,
     actionsField: "actionsRequired",
     notPendingCode: "PrivateEndpointConnectionStatusNotPending",
-    publicNetworkAccessIn: "properties",
+    resourceProperties: (r) => ({
+      fullyQualifiedDomainName: `${r.name}.database.windows.net`,
+      publicNetworkAccess: "Disabled",
+    }),
+    inlineConnections: "idAndProperties",
+    inlineListWhenEmpty: true,
     asyncOperationSegment: "privateEndpointConnectionAzureAsyncOperation",
     settledState: "Ready",
   },
@@ -120,7 +156,15 @@ export const PAAS_FAMILIES: readonly ResourceFamily[] = [
     connectionGroupIds: false,
     actionsField: "actionsRequired",
     notPendingCode: "PrivateEndpointConnectionStateChangeNotAllowed",
-    publicNetworkAccessIn: "properties",
+    resourceProperties: (r) => ({
+      tenantId: r.tenantId,
+      sku: { family: "A", name: "standard" },
+      vaultUri: `https://${r.name}.vault.azure.net/`,
+      provisioningState: "Succeeded",
+      publicNetworkAccess: "Disabled",
+    }),
+    inlineConnections: "idAndProperties",
+    inlineListWhenEmpty: false,
     // The sandbox's own URL shape: the spec names the header, not the path behind it.
     asyncOperationSegment: "operationStatus",
     settledState: "Succeeded",

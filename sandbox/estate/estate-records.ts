@@ -9,6 +9,8 @@ export interface ProviderResource {
   subscriptionId: string;
   resourceGroup: string;
   location: string;
+  /** The provider subscription's tenant (a vault's GET names it). */
+  tenantId: string;
   family: ResourceFamily;
   tags: Record<string, string>;
   /** Set for a Private Link Service. */

@@ -76,13 +76,14 @@ export class EstateStore {
     }
   }
 
-  private addProvider(r: Omit<ProviderResource, "subscriptionId" | "resourceGroup" | "location">): void {
+  private addProvider(r: Omit<ProviderResource, "subscriptionId" | "resourceGroup" | "location" | "tenantId">): void {
     const p = this.seed.provider;
     this.providers.set(idKey(r.id), {
       ...r,
       subscriptionId: p.subscriptionId,
       resourceGroup: p.resourceGroup,
       location: p.location,
+      tenantId: p.tenantId,
     });
   }
 

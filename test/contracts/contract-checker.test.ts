@@ -129,9 +129,7 @@ describe("the contract checker", () => {
     const judge = (method: string, status: number, body?: unknown, headers: Record<string, string> = {}) =>
       checker.check({ method, path: id, apiVersion: "2023-07-01", status, headers, body });
     expect(judge("GET", 204)).toEqual({
-      operation: expect.stringMatching(
-        /keyvault\.privateEndpointConnections\.extract\.json#PrivateEndpointConnections_Get$/,
-      ),
+      operation: expect.stringMatching(/2023-07-01\/keyvault\.json#PrivateEndpointConnections_Get$/),
       problems: [],
     });
     const vault = {
@@ -149,6 +147,54 @@ describe("the contract checker", () => {
     expect(judge("DELETE", 202, undefined, { "retry-after": "1" }).problems).toEqual([
       "status 202 lacks header Location",
     ]);
+  });
+
+  it("judges the resources' own GET, their inline connections included, by each service's spec", () => {
+    const rg = "/subscriptions/s/resourceGroups/rg/providers";
+    const judge = (path: string, apiVersion: string, body: unknown) =>
+      checker.check({ method: "GET", path, apiVersion, status: 200, headers: {}, body });
+    const inline = (id: string) => ({
+      id: `${id}/privateEndpointConnections/pe.1`,
+      name: "pe.1",
+      type: "x/privateEndpointConnections",
+      properties: { privateLinkServiceConnectionState: { status: "Pending", description: "please" } },
+    });
+    const sql = `${rg}/Microsoft.Sql/servers/db`;
+    expect(
+      judge(sql, "2023-08-01", {
+        id: sql,
+        location: "westeurope",
+        properties: { privateEndpointConnections: [inline(sql)] },
+      }),
+    ).toEqual({
+      operation: expect.stringMatching(/Servers\.json#Servers_Get$/),
+      problems: [
+        "/properties/privateEndpointConnections/0/name is not declared by the spec",
+        "/properties/privateEndpointConnections/0/type is not declared by the spec",
+      ],
+    });
+    const vault = `${rg}/Microsoft.KeyVault/vaults/kv`;
+    expect(judge(vault, "2023-07-01", { id: vault, properties: { fullyQualifiedDomainName: "kv" } }).problems).toEqual([
+      "/properties must have required property 'tenantId'",
+      "/properties must have required property 'sku'",
+      "/properties/fullyQualifiedDomainName is not declared by the spec",
+    ]);
+    const account = `${rg}/Microsoft.Storage/storageAccounts/st`;
+    expect(
+      judge(account, "2023-05-01", {
+        id: account,
+        location: "westeurope",
+        properties: { fullyQualifiedDomainName: "st", privateEndpointConnections: [inline(account)] },
+      }).problems,
+    ).toEqual(["/properties/fullyQualifiedDomainName is not declared by the spec"]);
+    const pg = `${rg}/Microsoft.DBforPostgreSQL/flexibleServers/pg`;
+    expect(
+      judge(pg, "2024-08-01", {
+        id: pg,
+        location: "westeurope",
+        properties: { privateEndpointConnections: [inline(pg)] },
+      }),
+    ).toEqual({ operation: expect.stringMatching(/FlexibleServers\.json#Servers_Get$/), problems: [] });
   });
 
   it("judges Private Link Service, private endpoint and NIC answers by the network extracts", () => {

@@ -8,11 +8,13 @@ import { ContractChecker, SPECS_ROOT } from "./contract-checker";
  * Every vendored x-ms-example is replayed against the sandbox: same status, the headers that matter for a
  * long-running operation, and the same shape (no property the example and the operation's spec lack).
  */
-type Provider = "postgres" | "keyVault" | "storage" | "pls" | "dnsRecord";
+type Provider = "postgres" | "keyVault" | "storage" | "sql" | "pls" | "dnsRecord";
 
 interface Replay {
   method: "GET" | "PUT" | "DELETE";
   provider: Provider;
+  /** The example's operation acts on the resource itself (its GET, connections inline), not on a connection. */
+  resource?: true;
   /**
    * Whether the body's shape is compared. Off only where neither a spec nor the example describes every property
    * Azure returns: the network examples show a bare connection, and privateLinkService.json is not vendored.
@@ -21,6 +23,26 @@ interface Replay {
 }
 
 const EXAMPLES: Record<string, Replay> = {
+  "postgresql/resource-manager/Microsoft.DBforPostgreSQL/stable/2024-08-01/examples/ServerGet.json": {
+    method: "GET",
+    provider: "postgres",
+    resource: true,
+    shape: true,
+  },
+  "sql/resource-manager/Microsoft.Sql/stable/2023-08-01/examples/ServerGet.json": {
+    method: "GET",
+    provider: "sql",
+    resource: true,
+    shape: true,
+  },
+  "storage/resource-manager/Microsoft.Storage/stable/2023-05-01/Storage.Management/examples/2023-05-01/StorageAccountGetProperties.json":
+    { method: "GET", provider: "storage", resource: true, shape: true },
+  "keyvault/resource-manager/Microsoft.KeyVault/stable/2023-07-01/examples/getVault.json": {
+    method: "GET",
+    provider: "keyVault",
+    resource: true,
+    shape: true,
+  },
   "postgresql/resource-manager/Microsoft.DBforPostgreSQL/stable/2024-08-01/examples/PrivateEndpointConnectionGet.json":
     { method: "GET", provider: "postgres", shape: true },
   "postgresql/resource-manager/Microsoft.DBforPostgreSQL/stable/2024-08-01/examples/PrivateEndpointConnectionUpdate.json":
@@ -62,6 +84,7 @@ const TARGETS: Record<Exclude<Provider, "dnsRecord">, string> = {
   postgres: `${PROVIDER_RG}/Microsoft.DBforPostgreSQL/flexibleServers/contoso-pg-demo`,
   keyVault: `${PROVIDER_RG}/Microsoft.KeyVault/vaults/contoso-kv-demo`,
   storage: `${PROVIDER_RG}/Microsoft.Storage/storageAccounts/contosodemostore`,
+  sql: `${PROVIDER_RG}/Microsoft.Sql/servers/contoso-sql-demo`,
   pls: SEED.plsId,
 };
 const DNS_RECORD = `/subscriptions/${SEED.provider}/resourceGroups/dns-rg/providers/Microsoft.Network/privateDnsZones/privatelink.postgres.database.azure.com/A/replayed`;
@@ -145,7 +168,9 @@ describe("every vendored Azure example replayed against the sandbox", () => {
       const requestBody = Object.values(example.parameters).find(
         (v) => typeof v === "object" && v !== null && "properties" in v,
       );
-      const id = await existing(replay.provider);
+      const connectionId = await existing(replay.provider);
+      // A resource's GET is replayed with a connection on it, so its inline list is judged too.
+      const id = replay.resource ? TARGETS[replay.provider as keyof typeof TARGETS] : connectionId;
       const answer = await arm(
         replay.method,
         `${id}?api-version=${apiVersion}`,
@@ -175,6 +200,12 @@ describe("every vendored Azure example replayed against the sandbox", () => {
           const known = new Set(keyPaths(expected.body));
           expect(keyPaths(answer.body).filter((p) => !known.has(p))).toEqual([]);
         }
+      }
+
+      if (replay.resource && answer.body !== undefined) {
+        const inline = (answer.body as { properties?: { privateEndpointConnections?: { id?: string }[] } }).properties
+          ?.privateEndpointConnections;
+        expect(inline?.map((c) => c.id)).toContain(connectionId);
       }
 
       if (statuses.includes("204") && replay.method !== "PUT") {

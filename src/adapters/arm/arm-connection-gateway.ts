@@ -15,7 +15,7 @@ import {
 import { PermanentCodes, PermanentError } from "../../ports/errors";
 import apiVersions from "./api-versions.json";
 import { statusOf, toPortError } from "./arm-errors";
-import { deleteAndPoll, putAndPoll } from "./arm-lro";
+import { deleteAndPoll, listAll, putAndPoll } from "./arm-lro";
 
 const PLS_TYPE = "microsoft.network/privatelinkservices";
 
@@ -112,11 +112,17 @@ export class ArmConnectionGateway implements ConnectionGateway {
     if (!provider.type || !isSupportedType(provider.type)) return [];
     try {
       const resource = await this.providerResource(provider);
-      // Both kinds carry their connections inline: the read that brought the tags lists them, no second call.
+      // The read that brought the tags lists the connections inline (every vendored spec declares them there)...
       if (isPls(provider)) return (resource.plsConnections ?? []).map((c) => plsConnection(c, resource));
-      return inlineConnections(resource).map((c) => paasConnection(c, resource));
+      // ...but a GET may leave the list out (Key Vault's getVault example has none): then the service's own list.
+      const inline = inlineConnectionList(resource);
+      const items = inline ?? (await this.listPaasConnections(provider));
+      return items.map((c) => paasConnection(c, resource));
     } catch (error) {
-      if (statusOf(error) === 404) return [];
+      // Gone (the resource, or between its GET and its connection list): nothing to list.
+      if (statusOf(error) === 404 || (error instanceof PermanentError && error.code === PermanentCodes.notFound)) {
+        return [];
+      }
       throw toPortError(error, `listing the connections of ${providerResourceId}`);
     }
   }
@@ -306,6 +312,15 @@ export class ArmConnectionGateway implements ConnectionGateway {
     };
   }
 
+  /** `{resource}/privateEndpointConnections`, every page: what the service lists when its GET did not inline it. */
+  private async listPaasConnections(provider: ArmId): Promise<GenericResource[]> {
+    const items = await listAll(this.clients.resources(provider.subscriptionId), {
+      url: this.urlOf(`${provider.id}/privateEndpointConnections`, provider),
+      timeoutMs: this.timeoutMs,
+    });
+    return items.filter(isObject);
+  }
+
   private urlOf(resourceId: string, provider: ArmId): string {
     return `${this.endpoint}/${trimSlash(resourceId)}?api-version=${encodeURIComponent(this.apiVersion(provider))}`;
   }
@@ -356,8 +371,14 @@ function isObject(value: unknown): value is GenericResource {
 }
 
 function inlineConnections(resource: ProviderInfo): GenericResource[] {
-  const props = resource.raw?.properties as { privateEndpointConnections?: GenericResource[] } | undefined;
-  return props?.privateEndpointConnections ?? [];
+  return inlineConnectionList(resource) ?? [];
+}
+
+/** The connections a resource's GET carried inline; undefined when the answer had no list at all (not: an empty one). */
+function inlineConnectionList(resource: ProviderInfo): GenericResource[] | undefined {
+  const props = resource.raw?.properties as { privateEndpointConnections?: unknown } | undefined;
+  const list = props?.privateEndpointConnections;
+  return Array.isArray(list) ? list.filter(isObject) : undefined;
 }
 
 function isPls(id: ArmId): boolean {

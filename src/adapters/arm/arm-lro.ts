@@ -84,6 +84,26 @@ export async function deleteAndPoll(client: PipelineSender, input: PollInput): P
   }
 }
 
+/**
+ * GET an ARM list and follow its nextLink pages (only on the ARM host we call: our token goes nowhere else), returning
+ * every item of `value`. Failures are port errors.
+ */
+export async function listAll(client: PipelineSender, input: { url: string; timeoutMs: number }): Promise<unknown[]> {
+  const send = sender(client, { ...input, pollIntervalMs: 0 });
+  const origin = new URL(input.url).origin;
+  const items: unknown[] = [];
+  for (let url: string | undefined = input.url; url;) {
+    const page = parse((await send("GET", url)).bodyAsText) as { value?: unknown; nextLink?: unknown } | undefined;
+    if (Array.isArray(page?.value)) items.push(...(page.value as unknown[]));
+    const next = typeof page?.nextLink === "string" && page.nextLink ? page.nextLink : undefined;
+    if (next && new URL(next, url).origin !== origin) {
+      throw new PermanentError(PermanentCodes.badRequest, `ARM named a next page on another host (${next}).`);
+    }
+    url = next ? new URL(next, url).href : undefined;
+  }
+  return items;
+}
+
 /** The operation to follow: Azure-AsyncOperation first, else a 202's Location; only on the ARM host we call. */
 function pollUrlOf(
   response: PipelineResponse,
