@@ -36,9 +36,10 @@ interface FinalDecision {
 const DECISION_CHANNELS: readonly DecisionChannel[] = ["page", "api", "event"];
 
 /**
- * One review per connection: read ARM → record → tenant → policy → (person or deadline) → ARM write → DNS → record.
- * Nothing approves on an error path: every failure before the ARM write ends the review as "failed". The write
- * step re-reads ARM and holds it against what policy judged; the input is a hint, never a fact.
+ * One review per connection: read ARM → record → tenant → policy (and its own ARM write) or a person or the
+ * deadline (then an ARM write) → DNS → record. Nothing approves on an error path: every failure before the ARM write
+ * ends the review as "failed". Every write follows a read of ARM in the same step and is held against what the
+ * review recorded; the input is a hint, never a fact.
  */
 export function* connectionReviewOrchestration(context: WorkflowContext): WorkflowGenerator<ReviewOutcome> {
   const input = context.df.getInput<ReviewInput>();

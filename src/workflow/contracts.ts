@@ -25,9 +25,9 @@ export interface ReviewInput {
 }
 
 /**
- * ARM state an intake path read moments ago. The review uses it for policy (instead of its own first read) only
- * while it is fresh; the connection is always re-read right before the ARM write, so a stale snapshot never
- * overwrites a connection approved by hand or deleted meanwhile. The endpoint feeds the DNS step.
+ * ARM state an intake path read moments ago. While fresh, the review records the request and resolves the tenant on
+ * it instead of a first read of its own; policy judges the state the writing step reads itself, right before it
+ * writes, so a stale snapshot never decides or overwrites anything. The endpoint feeds the DNS step.
  */
 export interface ObservedSnapshot {
   /** ISO time of the read. */
