@@ -138,6 +138,8 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
     request: ConnectionRequest,
     tenant: Tenant | undefined,
   ): Promise<PolicyDecision> => {
+    // Judged on a full read: its group ids (a Storage or Key Vault connection's come from its endpoint) are the row's.
+    const groups = input.apply && request.groupIds.length > 0 ? { groupIds: request.groupIds } : {};
     const decision = evaluatePolicy(await loadPolicy(), {
       request,
       ...(tenant ? { tenant } : {}),
@@ -150,6 +152,7 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
       ruleId: decision.ruleId,
       reason: decision.reason,
       policyVersion: decision.policyVersion,
+      ...groups,
       ...(decision.verdict === "review" ? { state: "awaiting-approval" as const } : {}),
       updatedAt: input.now,
     });

@@ -58,6 +58,15 @@ describe("policy's verdict is judged and written on one read", () => {
     expect(await h.bookkeeping.quotaUsage("contoso")).toBe(1);
   });
 
+  it("records the group ids of the read it judged when the first read had none (a status read of Storage)", async () => {
+    const h = await estate();
+    h.gateway.addConnection({ ...connection, groupIds: ["blob"] });
+    const hint = { ...connection, groupIds: [] };
+    await run(h, { input: { ...observed, observed: { ...observed.observed!, connection: hint } } });
+
+    expect((await h.bookkeeping.getConnection(connection.connectionId))?.groupIds).toEqual(["blob"]);
+  });
+
   it("a retried step that finds its own write done does not write again and still registers DNS", async () => {
     const h = await estate();
     // The write succeeds, then recording it fails once: the activity runs again and finds ARM Approved.
