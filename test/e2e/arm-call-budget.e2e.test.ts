@@ -1,16 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { estateOf, startE2eStack, type E2eStack } from "./e2e-stack";
 
-/**
- * The ARM calls one auto-approved connection costs, per operation, from the sandbox's counters. Exact on purpose:
- * a new read slipping into the review fails here loudly. Figures: PostgreSQL 14 → 7, Private Link Service 12 → 7 → 6.
- *
- * An endpoint's write event names the endpoint, not the connection: intake reads the endpoint (its target, and the
- * address the A record needs) and lists the target's connections to learn which one is this endpoint's. That
- * listing only says which review to start. Policy judges the provider resource with its inline connection as the
- * review's decide step reads it, and the same step writes right after that read: the decision's read and the
- * write's check are one call, so there is no separate re-read of the connection before the PUT.
- */
 /** Creates an endpoint, lets its connection be reviewed (by its event, or an operator's request), counts the calls. */
 async function countsFor(
   stack: E2eStack,
@@ -41,6 +31,16 @@ async function countsFor(
   );
 }
 
+/**
+ * The ARM calls one auto-approved connection costs, per operation, from the sandbox's counters. Exact on purpose:
+ * a new read slipping into the review fails here loudly. Figures: PostgreSQL 14 → 7, Private Link Service 12 → 7 → 6.
+ *
+ * An endpoint's write event names the endpoint, not the connection: intake reads the endpoint (its target, and the
+ * address the A record needs) and lists the target's connections to learn which one is this endpoint's. That
+ * listing only says which review to start. Policy judges the provider resource with its inline connection as the
+ * review's decide step reads it, and the same step writes right after that read: the decision's read and the
+ * write's check are one call, so there is no separate re-read of the connection before the PUT.
+ */
 describe("ARM call budget per auto-approved connection", () => {
   let stack: E2eStack;
 
