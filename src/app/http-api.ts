@@ -2,7 +2,7 @@ import { decodeKey, encodeKey, isPrivateEndpointConnectionId, isWithinScopes, tr
 import type { ReviewState } from "../domain/connection";
 import { DomainError } from "../domain/errors";
 import type { Bookkeeping } from "../ports/bookkeeping.port";
-import type { ConnectionGateway } from "../ports/connection-gateway.port";
+import type { ArmConnection, ConnectionGateway } from "../ports/connection-gateway.port";
 import { PermanentCodes, PermanentError } from "../ports/errors";
 import type { OrchestrationClient } from "./orchestration-client";
 import { startEndpointIntake, startReview } from "./review-starter";
@@ -81,7 +81,11 @@ export async function createReview(body: unknown, deps: CreateReviewDeps): Promi
         "That connection is on a resource this app does not manage (MANAGED_RESOURCE_IDS).",
       );
     }
-    const unknown = await unknownToArm(() => deps.gateway.getConnection(id.id, { withProviderResource: false }));
+    let read: ArmConnection | undefined;
+    const unknown = await unknownToArm(async () => {
+      read = await deps.gateway.getConnection(id.id, { withProviderResource: false });
+      return read;
+    });
     if (unknown) {
       return apiError(
         404,
@@ -89,11 +93,14 @@ export async function createReview(body: unknown, deps: CreateReviewDeps): Promi
         `Azure has no such private endpoint connection (${unknown}); check the id (GET it from ARM) and send it again.`,
       );
     }
+    const observedAt = deps.now();
     const started = await startReview(deps.client, {
       connectionId: id.id,
       source: "http",
-      observedAt: deps.now(),
+      observedAt,
       requestedBy: deps.caller ?? "http",
+      // This read is the review's first (what to record); policy judges the one its writing step makes.
+      ...(read ? { observed: { at: observedAt, connection: read } } : {}),
     });
     const key = encodeKey(id.id);
     const url = deps.statusUrl(key);

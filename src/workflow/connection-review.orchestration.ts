@@ -6,6 +6,7 @@ import type { Tenant } from "../domain/tenant";
 import type { ArmConnection } from "../ports/connection-gateway.port";
 import { PermanentCodes } from "../ports/errors";
 import { toConnectionRequest } from "./connection-request";
+import { describeDecision } from "./decision-description";
 import { armConnectionOf } from "./recorded-connection";
 import type {
   ApprovalEventBody,
@@ -15,6 +16,7 @@ import type {
   RegisterDnsResult,
   RequestApprovalResult,
   ReviewInput,
+  StepResult,
   ReviewOutcome,
   ReviewProgress,
 } from "./contracts";
@@ -34,9 +36,10 @@ interface FinalDecision {
 const DECISION_CHANNELS: readonly DecisionChannel[] = ["page", "api", "event"];
 
 /**
- * One review per connection: read ARM → record → tenant → policy → (person or deadline) → ARM write → DNS → record.
- * Nothing approves on an error path: every failure before the ARM write ends the review as "failed". The write
- * step re-reads ARM and holds it against what policy judged; the input is a hint, never a fact.
+ * One review per connection: read ARM → record → tenant → policy (and its own ARM write) or a person or the
+ * deadline (then an ARM write) → DNS → record. Nothing approves on an error path: every failure before the ARM write
+ * ends the review as "failed". Every write follows a read of ARM in the same step and is held against what the
+ * review recorded; the input is a hint, never a fact.
  */
 export function* connectionReviewOrchestration(context: WorkflowContext): WorkflowGenerator<ReviewOutcome> {
   const input = context.df.getInput<ReviewInput>();
@@ -134,19 +137,33 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
       const request = toConnectionRequest(connection, input.source, input.observedAt, tenant?.tenantId);
 
       progress({ step: "evaluating-policy" });
+      // Policy judges ARM's state as the step reads it, and when policy decides alone the same step writes the
+      // verdict right after that read: one read is both the decision's and the write's.
       const decided = yield* callActivity(context, ActivityNames.decide, {
         instanceId,
         run: passRun,
         request,
         ...(tenant ? { tenant } : {}),
         now: now(),
+        apply: { firstSeenAt },
       });
-      if (!decided.ok) return yield* finish("failed", `${decided.code}: ${decided.message}`);
-      decision = decided.value;
+      if (!decided.ok) {
+        if (decided.code === PermanentCodes.quotaExhausted && pass === 0) continue;
+        return yield* finish(refusedState(decided.code), `${decided.code}: ${decided.message}`);
+      }
+      const { written, ...judged } = decided.value;
+      decision = judged;
 
       const expiresAt = decision.maxPendingAge ? pendingExpiresAt(firstSeenAt, decision.maxPendingAge) : undefined;
       let final: FinalDecision;
-      if (expiresAt !== undefined && expiresAt <= context.df.currentUtcDateTime.getTime()) {
+      if (written) {
+        // Judged and written in one step on one read: the verdict stands whatever time the replay clock shows now.
+        final = {
+          verdict: decision.verdict === "approve" ? "approve" : "reject",
+          actor: `policy:${decision.ruleId}`,
+          reason: decision.reason,
+        };
+      } else if (expiresAt !== undefined && expiresAt <= context.df.currentUtcDateTime.getTime()) {
         final = yield* expire(context, request.connectionId, decision, passRun, 0);
       } else if (decision.verdict === "review") {
         final = yield* awaitApproval(context, request, decision, passRun, tenant ?? undefined, expiresAt);
@@ -156,28 +173,31 @@ export function* connectionReviewOrchestration(context: WorkflowContext): Workfl
 
       progress({ step: "applying-decision", verdict: decision.verdict, ruleId: decision.ruleId });
       const status = final.verdict === "approve" ? "Approved" : "Rejected";
-      const applied = yield* callActivity(context, ActivityNames.applyDecision, {
-        instanceId,
-        run: passRun,
-        connectionId: input.connectionId,
-        status,
-        description: final.description ?? describe(final, decision),
-        actor: final.actor,
-        judged: {
-          ...(request.privateEndpointId ? { privateEndpointId: request.privateEndpointId } : {}),
-          ...(request.consumerSubscriptionId ? { consumerSubscriptionId: request.consumerSubscriptionId } : {}),
-          ...(tenantId ? { tenantId } : {}),
-          ...(request.requestMessage !== undefined ? { requestMessage: request.requestMessage } : {}),
-        },
-        overQuotaAllowed: decision.verdict === "review",
-        at: now(),
-      });
+      // Written by the decision step already, or (a person, an expiry, an older instance's history) written now
+      // after a read of its own: time passed since policy's read.
+      const applied: StepResult<ArmConnection> = written
+        ? { ok: true, value: written }
+        : yield* callActivity(context, ActivityNames.applyDecision, {
+            instanceId,
+            run: passRun,
+            connectionId: input.connectionId,
+            status,
+            description: final.description ?? describeDecision(final, decision),
+            actor: final.actor,
+            judged: {
+              ...(request.privateEndpointId ? { privateEndpointId: request.privateEndpointId } : {}),
+              ...(request.consumerSubscriptionId ? { consumerSubscriptionId: request.consumerSubscriptionId } : {}),
+              ...(tenantId ? { tenantId } : {}),
+              ...(request.requestMessage !== undefined ? { requestMessage: request.requestMessage } : {}),
+            },
+            overQuotaAllowed: decision.verdict === "review",
+            at: now(),
+          });
       if (!applied.ok && applied.code === PermanentCodes.quotaExhausted && pass === 0) continue;
       if (!applied.ok) {
-        // Decided by someone else, or deleted, while we read or waited: nothing was written, as it should be.
-        const gone = applied.code === PermanentCodes.notPending || applied.code === PermanentCodes.notFound;
-        const state: ReviewState = gone ? "skipped" : "failed";
-        return yield* finish(state, `${applied.code}: ${applied.message}`, { decidedBy: final.actor });
+        return yield* finish(refusedState(applied.code), `${applied.code}: ${applied.message}`, {
+          decidedBy: final.actor,
+        });
       }
       approvedInArm = final.verdict === "approve";
 
@@ -548,18 +568,9 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** The description ARM shows in the portal: who decided and under which policy version. */
-function describe(final: FinalDecision, decision: PolicyDecision): string {
-  const verb = final.verdict === "approve" ? "Approved" : "Rejected";
-  const who = final.actor.startsWith("policy:")
-    ? `by rule ${final.actor.slice("policy:".length)}`
-    : `by ${final.actor} (rule ${decision.ruleId})`;
-  // ARM caps the description; keep it short, and keep the approver's own words when there is room.
-  const head = `${verb} ${who}`;
-  const tail = ` (policy ${decision.policyVersion})`;
-  const note = final.note ? `: ${final.note.replace(/\s+/g, " ").trim()}` : "";
-  if (!note) return `${head}${tail}`.slice(0, 140);
-  return `${head}${note}`.slice(0, 140);
+/** Decided by someone else, or deleted, while we read or waited: nothing was written, as it should be. */
+function refusedState(code: string): ReviewState {
+  return code === PermanentCodes.notPending || code === PermanentCodes.notFound ? "skipped" : "failed";
 }
 
 function message(error: unknown): string {

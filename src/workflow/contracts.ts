@@ -25,9 +25,9 @@ export interface ReviewInput {
 }
 
 /**
- * ARM state an intake path read moments ago. The review uses it for policy (instead of its own first read) only
- * while it is fresh; the connection is always re-read right before the ARM write, so a stale snapshot never
- * overwrites a connection approved by hand or deleted meanwhile. The endpoint feeds the DNS step.
+ * ARM state an intake path read moments ago. While fresh, the review records the request and resolves the tenant on
+ * it instead of a first read of its own; policy judges the state the writing step reads itself, right before it
+ * writes, so a stale snapshot never decides or overwrites anything. The endpoint feeds the DNS step.
  */
 export interface ObservedSnapshot {
   /** ISO time of the read. */
@@ -135,10 +135,27 @@ export interface ResolveTenantInput extends RunScoped {
 }
 
 export interface DecideInput extends RunScoped {
+  /** What the review saw so far (a hint): without `apply`, what policy judges; with it, what ARM must still show. */
   request: ConnectionRequest;
   tenant?: Tenant;
   now: string;
+  /**
+   * Judge on ARM's state read in this activity, and write the verdict when policy decides alone (approve or reject,
+   * not expired). Absent in the inputs older instances scheduled: they judge `request` and write later.
+   */
+  apply?: DecideAndApply;
 }
+
+export interface DecideAndApply {
+  /** When we first saw the request: past the policy's maximum Pending age, nothing is written here. */
+  firstSeenAt: string;
+}
+
+/**
+ * Policy's decision; `written` when the activity also wrote it through ARM (the connection as it is afterwards).
+ * Older instances' history holds a bare PolicyDecision: the review then writes in its apply step, as before.
+ */
+export type DecideResult = PolicyDecision & { written?: ArmConnection };
 
 export interface RequestApprovalInput extends RunScoped {
   request: ConnectionRequest;
@@ -381,7 +398,7 @@ export interface ActivityContracts {
   [ActivityNames.recordRequest]: { input: RecordRequestInput; output: StepResult<RecordedRequest> };
   [ActivityNames.readConnection]: { input: ReadConnectionInput; output: StepResult<ArmConnection | null> };
   [ActivityNames.resolveTenant]: { input: ResolveTenantInput; output: Tenant | null };
-  [ActivityNames.decide]: { input: DecideInput; output: StepResult<PolicyDecision> };
+  [ActivityNames.decide]: { input: DecideInput; output: StepResult<DecideResult> };
   [ActivityNames.requestApproval]: { input: RequestApprovalInput; output: RequestApprovalResult };
   [ActivityNames.recordHumanDecision]: { input: RecordHumanDecisionInput; output: null };
   [ActivityNames.applyDecision]: { input: ApplyDecisionInput; output: StepResult<ArmConnection> };

@@ -1,15 +1,26 @@
 import { DomainError } from "../domain/errors";
 import { parseArmId, sameArmId, tryParseArmId } from "../domain/arm-id";
-import { evaluatePolicy } from "../domain/policy";
+import { evaluatePolicy, type PolicyDecision } from "../domain/policy";
+import type { ConnectionRequest } from "../domain/connection";
+import { pendingExpiresAt } from "../domain/stale";
 import type { Tenant } from "../domain/tenant";
 import type { ArmConnection } from "../ports/connection-gateway.port";
 import { PermanentCodes, PermanentError } from "../ports/errors";
 import type { PolicySource } from "../ports/policy-source.port";
-import { runOf, type ActivityHandlers, type ApplyDecisionInput } from "./contracts";
+import {
+  runOf,
+  type ActivityHandlers,
+  type ApplyDecisionInput,
+  type DecideInput,
+  type DecideResult,
+  type JudgedConnection,
+} from "./contracts";
 import { ActivityNames, type ReviewActivityName } from "./names";
 import { sendApprovalNotice, type ApprovalNoticePorts } from "./approval-notices";
 import { AUTOPILOT, step } from "./activity-step";
 import { armConnectionOf } from "./recorded-connection";
+import { toConnectionRequest } from "./connection-request";
+import { describeDecision } from "./decision-description";
 import { registerConnectionDns, type DnsRegistrationPorts } from "./dns-registration";
 
 export interface ReviewActivityPorts extends DnsRegistrationPorts {
@@ -59,7 +70,7 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
     return tenant;
   };
 
-  const auditWrite = (input: ApplyDecisionInput): Promise<boolean> =>
+  const auditWrite = (input: StatusWrite): Promise<boolean> =>
     bookkeeping.appendAudit({
       connectionId: input.connectionId,
       stepId: `${runOf(input)}:arm-${input.status}`,
@@ -68,6 +79,110 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
       actor: input.actor,
       message: `Set ${input.status}: ${input.description}`,
     });
+
+  /**
+   * The write itself, on a connection just read Pending in the same activity: an approval first reserves a unit of
+   * the tenant's quota (given back when the write fails), then ARM is written and the write audited.
+   */
+  const writeStatus = async (
+    input: StatusWrite,
+    current: ArmConnection,
+    tenant: Tenant | undefined,
+    overQuotaAllowed: boolean,
+  ): Promise<ArmConnection> => {
+    const reserved = input.status === "Approved" && tenant ? tenant : undefined;
+    if (reserved) {
+      const limit = overQuotaAllowed ? undefined : reserved.quota;
+      const reservation = await bookkeeping.reserveQuota(reserved.tenantId, input.connectionId, limit);
+      if (!reservation.reserved) {
+        throw new PermanentError(
+          PermanentCodes.quotaExhausted,
+          `Tenant ${reserved.tenantId} has used its quota of ${limit}; nothing was written.`,
+        );
+      }
+    }
+    let written: ArmConnection;
+    try {
+      written = await gateway.setConnectionStatus(input.connectionId, input.status, input.description);
+    } catch (error) {
+      // The write did not happen: the unit of quota goes back (a retry reserves it again).
+      if (reserved) await bookkeeping.releaseQuota(reserved.tenantId, input.connectionId);
+      throw error;
+    }
+    // A long-running write returns no body: what we read a moment ago plus the status ARM confirmed.
+    const after: ArmConnection = {
+      ...current,
+      armStatus: written.armStatus,
+      ...(written.description !== undefined ? { description: written.description } : {}),
+      ...(written.privateEndpointId ? { privateEndpointId: written.privateEndpointId } : {}),
+      ...(written.groupIds.length > 0 ? { groupIds: written.groupIds } : {}),
+    };
+    delete after.requestMessage;
+    await auditWrite(input);
+    return after;
+  };
+
+  const loadPolicy = async () => {
+    try {
+      return await policy.load();
+    } catch (error) {
+      if (error instanceof PermanentError) throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      throw new PermanentError(PermanentCodes.policyUnavailable, `The policy could not be loaded: ${why}`);
+    }
+  };
+
+  /** Policy's verdict on a request, recorded on the row and in the audit (with the trace and what the verdict says). */
+  const judge = async (
+    input: DecideInput,
+    request: ConnectionRequest,
+    tenant: Tenant | undefined,
+  ): Promise<PolicyDecision> => {
+    // Judged on a full read: its group ids (a Storage or Key Vault connection's come from its endpoint) are the row's.
+    const groups = input.apply && request.groupIds.length > 0 ? { groupIds: request.groupIds } : {};
+    const decision = evaluatePolicy(await loadPolicy(), {
+      request,
+      ...(tenant ? { tenant } : {}),
+      now: input.now,
+    });
+    const { trace, ...verdict } = decision;
+    await bookkeeping.saveConnection({
+      connectionId: request.connectionId,
+      verdict: decision.verdict,
+      ruleId: decision.ruleId,
+      reason: decision.reason,
+      policyVersion: decision.policyVersion,
+      ...groups,
+      ...(decision.verdict === "review" ? { state: "awaiting-approval" as const } : {}),
+      updatedAt: input.now,
+    });
+    await bookkeeping.appendAudit({
+      connectionId: request.connectionId,
+      stepId: `${runOf(input)}:decision`,
+      at: input.now,
+      kind: "decision",
+      actor: `policy:${decision.ruleId}`,
+      message: `Policy ${decision.policyVersion} says ${decision.verdict}: ${decision.reason}`,
+      data: { trace, decision: verdict },
+    });
+    return decision;
+  };
+
+  /**
+   * A retried decide-and-write step finds ARM no longer Pending: when ARM shows the very status and description this
+   * step's recorded decision wrote, that write was ours and is done; anything else was decided by someone else.
+   */
+  const ownEarlierWrite = async (input: DecideInput, current: ArmConnection): Promise<DecideResult | undefined> => {
+    const audit = await bookkeeping.listAudit(input.request.connectionId);
+    const recorded = audit.find((e) => e.stepId === `${runOf(input)}:decision`)?.data;
+    const decision = recorded?.decision as Omit<PolicyDecision, "trace"> | undefined;
+    if (!decision || decision.verdict === "review") return undefined;
+    const write = policyWrite(input, decision);
+    if (current.armStatus !== write.status || current.description !== write.description) return undefined;
+    await auditWrite(write);
+    const trace = Array.isArray(recorded?.trace) ? (recorded.trace as PolicyDecision["trace"]) : [];
+    return { ...decision, trace, written: current };
+  };
 
   return {
     async [ActivityNames.recordRequest](input) {
@@ -133,39 +248,30 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
     },
 
     async [ActivityNames.decide](input) {
-      return step(async () => {
-        let loaded;
-        try {
-          loaded = await policy.load();
-        } catch (error) {
-          if (error instanceof PermanentError) throw error;
-          const why = error instanceof Error ? error.message : String(error);
-          throw new PermanentError(PermanentCodes.policyUnavailable, `The policy could not be loaded: ${why}`);
+      return step(async (): Promise<DecideResult> => {
+        // Inputs older instances scheduled: judge what the review read; its apply step writes.
+        if (!input.apply) return judge(input, input.request, input.tenant);
+        const connectionId = input.request.connectionId;
+        // The one read both jobs rest on: policy judges exactly this state, and it is what the write follows.
+        const current = await gateway.getConnection(connectionId);
+        if (!current) {
+          throw new PermanentError(PermanentCodes.notFound, `The connection ${connectionId} no longer exists.`);
         }
-        const decision = evaluatePolicy(loaded, {
-          request: input.request,
-          ...(input.tenant ? { tenant: input.tenant } : {}),
-          now: input.now,
-        });
-        await bookkeeping.saveConnection({
-          connectionId: input.request.connectionId,
-          verdict: decision.verdict,
-          ruleId: decision.ruleId,
-          reason: decision.reason,
-          policyVersion: decision.policyVersion,
-          ...(decision.verdict === "review" ? { state: "awaiting-approval" as const } : {}),
-          updatedAt: input.now,
-        });
-        await bookkeeping.appendAudit({
-          connectionId: input.request.connectionId,
-          stepId: `${runOf(input)}:decision`,
-          at: input.now,
-          kind: "decision",
-          actor: `policy:${decision.ruleId}`,
-          message: `Policy ${decision.policyVersion} says ${decision.verdict}: ${decision.reason}`,
-          data: { trace: decision.trace },
-        });
-        return decision;
+        if (current.armStatus !== "Pending") {
+          const ours = await ownEarlierWrite(input, current);
+          if (ours) return ours;
+          throw new PermanentError(
+            PermanentCodes.notPending,
+            `The connection is ${current.armStatus}, not Pending; it was left as it is.`,
+          );
+        }
+        // The review recorded the request and its tenant from what it was told: ARM must show the same now.
+        const tenant = await assertJudgedIsCurrent(current, judgedOf(input.request, input.tenant));
+        const request = toConnectionRequest(current, input.request.source, input.request.observedAt, tenant?.tenantId);
+        const decision = await judge(input, request, tenant);
+        if (decision.verdict === "review" || expired(decision, input.apply.firstSeenAt, input.now)) return decision;
+        const written = await writeStatus(policyWrite(input, decision), current, tenant, false);
+        return { ...decision, written };
       });
     },
 
@@ -209,36 +315,7 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
           );
         }
         const tenant = await assertJudgedIsCurrent(current, input.judged);
-        const reserved = input.status === "Approved" && tenant ? tenant : undefined;
-        if (reserved) {
-          const limit = input.overQuotaAllowed ? undefined : reserved.quota;
-          const reservation = await bookkeeping.reserveQuota(reserved.tenantId, input.connectionId, limit);
-          if (!reservation.reserved) {
-            throw new PermanentError(
-              PermanentCodes.quotaExhausted,
-              `Tenant ${reserved.tenantId} has used its quota of ${limit}; nothing was written.`,
-            );
-          }
-        }
-        let written: ArmConnection;
-        try {
-          written = await gateway.setConnectionStatus(input.connectionId, input.status, input.description);
-        } catch (error) {
-          // The write did not happen: the unit of quota goes back (a retry reserves it again).
-          if (reserved) await bookkeeping.releaseQuota(reserved.tenantId, input.connectionId);
-          throw error;
-        }
-        // A long-running write returns no body: what we read a moment ago plus the status ARM confirmed.
-        const after: ArmConnection = {
-          ...current,
-          armStatus: written.armStatus,
-          ...(written.description !== undefined ? { description: written.description } : {}),
-          ...(written.privateEndpointId ? { privateEndpointId: written.privateEndpointId } : {}),
-          ...(written.groupIds.length > 0 ? { groupIds: written.groupIds } : {}),
-        };
-        delete after.requestMessage;
-        await auditWrite(input);
-        return after;
+        return writeStatus(input, current, tenant, input.overQuotaAllowed);
       });
     },
 
@@ -280,6 +357,43 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
       return null;
     },
   };
+}
+
+/** What an ARM write says and who it is audited as. */
+type StatusWrite = Pick<
+  ApplyDecisionInput,
+  "instanceId" | "run" | "connectionId" | "status" | "description" | "actor" | "at"
+>;
+
+/** The write of a verdict policy reached alone: its description names the rule and the policy version. */
+function policyWrite(input: DecideInput, decision: Pick<PolicyDecision, "verdict" | "ruleId" | "policyVersion">) {
+  const verdict = decision.verdict === "approve" ? "approve" : "reject";
+  const actor = `policy:${decision.ruleId}`;
+  return {
+    instanceId: input.instanceId,
+    ...(input.run ? { run: input.run } : {}),
+    connectionId: input.request.connectionId,
+    status: verdict === "approve" ? ("Approved" as const) : ("Rejected" as const),
+    description: describeDecision({ verdict, actor }, decision),
+    actor,
+    at: input.now,
+  };
+}
+
+/** The facts the review went on so far (endpoint, subscription, tenant, message), to hold against ARM. */
+function judgedOf(request: ConnectionRequest, tenant: Tenant | undefined): JudgedConnection {
+  return {
+    ...(request.privateEndpointId ? { privateEndpointId: request.privateEndpointId } : {}),
+    ...(request.consumerSubscriptionId ? { consumerSubscriptionId: request.consumerSubscriptionId } : {}),
+    ...(tenant ? { tenantId: tenant.tenantId } : {}),
+    ...(request.requestMessage !== undefined ? { requestMessage: request.requestMessage } : {}),
+  };
+}
+
+/** Past the maximum Pending age: the review rejects it as expired (its own description), not policy's verdict. */
+function expired(decision: PolicyDecision, firstSeenAt: string, now: string): boolean {
+  if (!decision.maxPendingAge) return false;
+  return pendingExpiresAt(firstSeenAt, decision.maxPendingAge) <= Date.parse(now);
 }
 
 /** Both absent, or both present and equal (ids compare case-insensitively). */

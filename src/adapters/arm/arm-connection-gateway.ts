@@ -81,14 +81,18 @@ export class ArmConnectionGateway implements ConnectionGateway {
     try {
       const resource = options.withProviderResource === false ? bare : await this.providerResource(provider);
       if (isPls(provider)) {
-        const c = await this.clients
-          .network(id.subscriptionId)
-          .privateLinkServices.getPrivateEndpointConnection(
-            provider.resourceGroup!,
-            provider.name!,
-            id.name!,
-            this.opts(),
-          );
+        // The service GET lists its connections inline (readOnly in the REST spec): one call brings tags and state.
+        const inline = resource.plsConnections?.find((c) => c.id?.toLowerCase() === id.id.toLowerCase());
+        const c =
+          inline ??
+          (await this.clients
+            .network(id.subscriptionId)
+            .privateLinkServices.getPrivateEndpointConnection(
+              provider.resourceGroup!,
+              provider.name!,
+              id.name!,
+              this.opts(),
+            ));
         return plsConnection(c, resource, connectionId);
       }
       // A PaaS resource lists its connections inline: the read that brought the tags brought the status too.

@@ -149,7 +149,7 @@ export class TableBookkeeping implements Bookkeeping {
       actor: entry.actor,
       action: entry.action,
       message: cap(entry.message),
-      ...(entry.data ? { data: cap(json(entry.data)) } : {}),
+      ...(entry.data ? { data: dataText(entry.data) } : {}),
     };
     await this.safe(() => audit.createEntity(row), "appending to the tenant audit log");
   }
@@ -342,7 +342,7 @@ export class TableBookkeeping implements Bookkeeping {
       kind: entry.kind,
       actor: entry.actor,
       message: cap(entry.message),
-      ...(entry.data ? { data: cap(json(entry.data)) } : {}),
+      ...(entry.data ? { data: dataText(entry.data) } : {}),
     };
     try {
       // The marker and the entry land together or not at all: a retried step finds the marker and adds nothing.
@@ -525,6 +525,31 @@ function invertedTime(iso: string): string {
 
 function json(value: unknown): string {
   return JSON.stringify(value);
+}
+
+/**
+ * Audit data as JSON that always parses back: past the cap, the largest values (a long policy trace) give way first
+ * and are named in `truncated`, so the small ones (a decision) survive. Cutting the JSON text would make it unreadable.
+ */
+function dataText(data: Record<string, unknown>): string {
+  const whole = json(data);
+  if (whole.length <= MAX_STRING) return whole;
+  const sized = Object.entries(data)
+    .map(([name, value]) => ({ name, value, size: name.length + (json(value)?.length ?? 0) + 4 }))
+    .sort((a, b) => a.size - b.size);
+  const kept: Record<string, unknown> = {};
+  const truncated: string[] = [];
+  // Room for the list of dropped names (keys are short).
+  let used = 2 + 64 + json(Object.keys(data)).length;
+  for (const { name, value, size } of sized) {
+    if (used + size <= MAX_STRING) {
+      kept[name] = value;
+      used += size;
+    } else {
+      truncated.push(name);
+    }
+  }
+  return json({ ...kept, truncated });
 }
 
 function cap(text: string): string {

@@ -123,7 +123,8 @@ describe("ArmConnectionGateway against the sandbox", () => {
       rate5xx: 0,
       latencyMs: 0,
       seed: 1,
-      match: "privateEndpointConnections",
+      // The service GET: it lists the connection inline, so the read needs no call of the connection's own.
+      match: "privateLinkServices",
     });
     try {
       await expect(env.adapters.gateway.getConnection(made.connectionId)).rejects.toBeInstanceOf(TransientError);

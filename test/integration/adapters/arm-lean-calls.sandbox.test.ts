@@ -38,6 +38,29 @@ describe("lean ARM calls", () => {
     });
   });
 
+  it("reads a Private Link Service connection with the service's tags in one call: the service lists it inline", async () => {
+    const made = await createEndpoint(env.sandbox, { subscriptionId: C1, name: "lean-pls", targetResourceId: PLS });
+    let full;
+    expect(
+      await counted(async () => {
+        full = await env.adapters.gateway.getConnection(made.connectionId);
+      }),
+    ).toEqual({ "GET privateLinkServices": 1 });
+    expect(full).toMatchObject({
+      connectionId: made.connectionId,
+      armStatus: "Pending",
+      providerResourceType: "Microsoft.Network/privateLinkServices",
+      privateEndpointId: made.privateEndpointId,
+    });
+    // A connection the service does not list (gone) is asked for by name: ARM's 404 says so.
+    expect(
+      await counted(async () => {
+        full = await env.adapters.gateway.getConnection(`${PLS}/privateEndpointConnections/never-was`);
+      }),
+    ).toEqual({ "GET privateLinkServices": 1, "GET privateLinkServices/privateEndpointConnections": 1 });
+    expect(full).toBeUndefined();
+  });
+
   it("approves a PaaS connection through its long-running operation without reading it again afterwards", async () => {
     const made = await createEndpoint(env.sandbox, { subscriptionId: C1, name: "lean-pg-put", targetResourceId: PG });
     let after;

@@ -138,6 +138,25 @@ describe("TableBookkeeping on Azurite", () => {
     expect(history[0]?.data).toEqual({ n: 1 });
   });
 
+  it("keeps an oversized entry's data readable: the largest value gives way, the small ones stay", async () => {
+    const { store } = bookkeeping();
+    const id = aConnectionId({ name: "big-trace" });
+    // A long policy's trace: far past what one Table property holds.
+    const trace = Array.from({ length: 2_000 }, (_, i) => ({ ruleId: `rule-${i}`, failed: "tenant status is active" }));
+    const decision = { verdict: "approve", ruleId: "known-tenant", policyVersion: "v1", validFor: "P30D" };
+    await store.appendAudit({
+      connectionId: id,
+      stepId: "review-1:decision",
+      at: at(1),
+      kind: "decision",
+      actor: "policy:known-tenant",
+      message: "approve",
+      data: { trace, decision },
+    });
+    const [entry] = await store.listAudit(id);
+    expect(entry?.data).toEqual({ decision, truncated: ["trace"] });
+  });
+
   it("writes the audit marker and entry in one transaction (a failed batch leaves neither)", async () => {
     const { store, client } = bookkeeping();
     const id = aConnectionId({ name: "tx" });

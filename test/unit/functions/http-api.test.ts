@@ -48,6 +48,19 @@ describe("POST /api/reviews", () => {
     expect(d.client.starts).toHaveLength(1);
   });
 
+  it("hands its own read of the connection to the review as the review's first read: one ARM call, not two", async () => {
+    const d = reviewDeps();
+    await createReview({ connectionId: aConnectionId() }, d);
+    expect(d.gateway.reads).toEqual([{ method: "getConnection", id: aConnectionId(), detail: "status" }]);
+    expect(d.client.starts[0]?.input).toMatchObject({
+      connectionId: aConnectionId(),
+      observed: {
+        at: "2026-01-01T09:00:00.000Z",
+        connection: { connectionId: aConnectionId(), armStatus: "Pending", privateEndpointId: anEndpointId() },
+      },
+    });
+  });
+
   it("a private endpoint id starts the endpoint intake", async () => {
     const d = reviewDeps();
     const res = await createReview({ privateEndpointId: anEndpointId() }, d);

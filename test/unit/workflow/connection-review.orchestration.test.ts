@@ -221,7 +221,9 @@ describe("connection-review orchestration", () => {
     expect(result.output).toMatchObject({ state: "failed" });
     expect(result.output?.reason).toContain("Stopped without approving");
     expect(h.gateway.writes).toEqual([]);
-    expect(result.activityCalls.find((c) => c.name === "review-apply-decision")?.attempts).toBe(5);
+    // Policy's verdict is written by the step that read and judged it; each failed try gave its unit back.
+    expect(result.activityCalls.find((c) => c.name === "review-decide")?.attempts).toBe(5);
+    expect(await h.bookkeeping.quotaUsage("contoso")).toBe(0);
   });
 
   it("when the policy cannot load, nothing is approved", async () => {

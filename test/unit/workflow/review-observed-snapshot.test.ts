@@ -3,9 +3,12 @@ import { connectionReviewOrchestration } from "../../../src/workflow/connection-
 import type { ReviewInput, ReviewOutcome } from "../../../src/workflow/contracts";
 import { anArmConnection, aTenant, anEndpoint } from "../../support/builders";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
-import { reviewHarness } from "../../support/review-harness";
+import { reviewHarness, TEST_POLICY } from "../../support/review-harness";
 
-/** What intake already read stands in for the review's first read; the write still re-reads ARM first. */
+/**
+ * What intake already read stands in for the review's first read (a hint: what to record); policy judges ARM's state
+ * as the step that writes reads it, right before the write.
+ */
 const START = new Date("2026-01-01T09:00:00Z");
 const connection = anArmConnection();
 
@@ -36,12 +39,41 @@ const fresh = (extra: Partial<NonNullable<ReviewInput["observed"]>> = {}): Revie
 });
 
 describe("the review with what intake observed", () => {
-  it("reads ARM once (status, right before the write) and not the endpoint again", async () => {
+  it("reads ARM once (the resource with its connection, judged and written on) and not the endpoint again", async () => {
     const h = estate();
     const outcome = await run(h, fresh());
 
     expect(outcome).toMatchObject({ state: "approved", dnsRecords: [expect.objectContaining({ outcome: "created" })] });
-    expect(h.gateway.reads).toEqual([{ method: "getConnection", id: connection.connectionId, detail: "status" }]);
+    expect(h.gateway.reads).toEqual([
+      { method: "getConnection", id: connection.connectionId, detail: "with-provider" },
+    ]);
+  });
+
+  it("judges the provider resource's tags as ARM shows them at the write, not as the snapshot had them", async () => {
+    const h = reviewHarness(
+      TEST_POLICY.replace(
+        "  - id: known-tenant",
+        `  - id: production-needs-a-person
+    when: { resource: { tags: { environment: production } } }
+    then:
+      verdict: review
+      reason: Production; a person decides.
+      review: { approvers: [ops@contoso.example], deadline: PT1H, reminders: [], onDeadline: reject }
+  - id: known-tenant`,
+      ),
+    );
+    // Tagged production after intake read it: the snapshot still shows the old tags.
+    h.gateway.addConnection({ ...connection, providerResourceTags: { environment: "production" } });
+    h.gateway.addEndpoint(anEndpoint());
+    await h.bookkeeping.upsertTenant(aTenant());
+
+    const outcome = await run(
+      h,
+      fresh({ connection: { ...connection, providerResourceTags: { environment: "test" } } }),
+    );
+
+    expect(h.gateway.writes.filter((w) => w.status === "Approved")).toEqual([]);
+    expect(outcome).toMatchObject({ verdict: "review", ruleId: "production-needs-a-person", state: "rejected" });
   });
 
   it("reads the connection itself when the snapshot is stale or for another connection", async () => {
@@ -51,9 +83,10 @@ describe("the review with what intake observed", () => {
     ]) {
       const h = estate();
       await run(h, input);
+      // Its own first read (what to record), then the read policy judges and the write follows.
       expect(h.gateway.reads.map((r) => `${r.method}:${r.detail}`)).toEqual([
         "getConnection:with-provider",
-        "getConnection:status",
+        "getConnection:with-provider",
       ]);
     }
   });
@@ -63,7 +96,8 @@ describe("the review with what intake observed", () => {
     h.gateway.addConnection({ ...connection, armStatus: "Approved", description: "approved by a person" });
     const outcome = await run(h, fresh());
 
-    expect(outcome.state).toBe("approved"); // the target status already holds: nothing to write
+    // Not this review's decision: nothing is written and the review does not claim it.
+    expect(outcome).toMatchObject({ state: "skipped", reason: expect.stringContaining("CONNECTION_NOT_PENDING") });
     expect(h.gateway.writes).toEqual([]);
     expect((await h.gateway.getConnection(connection.connectionId))?.description).toBe("approved by a person");
   });

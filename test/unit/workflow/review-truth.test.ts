@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import type { ReviewInput, ReviewOutcome } from "../../../src/workflow/contracts";
 import { PermanentError } from "../../../src/ports/errors";
-import { ActivityNames } from "../../../src/workflow/names";
 import { aConnectionId, anArmConnection, aTenant, anEndpoint, anEndpointId } from "../../support/builders";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
 import { reviewHarness, TEST_POLICY } from "../../support/review-harness";
@@ -122,19 +121,16 @@ describe("the review decides from ARM, not from what it was told", () => {
     h.gateway.addConnection(connection);
     h.gateway.addEndpoint(anEndpoint());
     await h.bookkeeping.upsertTenant(aTenant({ quota: 1 }));
-    const apply = h.activities[ActivityNames.applyDecision];
+    // Another review takes the last unit after this one's policy said approve, before its own reservation: the
+    // race sits inside the step that judges and writes.
+    const reserve = h.bookkeeping.reserveQuota.bind(h.bookkeeping);
     let raced = false;
-    const activities = {
-      ...h.activities,
-      // Another review takes the last unit right after this one's policy said approve.
-      [ActivityNames.applyDecision]: async (input: never) => {
-        if (!raced) await h.bookkeeping.reserveQuota("contoso", aConnectionId({ name: "other" }), 1);
-        raced = true;
-        return apply(input);
-      },
+    h.bookkeeping.reserveQuota = async (tenantId, connectionId, limit) => {
+      if (!raced) await reserve("contoso", aConnectionId({ name: "other" }), 1);
+      raced = true;
+      return reserve(tenantId, connectionId, limit);
     };
-
-    const outcome = await run(h, {}, { activities });
+    const outcome = await run(h);
 
     expect(approvals(h)).toEqual([]);
     expect([...new Set([...h.teams.sent, ...h.email.sent].map((s) => s.notice.kind))]).toEqual(["request"]);
