@@ -5,7 +5,7 @@ import { operationName } from "../control/call-log";
 import type { ArmContext } from "./arm-context";
 import type { ArmCall } from "./arm-handler";
 import { parseArmPath, type ArmPath } from "./arm-path";
-import { endpointRoutes, networkInterfaceRoutes, resourceGroupResources } from "./endpoint-routes";
+import { endpointRoutes, networkInterfaceRoutes } from "./endpoint-routes";
 import { privateDnsRoutes } from "./private-dns-routes";
 import {
   isResourceGraphPath,
@@ -14,6 +14,7 @@ import {
   resourceGraphQuery,
 } from "./resource-graph";
 import { providerRoutes } from "./provider-routes";
+import { resourceList } from "./resource-list";
 import {
   NETWORK_API_VERSIONS,
   PAAS_FAMILIES,
@@ -43,8 +44,7 @@ function routeFor(path: ArmPath): Route | undefined {
     return { versions: NETWORK_API_VERSIONS, handle: networkInterfaceRoutes };
   if (under(key, "microsoft.network/privatednszones"))
     return { versions: PRIVATE_DNS_API_VERSIONS, handle: privateDnsRoutes };
-  if (key === "resources" && path.resourceGroup)
-    return { versions: RESOURCES_API_VERSIONS, handle: resourceGroupResources };
+  if (key === "resources") return { versions: RESOURCES_API_VERSIONS, handle: resourceList };
   for (const family of PAAS_FAMILIES) {
     const [ns] = family.type.split("/");
     if (under(key, family.type.toLowerCase()))

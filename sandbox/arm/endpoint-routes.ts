@@ -1,4 +1,4 @@
-import { ArmError, badRequest, notFound, requireGet, unservedType } from "../http/arm-error";
+import { ArmError, notFound, requireGet, unservedType } from "../http/arm-error";
 import type { SandboxResponse } from "../http/http-types";
 import type { ArmCall } from "./arm-handler";
 import { idKey, inScope, resourceId } from "./arm-path";
@@ -32,23 +32,4 @@ export function networkInterfaceRoutes(call: ArmCall): SandboxResponse {
   const endpoint = ctx.store.endpointByNic(id);
   if (!endpoint) throw notFound("Microsoft.Network/networkInterfaces", name, path.resourceGroup);
   return { status: 200, json: networkInterfaceView(endpoint) };
-}
-
-/** `GET /subscriptions/{s}/resourceGroups/{rg}/resources` with an optional `$filter=resourceType eq '...'`. */
-export function resourceGroupResources(call: ArmCall): SandboxResponse {
-  const { ctx, path, req } = call;
-  requireGet(req.method);
-  const filter = req.url.searchParams.get("$filter");
-  const typeFilter = filter ? /resourceType\s+eq\s+'([^']+)'/i.exec(filter)?.[1]?.toLowerCase() : undefined;
-  if (filter && !typeFilter) {
-    throw badRequest(
-      "InvalidFilterInQueryString",
-      "Only $filter=resourceType eq '<type>' is supported by the sandbox.",
-    );
-  }
-  // The dispatcher routes here only with a resource group, so inScope matches that group.
-  const items = [...ctx.store.providers.values()]
-    .filter((r) => inScope(path, r) && (!typeFilter || r.family.type.toLowerCase() === typeFilter))
-    .map((r) => ({ id: r.id, name: r.name, type: r.family.type, location: r.location, tags: r.tags }));
-  return pageOf(call, items);
 }

@@ -197,6 +197,36 @@ describe("the contract checker", () => {
     ).toEqual({ operation: expect.stringMatching(/FlexibleServers\.json#Servers_Get$/), problems: [] });
   });
 
+  it("judges the generic resource lists by resources.json: GenericResourceExpanded items, nextLink, CloudError", () => {
+    const judge = (path: string, status: number, body: unknown) =>
+      checker.check({ method: "GET", path, apiVersion: "2025-04-01", status, headers: {}, body });
+    const group = "/subscriptions/s/resourceGroups/rg/resources";
+    const item = {
+      id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/db",
+      name: "db",
+      type: "Microsoft.Sql/servers",
+      location: "westeurope",
+      tags: { environment: "production" },
+    };
+    expect(judge(group, 200, { value: [item], nextLink: "https://x/next" })).toEqual({
+      operation: expect.stringMatching(/resources\.list\.extract\.json#Resources_ListByResourceGroup$/),
+      problems: [],
+    });
+    expect(judge("/subscriptions/s/resources", 200, { value: [{ ...item, sku: { name: "S0" } }] })).toEqual({
+      operation: expect.stringMatching(/resources\.list\.extract\.json#Resources_List$/),
+      problems: [],
+    });
+    expect(judge(group, 200, { value: [{ ...item, resourceGroup: "rg" }], count: 1 }).problems).toEqual([
+      "/value/0/resourceGroup is not declared by the spec",
+      "/count is not declared by the spec",
+    ]);
+    // CloudError wraps common-types v1 ErrorResponse (code, message, target, details, additionalInfo).
+    expect(judge(group, 404, { error: { code: "ResourceGroupNotFound", message: "gone" } }).problems).toEqual([]);
+    expect(judge(group, 403, { error: { code: "AuthorizationFailed", message: "no", status: 403 } }).problems).toEqual([
+      "/error/status is not declared by the spec",
+    ]);
+  });
+
   it("judges Private Link Service, private endpoint and NIC answers by the network extracts", () => {
     const rg = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
     const judge = (method: string, path: string, status: number, body?: unknown) =>
