@@ -114,6 +114,13 @@ describe("registerConnectionDns for a Private Link Service", () => {
     expect(s.gateway.reads.map((r) => r.method)).toEqual(["getPrivateEndpoint"]);
   });
 
+  it("fills the endpoint's name into a template that asks for it", async () => {
+    const s = await setup({ zone: PLS_ZONE, nameTemplate: "{endpoint}.{service}" });
+    s.gateway.addEndpoint(anEndpoint());
+    const result = await register(s, { instanceId: "r1", connection, tenantId: "contoso", at: AT });
+    expect(result.records.map((r) => r.name)).toEqual(["pe-1.pls-1"]);
+  });
+
   it("records another endpoint's record as a conflict, leaving it as it is", async () => {
     const s = await setup();
     s.gateway.addEndpoint(anEndpoint());
@@ -216,5 +223,23 @@ describe("registerConnectionDns for a PaaS resource", () => {
     ]);
     // Never under the Private Link Service's own naming.
     expect([...s.dns.records.values()].map((r) => `${r.name}.${r.zone}`)).toEqual([`pg-1.${PG_ZONE}`]);
+  });
+  it("places a regional zone by the endpoint's location", async () => {
+    const s = await setup();
+    const cluster = anArmConnection({
+      providerResourceType: "Microsoft.ContainerService/managedClusters",
+      armStatus: "Approved",
+      groupIds: ["management"],
+    });
+    s.gateway.addEndpoint(
+      anEndpoint({
+        location: "westeurope",
+        customDnsConfigs: [{ fqdn: "aks-1.abc.privatelink.westeurope.azmk8s.io", ipAddresses: ["10.3.0.4"] }],
+      }),
+    );
+    const result = await register(s, { instanceId: "r1", connection: cluster, at: AT });
+    expect(result.records).toEqual([
+      { zone: "privatelink.westeurope.azmk8s.io", name: "aks-1.abc", ipAddresses: ["10.3.0.4"], outcome: "created" },
+    ]);
   });
 });

@@ -96,6 +96,15 @@ describe("the endpoint intake", () => {
     expect(Object.keys(started[0]!.input as object)).not.toContain("claimsTenantId");
   });
 
+  it("hands on the connection alone when the endpoint could not be read", async () => {
+    const { started } = await drive(
+      intake,
+      { privateEndpointId: anEndpointId(), observedAt: OBSERVED },
+      { [ActivityNames.resolveEndpoint]: async () => ({ ok: true, value: { connections: [connection] } }) },
+    );
+    expect((started[0]!.input as { observed: unknown }).observed).toEqual({ at: READ_AT, connection });
+  });
+
   it("tries again after each of its growing pauses, then reports why it gave up", async () => {
     let calls = 0;
     const { result, started } = await drive(
