@@ -13,6 +13,7 @@ import {
   aPrivateLinkServiceId,
 } from "../../support/builders";
 import type { WorkflowContext, WorkflowGenerator } from "../../../src/workflow/workflow-context";
+import { runOnDurableSdk } from "../../support/durable-sdk-host";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
 
 // What the two intakes hand to the reviews and clean-ups they start (the review records it as the request's
@@ -224,6 +225,22 @@ describe("the notification intake", () => {
       cleanups: [],
       unknownToArm: 0,
       error: { code: "ARM_FORBIDDEN", message: "403" },
+    });
+  });
+  it("with nothing to start, completes on durable-functions' own engine, which refuses an empty Task.all", async () => {
+    const approved = anArmConnection({ armStatus: "Approved" });
+    const result = await runOnDurableSdk(intake, {
+      instanceId: "notify-sdk",
+      input: input({ connectionIds: [approved.connectionId] }),
+      start: START,
+      activities: { [ActivityNames.listNotifiedConnections]: async () => ({ ok: true, value: [approved] }) },
+    });
+    expect(result.output).toEqual({
+      providerResourceId: aPrivateLinkServiceId(),
+      notified: 1,
+      reviews: [],
+      cleanups: [],
+      unknownToArm: 0,
     });
   });
 });
