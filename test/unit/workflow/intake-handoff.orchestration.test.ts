@@ -227,7 +227,7 @@ describe("the notification intake", () => {
       error: { code: "ARM_FORBIDDEN", message: "403" },
     });
   });
-  it("with nothing to start, completes on durable-functions' own engine, which refuses an empty Task.all", async () => {
+  it("with nothing to start, completes on durable-functions' own engine", async () => {
     const approved = anArmConnection({ armStatus: "Approved" });
     const result = await runOnDurableSdk(intake, {
       instanceId: "notify-sdk",
