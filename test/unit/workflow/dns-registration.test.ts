@@ -64,7 +64,7 @@ describe("registerConnectionDns for a Private Link Service", () => {
       at: AT,
     });
     const record = { zone: PLS_ZONE, name: "contoso.pls-1", ipAddresses: ["10.1.0.4"], outcome: "created" };
-    expect(result).toEqual({ records: [record] });
+    expect(result).toStrictEqual({ records: [record] }); // strict: a created record carries no conflict detail
     expect([...s.dns.records.values()]).toEqual([expect.objectContaining({ name: "contoso.pls-1" })]);
     const row = await s.bookkeeping.getConnection(connection.connectionId);
     expect(row).toMatchObject({ dnsRecords: [record], updatedAt: AT });
@@ -76,6 +76,23 @@ describe("registerConnectionDns for a Private Link Service", () => {
         actor: "autopilot",
         message: `A contoso.pls-1.${PLS_ZONE} → 10.1.0.4 (created).`,
       },
+    ]);
+  });
+
+  it("writes one record for all the endpoint's addresses, and audits them all", async () => {
+    const s = await setup();
+    s.gateway.addEndpoint(
+      anEndpoint({
+        nicIpConfigurations: [
+          { privateIPAddress: "10.1.0.4", fqdns: [] },
+          { privateIPAddress: "10.1.0.5", fqdns: [] },
+        ],
+      }),
+    );
+    const result = await register(s, { instanceId: "r1", connection, tenantId: "contoso", at: AT });
+    expect(result.records.map((r) => r.ipAddresses)).toEqual([["10.1.0.4", "10.1.0.5"]]);
+    expect((await entries(s, connection.connectionId)).map((e) => e.message)).toEqual([
+      `A contoso.pls-1.${PLS_ZONE} → 10.1.0.4, 10.1.0.5 (created).`,
     ]);
   });
 
@@ -210,13 +227,14 @@ describe("registerConnectionDns for a PaaS resource", () => {
         customDnsConfigs: [
           { fqdn: "pg-1.postgres.database.azure.com", ipAddresses: ["10.1.0.5"] },
           { fqdn: "pg-1.example.org", ipAddresses: ["10.1.0.6"] },
+          { fqdn: "pg-2.example.org", ipAddresses: ["10.1.0.7"] },
         ],
       }),
     );
     const result = await register(s, { instanceId: "r1", connection, tenantId: "contoso", at: AT });
     expect(result).toEqual({
       records: [{ zone: PG_ZONE, name: "pg-1", ipAddresses: ["10.1.0.5"], outcome: "created" }],
-      note: "No central zone for: pg-1.example.org.",
+      note: "No central zone for: pg-1.example.org, pg-2.example.org.",
     });
     expect(s.gateway.reads).toEqual([
       { method: "getPrivateEndpoint", id: connection.privateEndpointId, detail: "endpoint-only" },
@@ -224,22 +242,22 @@ describe("registerConnectionDns for a PaaS resource", () => {
     // Never under the Private Link Service's own naming.
     expect([...s.dns.records.values()].map((r) => `${r.name}.${r.zone}`)).toEqual([`pg-1.${PG_ZONE}`]);
   });
-  it("places a regional zone by the endpoint's location", async () => {
+  it.each([
+    ["in the endpoint's region: written", "westeurope", 1],
+    ["in another region: not ours to place", "northeurope", 0],
+  ])("places a regional zone by the endpoint's location; a name %s", async (_name, region, written) => {
     const s = await setup();
     const cluster = anArmConnection({
       providerResourceType: "Microsoft.ContainerService/managedClusters",
       armStatus: "Approved",
       groupIds: ["management"],
     });
+    const fqdn = `aks-1.abc.privatelink.${region}.azmk8s.io`;
     s.gateway.addEndpoint(
-      anEndpoint({
-        location: "westeurope",
-        customDnsConfigs: [{ fqdn: "aks-1.abc.privatelink.westeurope.azmk8s.io", ipAddresses: ["10.3.0.4"] }],
-      }),
+      anEndpoint({ location: "westeurope", customDnsConfigs: [{ fqdn, ipAddresses: ["10.3.0.4"] }] }),
     );
     const result = await register(s, { instanceId: "r1", connection: cluster, at: AT });
-    expect(result.records).toEqual([
-      { zone: "privatelink.westeurope.azmk8s.io", name: "aks-1.abc", ipAddresses: ["10.3.0.4"], outcome: "created" },
-    ]);
+    expect(result.records.map((r) => `${r.name}.${r.zone}`)).toEqual(written ? [fqdn] : []);
+    expect(result.note).toBe(written ? undefined : `No central zone for: ${fqdn}.`);
   });
 });
