@@ -167,10 +167,13 @@ describe("the audit of each channel", () => {
 
   it("records a failure as an error, cut to a readable length, and falls back only to the other channel", async () => {
     const s = setup({ channels: ["teams"] });
+    let teamsTries = 0;
     s.teams.send = async () => {
+      teamsTries += 1;
       throw new Error(`teams is down: ${"x".repeat(2_000)}`);
     };
     expect((await s.send()).delivered).toBe(true);
+    expect(teamsTries).toBe(1); // the fallback is email alone, not teams again
     const entries = await s.audit();
     expect(entries.map((e) => [e.stepId, e.kind])).toEqual([
       ["review-1:notice-request-0-teams-failed", "error"],
