@@ -93,10 +93,10 @@ describe("resolveEndpoint", () => {
   });
 
   it.each([
-    ["64 entries", 31, 32, true],
-    ["65 entries, most of them DNS configurations", 64, 0, false],
-    ["65 entries, most of them NICs", 0, 64, false],
-  ])("hands on an endpoint of %s: %s", async (_name, dnsConfigs, nics, handedOn) => {
+    ["64 entries (with its NICs) is handed on", 0, 63, true],
+    ["65 entries, most of them DNS configurations, is not", 64, 0, false],
+    ["65 entries, most of them NICs, is not", 0, 64, false],
+  ])("an endpoint of %s", async (_name, dnsConfigs, nics, handedOn) => {
     const { h, run } = setup();
     h.gateway.addConnection(anArmConnection());
     const endpoint = anEndpoint({
