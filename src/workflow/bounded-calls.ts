@@ -87,7 +87,12 @@ export function* boundedCalls<I, T>(
     wave.forEach((t, i) => {
       const task = calls[i]!;
       const outcome: CallOutcome<T> = task.isFaulted
-        ? { kind: "failed", code: "ACTIVITY_FAILED", message: faultMessage(task) }
+        ? {
+            // Stryker disable next-line StringLiteral: any kind but "done" or "retry" is rebuilt as "failed" below
+            kind: "failed",
+            code: "ACTIVITY_FAILED",
+            message: faultMessage(task),
+          }
         : (task.result as CallOutcome<T>);
       if (outcome.kind === "retry" && t.attempt < options.maxAttempts) {
         retries += 1;

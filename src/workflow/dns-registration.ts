@@ -27,7 +27,7 @@ export async function registerConnectionDns(
 ): Promise<RegisterDnsResult> {
   const { gateway, dns, bookkeeping } = ports;
   const { connection } = input;
-  const audit = (suffix: string, message: string, data?: Record<string, unknown>) =>
+  const audit = (suffix: string, message: string) =>
     bookkeeping.appendAudit({
       connectionId: connection.connectionId,
       stepId: `${runOf(input)}:dns-${suffix}`,
@@ -35,7 +35,6 @@ export async function registerConnectionDns(
       kind: "dns",
       actor: AUTOPILOT,
       message,
-      ...(data ? { data } : {}),
     });
   const save = async (result: RegisterDnsResult): Promise<RegisterDnsResult> => {
     await bookkeeping.saveConnection({
@@ -80,6 +79,7 @@ export async function registerConnectionDns(
               zone: pls.zone,
               nameTemplate: pls.nameTemplate,
               vars: {
+                // Stryker disable next-line MethodExpression: the plan lower-cases every variable again
                 tenant: (input.tenantId ?? "unknown").toLowerCase(),
                 service: parseArmId(connection.providerResourceId).name ?? "service",
                 endpoint: parseArmId(connection.privateEndpointId).name ?? "endpoint",

@@ -173,6 +173,7 @@ function addError(report: SweepReport, error: SweepError): void {
 function unique(ids: string[]): string[] {
   const seen = new Set<string>();
   return ids.filter((id) => {
+    // Stryker disable next-line MethodExpression: upper or lower case folds ASCII resource ids alike
     const k = id.toLowerCase();
     if (seen.has(k)) return false;
     seen.add(k);
