@@ -42,6 +42,7 @@ let activities: Promise<Activities> | undefined;
 let dnsRegistrar: Promise<DnsRegistrar> | undefined;
 let approvalKeys: ApprovalKeyRing | undefined;
 let connectionGraph: Promise<ConnectionGraph> | undefined;
+let policySource: PolicySource | undefined;
 
 /** Validated settings; throws ConfigError naming every bad setting. */
 export function getConfig(): AppConfig {
@@ -59,6 +60,7 @@ export function resetCompositionRoot(): void {
   dnsRegistrar = undefined;
   approvalKeys = undefined;
   connectionGraph = undefined;
+  policySource = undefined;
 }
 
 async function getCredential(): Promise<TokenCredential> {
@@ -224,9 +226,10 @@ async function getEmailClient() {
   });
 }
 
-/** The policy in force (POLICY_SOURCE), re-read on each load. */
+/** The policy in force (POLICY_SOURCE), re-read on each load (parsed again only when it changed). */
 export function getPolicySource(): PolicySource {
-  return new FilePolicySource(APP_ROOT, getConfig().policySource.path);
+  policySource ??= new FilePolicySource(APP_ROOT, getConfig().policySource.path);
+  return policySource;
 }
 
 /** The tenants import file, resolved against the app root when relative. */

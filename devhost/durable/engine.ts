@@ -12,6 +12,9 @@ import {
 } from "./instance-state";
 import { runEpisode, type ChildStart, type OrchestratorRun } from "./replay";
 
+/** How many finished instances stay in memory (the store has them all); bounds a long run's growth. */
+const FINISHED_KEPT = 1000;
+
 export type ActivityOutcome = { ok: true; resultText: string } | { ok: false; reason: string; details: string };
 
 export interface EngineOptions {
@@ -39,6 +42,8 @@ export type ControlResult = "ok" | "notFound" | "gone";
  */
 export class DurableEngine {
   private readonly cache = new Map<string, InstanceState>();
+  /** The most recently finished instances: a client reads an instance's status right after it ends. */
+  private readonly finished = new Map<string, InstanceState>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly inflight = new Set<string>();
   private readonly saveWaiters = new Set<() => void>();
@@ -85,7 +90,7 @@ export class DurableEngine {
   }
 
   async getState(instanceId: string): Promise<InstanceState | undefined> {
-    return this.cache.get(instanceId) ?? (await this.options.store.load(instanceId));
+    return this.cached(instanceId) ?? (await this.options.store.load(instanceId));
   }
 
   async list(filter?: InstanceFilter): Promise<InstanceSummary[]> {
@@ -132,6 +137,7 @@ export class DurableEngine {
       if (!isTerminal(state.status)) return "running" as const;
       await this.options.store.remove(instanceId);
       this.cache.delete(instanceId);
+      this.finished.delete(instanceId);
       return "ok" as const;
     });
   }
@@ -246,11 +252,13 @@ export class DurableEngine {
     });
   }
 
+  private cached(instanceId: string): InstanceState | undefined {
+    return this.cache.get(instanceId) ?? this.finished.get(instanceId);
+  }
+
   private async withInstance<T>(instanceId: string, fn: (state: InstanceState | undefined) => Promise<T>): Promise<T> {
     const previous = this.locks.get(instanceId) ?? Promise.resolve();
-    const next = previous.then(async () =>
-      fn(this.cache.get(instanceId) ?? (await this.options.store.load(instanceId))),
-    );
+    const next = previous.then(async () => fn(this.cached(instanceId) ?? (await this.options.store.load(instanceId))));
     const settled = next.catch(() => undefined);
     this.locks.set(instanceId, settled);
     void settled.then(() => {
@@ -262,9 +270,17 @@ export class DurableEngine {
   private async save(state: InstanceState): Promise<void> {
     state.lastUpdatedTime = this.iso();
     await this.options.store.save(state);
-    // Finished instances leave the cache (the store has them), so a long `npm start` does not grow without bound.
-    if (isTerminal(state.status)) this.cache.delete(state.instanceId);
-    else this.cache.set(state.instanceId, state);
+    // Finished instances leave the cache for a bounded list of recent ones (the store has them all), so a long
+    // `npm start` does not grow without bound.
+    if (isTerminal(state.status)) {
+      this.cache.delete(state.instanceId);
+      this.finished.delete(state.instanceId); // re-inserted: the newest finished stays longest
+      this.finished.set(state.instanceId, state);
+      if (this.finished.size > FINISHED_KEPT) this.finished.delete(this.finished.keys().next().value!);
+    } else {
+      this.finished.delete(state.instanceId);
+      this.cache.set(state.instanceId, state);
+    }
     for (const w of [...this.saveWaiters]) w();
   }
 

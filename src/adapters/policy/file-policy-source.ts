@@ -5,9 +5,13 @@ import { DomainError } from "../../domain/errors";
 import { PermanentCodes, PermanentError } from "../../ports/errors";
 import type { PolicySource } from "../../ports/policy-source.port";
 
-/** POLICY_SOURCE=file:<path>: the policy shipped with the app. Re-read on each load; parsing is cheap. */
+/**
+ * POLICY_SOURCE=file:<path>: the policy shipped with the app. Read on each load, so an edit applies at once; parsed
+ * and compiled again only when the text changed (a decision per connection made that the costliest step of a sweep).
+ */
 export class FilePolicySource implements PolicySource {
   private readonly path: string;
+  private last: { text: string; policy: Policy } | undefined;
 
   constructor(appRoot: string, relativePath: string) {
     const root = resolve(appRoot);
@@ -25,8 +29,11 @@ export class FilePolicySource implements PolicySource {
         `The policy file ${this.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); check POLICY_SOURCE and the package.`,
       );
     }
+    if (this.last?.text === text) return this.last.policy;
     try {
-      return parsePolicy(text);
+      const policy = parsePolicy(text);
+      this.last = { text, policy };
+      return policy;
     } catch (error) {
       const why = error instanceof DomainError ? error.message : String(error);
       throw new PermanentError(PermanentCodes.policyUnavailable, `The policy file is not valid: ${why}`);

@@ -54,10 +54,14 @@ const ensured = new Map<string, Promise<void>>();
  * - Sweeps: partition = sweep kind, row "latest": the report of the latest sweep, as JSON.
  */
 export class TableBookkeeping implements Bookkeeping {
+  /** One client per table: building one builds its whole HTTP pipeline, which cost more than the call it makes. */
+  private readonly clients = new Map<TableName, TableClient>();
+
   constructor(private readonly tables: TableClientFactory) {}
 
   private async table(name: TableName): Promise<TableClient> {
-    const client = this.tables(name);
+    let client = this.clients.get(name);
+    if (!client) this.clients.set(name, (client = this.tables(name)));
     const id = `${client.url}|${client.tableName}`;
     let ready = ensured.get(id);
     if (!ready) {

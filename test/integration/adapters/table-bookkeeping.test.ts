@@ -25,6 +25,28 @@ afterAll(async () => {
 const at = (minute: number) => `2026-01-01T09:${String(minute).padStart(2, "0")}:00.000Z`;
 
 describe("TableBookkeeping on Azurite", () => {
+  it("builds one client per table, however many calls use it", async () => {
+    const prefix = `c${Date.now().toString(36)}`;
+    const built: string[] = [];
+    const store = new TableBookkeeping((name) => {
+      built.push(name);
+      return TableClient.fromConnectionString(azurite.connectionString, `${prefix}${name}`, {
+        allowInsecureConnection: true,
+      });
+    });
+    const id = aConnectionId({ name: "pe-clients" });
+    for (let minute = 0; minute < 3; minute++) {
+      await store.saveConnection({
+        connectionId: id,
+        state: "received",
+        providerResourceId: id.split("/privateEndpointConnections")[0]!,
+        updatedAt: at(minute),
+      });
+      expect((await store.getConnection(id))?.updatedAt).toBe(at(minute));
+    }
+    expect(built.length).toBe(new Set(built).size);
+  });
+
   it("creates, merges and reads a connection row keyed by the encoded id", async () => {
     const { store } = bookkeeping();
     const id = aConnectionId({ name: "pe-1" });
