@@ -130,6 +130,18 @@ describe("the rule index: which rules a request could match", () => {
     }
   });
 
+  it("falls back to the next condition when a tag condition names no tag", () => {
+    const when = { resource: { tags: {} }, groupId: "blob" };
+    expect(one(when, aRequest({ groupIds: ["blob"] }))).toEqual([0]);
+    expect(one(when, aRequest({ groupIds: ["file"] }))).toEqual([]);
+  });
+
+  it("looks up no segment an id does not have, even one spelled like a missing value", () => {
+    const when = { resource: { id: "/undefined/**" } };
+    expect(one(when, aRequest({ providerResourceId: "/undefined/x" }))).toEqual([0]);
+    expect(one(when, aRequest({ providerResourceId: "" }))).toEqual([]);
+  });
+
   it("lists a rule with several id patterns under each, and one with an all-wildcard pattern for every request", () => {
     const two = { resource: { id: ["/subscriptions/s-1/**", "/subscriptions/*/resourceGroups/rg-x/**"] } };
     expect(one(two, aRequest({ providerResourceId: PG_ID }))).toEqual([0]);
@@ -198,5 +210,48 @@ describe("the trace of a decision", () => {
     ]);
     expect(d.trace).toBe(first);
     expect(Object.keys(d)).toContain("trace");
+  });
+});
+
+describe("what a decision carries besides the verdict", () => {
+  const policy = parsePolicy(
+    JSON.stringify({
+      schemaVersion: 1,
+      rules: [
+        { id: "no", when: { groupId: "vault" }, then: { verdict: "reject", reason: "no vaults" } },
+        { id: "yes", when: { groupId: "blob" }, then: { verdict: "approve", reason: "blob is fine" } },
+        {
+          id: "ask",
+          when: { groupId: "file" },
+          then: { verdict: "review", reason: "ask", validFor: "P7D", review: { includeTenantApprovers: false } },
+        },
+        {
+          id: "ask-tenant",
+          when: { groupId: "queue" },
+          then: { verdict: "review", reason: "ask", review: { includeTenantApprovers: true } },
+        },
+      ],
+    }),
+  );
+  const tenant = aTenant({ approvers: ["owner@contoso.example"] });
+  const decide = (group: string, withTenant = true) =>
+    evaluatePolicy(policy, { request: aRequest({ groupIds: [group] }), now: NOW, ...(withTenant ? { tenant } : {}) });
+
+  it("has no review, pending age or validity on an approval or a rejection that set none", () => {
+    for (const group of ["vault", "blob"]) {
+      const keys = Object.keys(decide(group));
+      expect(keys).not.toContain("review");
+      expect(keys).not.toContain("maxPendingAge");
+      expect(keys).not.toContain("validFor");
+    }
+  });
+
+  it("keeps validFor on a review, and asks the tenant's approvers only when the rule says so", () => {
+    const ask = decide("file");
+    expect(ask.validFor).toBe("P7D");
+    expect(ask.review).toEqual({ approvers: [], deadline: "PT48H", reminders: [], onDeadline: "reject" });
+    expect(decide("queue").review!.approvers).toEqual(["owner@contoso.example"]);
+    expect(decide("queue", false).review!.approvers).toEqual([]);
+    expect(Object.keys(decide("queue"))).not.toContain("validFor");
   });
 });
