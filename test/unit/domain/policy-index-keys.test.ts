@@ -149,6 +149,8 @@ describe("the rule index: which rules a request could match", () => {
     expect(one(two, aRequest({ providerResourceId: "/subscriptions/s-2/resourceGroups/rg-y/p" }))).toEqual([]);
     const wild = { resource: { id: ["/subscriptions/s-1/**", "/*/*/**"] } };
     expect(one(wild, aRequest({ providerResourceId: "/anything/else" }))).toEqual([0]);
+    // Wildcards down to the first segment: nothing is fixed, even in an id without a leading slash.
+    expect(one({ resource: { id: "*/*" } }, aRequest({ providerResourceId: "a/b" }))).toEqual([0]);
   });
 
   it("merges the lists of several keys into document order", () => {
