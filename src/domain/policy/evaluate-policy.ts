@@ -120,7 +120,6 @@ function decide(
   };
   const maxPendingAge = o.maxPendingAge ?? policy.document.maxPendingAge;
   if (maxPendingAge) decision.maxPendingAge = maxPendingAge;
-  // Stryker disable next-line ConditionalExpression,StringLiteral: parsePolicy refuses validFor on a rejection (rules and default), so the verdict test never decides
   if (o.validFor && o.verdict !== "reject") decision.validFor = o.validFor;
   if (o.verdict === "review") decision.review = reviewSpec(o, tenant);
   return decision;
