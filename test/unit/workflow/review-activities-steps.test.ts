@@ -186,6 +186,14 @@ describe("applyDecision", () => {
     };
     expect(await call(ActivityNames.applyDecision, apply({ judged }))).toMatchObject({ ok: true });
     expect(h.gateway.writes).toHaveLength(1);
+
+    // The other way round: an empty message judged, none shown by ARM.
+    const reverse = await estate();
+    const { requestMessage: _m, ...silent } = connection;
+    reverse.h.gateway.addConnection(silent);
+    const emptyJudged = { ...apply().judged, requestMessage: "" };
+    expect(await reverse.call(ActivityNames.applyDecision, apply({ judged: emptyJudged }))).toMatchObject({ ok: true });
+    expect(reverse.h.gateway.writes).toHaveLength(1);
   });
 
   it("an endpoint in no known tenant's subscription is written when that is what policy judged", async () => {
