@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { approvalEndedDescription } from "../../../src/domain/stale";
 import { PermanentError, TransientError } from "../../../src/ports/errors";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import type { ReviewInput, ReviewOutcome, ReviewProgress } from "../../../src/workflow/contracts";
@@ -579,9 +580,23 @@ describe("expiry and a time-bound approval", () => {
     expect(r.inputs(ActivityNames.requestApproval).slice(0, 1)).toEqual([
       expect.objectContaining({ kind: "expiring", run: RUN, tenant: expect.objectContaining({ tenantId: "contoso" }) }),
     ]);
+    const endsAt = Date.parse(at(7 * 24 * HOUR)) + 8 * 24 * HOUR;
     expect(r.inputs(ActivityNames.endApproval)).toEqual([
-      expect.objectContaining({ instanceId: "review-1", run: RUN, connectionId: CONN }),
+      {
+        instanceId: "review-1",
+        run: RUN,
+        connectionId: CONN,
+        description: approvalEndedDescription(endsAt),
+        at: new Date(endsAt).toISOString(),
+      },
     ]);
+    expect(r.inputs(ActivityNames.findEndpointConnections)).toEqual([
+      { connectionId: CONN, reason: "approval period ended", observedAt: expect.any(String) },
+    ]);
+    expect(r.inputs(ActivityNames.removeDns)).toEqual([
+      expect.objectContaining({ instanceId: "review-1", target: expect.objectContaining({ connectionId: CONN }) }),
+    ]);
+    expect(h.dns.records.size).toBe(0);
     expect(r.inputs(ActivityNames.recordApprovalEnd)).toEqual([
       expect.objectContaining({
         run: RUN,
