@@ -1,3 +1,4 @@
+import type { ActivityName } from "../../src/workflow/names";
 /** Wires the in-memory fakes of every port to the real activities, for orchestration tests. */
 import { parsePolicy } from "../../src/domain/policy";
 import { InMemoryBookkeeping } from "../../src/ports/bookkeeping.in-memory";
@@ -57,5 +58,8 @@ export function reviewHarness(policyText = TEST_POLICY) {
     email,
     policy,
     activities,
+    /** Calls an activity by its registered name, as the durable runtime does. */
+    run: (name: ActivityName, input: unknown): Promise<unknown> =>
+      (activities[name] as (input: unknown) => Promise<unknown>)(input),
   };
 }

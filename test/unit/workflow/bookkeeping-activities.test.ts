@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ActivityNames, type ActivityName } from "../../../src/workflow/names";
+import { ActivityNames } from "../../../src/workflow/names";
 import { aConnectionId, anEndpointId, aPrivateLinkServiceId } from "../../support/builders";
 import { reviewHarness } from "../../support/review-harness";
 
@@ -12,10 +12,7 @@ const PE = anEndpointId();
 const ZONE = "privatelink.services.contoso.example";
 
 /** Calls an activity by its registered name, as the durable runtime does. */
-const activityRunner =
-  (h: ReturnType<typeof reviewHarness>) =>
-  (name: ActivityName, input: unknown): Promise<unknown> =>
-    (h.activities[name] as (input: unknown) => Promise<unknown>)(input);
+const activityRunner = (h: ReturnType<typeof reviewHarness>) => h.run;
 
 async function withRow(state: "received" | "approved" | "awaiting-approval", extra: Record<string, unknown> = {}) {
   const h = reviewHarness();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PermanentError, PermanentCodes, TransientError } from "../../../src/ports/errors";
 import { removeOurDnsRecords } from "../../../src/workflow/cleanup.activities";
-import { ActivityNames, type ActivityName } from "../../../src/workflow/names";
+import { ActivityNames } from "../../../src/workflow/names";
 import {
   aConnectionId,
   anArmConnection,
@@ -21,8 +21,7 @@ const ZONE = "privatelink.services.contoso.example";
 
 function setup() {
   const h = reviewHarness();
-  const run = (name: ActivityName, input: unknown): Promise<unknown> =>
-    (h.activities[name] as (input: unknown) => Promise<unknown>)(input);
+  const run = h.run;
   const saveRow = (extra: Record<string, unknown> = {}) =>
     h.bookkeeping.saveConnection({
       connectionId: CONN,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ActivityNames, type ActivityName } from "../../../src/workflow/names";
+import { ActivityNames } from "../../../src/workflow/names";
 import {
   aConnectionId,
   anArmConnection,
@@ -14,8 +14,7 @@ import { reviewHarness } from "../../support/review-harness";
 
 function setup() {
   const h = reviewHarness();
-  const run = (name: ActivityName, input: unknown): Promise<unknown> =>
-    (h.activities[name] as (input: unknown) => Promise<unknown>)(input);
+  const run = h.run;
   return { h, run };
 }
 

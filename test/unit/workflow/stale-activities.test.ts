@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ActivityNames, type ActivityName } from "../../../src/workflow/names";
+import { ActivityNames } from "../../../src/workflow/names";
 import { aConnectionId, anArmConnection, aPrivateLinkServiceId } from "../../support/builders";
 import { reviewHarness } from "../../support/review-harness";
 
@@ -13,8 +13,7 @@ const DESCRIPTION = "The approval period ended; ask again to reconnect.";
 
 function setup() {
   const h = reviewHarness();
-  const run = (name: ActivityName, input: unknown): Promise<unknown> =>
-    (h.activities[name] as (input: unknown) => Promise<unknown>)(input);
+  const run = h.run;
   const saveRow = (extra: Record<string, unknown> = {}) =>
     h.bookkeeping.saveConnection({
       connectionId: CONN,
