@@ -96,6 +96,17 @@ describe("the contract checker", () => {
     expect(judge("DELETE", 202).problems).toEqual(["status 202 is not one the spec allows (200, 204, default)"]);
   });
 
+  it("lets ARM throttle or fail an operation whose spec lists 200 alone, in ARM's error envelope only", () => {
+    const account = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct";
+    const judge = (status: number, body: unknown) =>
+      checker.check({ method: "GET", path: account, apiVersion: "2023-05-01", status, headers: {}, body }).problems;
+    const envelope = { error: { code: "TooManyRequests", message: "Try again later." } };
+    expect(judge(429, envelope)).toEqual([]);
+    expect(judge(503, envelope)).toEqual([]);
+    expect(judge(429, { oops: true })).toEqual(["status 429 lacks ARM's error envelope"]);
+    expect(judge(409, envelope)[0]).toMatch(/status 409 is not one the spec allows/);
+  });
+
   it("judges Storage connections by its own schema: actionRequired, no groupIds, DELETE 200/204 without LRO", () => {
     const id =
       "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct/privateEndpointConnections/pe.1";

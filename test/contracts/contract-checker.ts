@@ -137,6 +137,13 @@ export class ContractChecker {
     if (!op) return { problems: [] };
     const status = String(x.status);
     const key = op.responses[status] ? status : op.responses.default && x.status >= 400 ? "default" : undefined;
+    // ARM's front door throttles (429) and fails (5xx) any operation, whatever the provider's spec lists: Storage's
+    // GET declares 200 alone. Such an answer is held to ARM's error envelope instead.
+    if (!key && (x.status === 429 || x.status >= 500)) {
+      const error = (x.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      const enveloped = typeof error?.code === "string" && typeof error.message === "string";
+      return { operation: op.id, problems: enveloped ? [] : [`status ${status} lacks ARM's error envelope`] };
+    }
     if (!key) {
       return {
         operation: op.id,
