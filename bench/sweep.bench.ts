@@ -181,9 +181,14 @@ async function durableSweep(stack: LocalStack): Promise<number> {
   });
   if (fired.status >= 300) throw new Error(`the sweep timer answered ${fired.status}`);
   // The sweep's own output (the report it saved), read from the durable API: it stays answerable while the reviews
-  // the sweep started keep the app busy.
+  // the sweep started keep the app busy. Its id comes from the tick, so it is found once by prefix, then read alone:
+  // listing every instance each second would load the host the bench measures.
+  let instanceId: string | undefined;
   for (;;) {
-    const [sweep] = await sweepStatus(stack);
+    instanceId ??= (await durableApi<SweepInstance[]>(stack, "/instances?instanceIdPrefix=sweep-"))[0]?.instanceId;
+    const sweep = instanceId
+      ? await durableApi<SweepInstance>(stack, `/instances/${encodeURIComponent(instanceId)}`)
+      : undefined;
     if (sweep?.runtimeStatus === "Completed") {
       const report = sweep.output as { started: number; alreadyRunning: number; errors: unknown[] };
       if (report.errors.length > 0) throw new Error(`the sweep reported errors: ${JSON.stringify(report.errors)}`);
@@ -202,12 +207,13 @@ interface SweepInstance {
   output: unknown;
 }
 
-/** The sweep instances, through the durable API. */
-async function sweepStatus(stack: LocalStack): Promise<SweepInstance[]> {
-  const res = await fetch(
-    `${stack.devhost.url}/runtime/webhooks/durabletask/instances?code=${encodeURIComponent(stack.devhost.keys.durableTask)}`,
-  );
-  return ((await res.json()) as SweepInstance[]).filter((i) => i.instanceId.startsWith("sweep-"));
+/** A durable API read (the system key), answered as JSON. */
+async function durableApi<T>(stack: LocalStack, route: string): Promise<T> {
+  const res = await fetch(`${stack.devhost.url}/runtime/webhooks/durabletask${route}`, {
+    headers: { "x-functions-key": stack.devhost.keys.durableTask },
+  });
+  if (res.status >= 300) throw new Error(`${route} answered ${res.status}`);
+  return (await res.json()) as T;
 }
 
 async function runMode(mode: Mode, seedFile: string): Promise<BenchRow[]> {

@@ -59,12 +59,17 @@ export async function spawnDevhost(options: SpawnOptions): Promise<SpawnedDevhos
       () => reject(new Error(`devhost did not start within ${readyTimeoutMs} ms:\n${output}`)),
       readyTimeoutMs,
     );
+    let started = false;
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString();
       output += text;
-      for (const line of text.split("\n")) if (line.trim()) opts.log?.(line);
+      if (opts.log) for (const line of text.split("\n")) if (line.trim()) opts.log(line);
+      // Looked for until found, never after: a busy child prints megabytes, and scanning all of it on every chunk
+      // made the parent's cost grow with the square of the output.
+      if (started) return;
       const m = /DEVHOST_READY (\{.*\})/.exec(output);
       if (m) {
+        started = true;
         clearTimeout(timer);
         resolve(JSON.parse(m[1]!) as { url: string; port: number });
       }

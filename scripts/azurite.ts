@@ -130,9 +130,13 @@ function waitForStart(child: ChildProcess, timeoutMs: number): Promise<string | 
   return new Promise((resolve) => {
     let output = "";
     const timer = setTimeout(() => resolve(`no start within ${timeoutMs} ms`), timeoutMs);
+    let started = false;
     const onData = (chunk: Buffer): void => {
+      // The pipe is drained for the child's whole life; only what comes before the start is kept and searched.
+      if (started) return;
       output += chunk.toString();
       if (output.includes("successfully started")) {
+        started = true;
         clearTimeout(timer);
         resolve(undefined);
       }

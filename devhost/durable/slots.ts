@@ -5,7 +5,9 @@
  */
 export class Slots {
   private held = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Waiters from `head` on: a sweep queues thousands, and shifting a long array moves all of it each time. */
+  private waiting: (() => void)[] = [];
+  private head = 0;
 
   constructor(readonly size: number) {}
 
@@ -15,9 +17,15 @@ export class Slots {
     try {
       return await work();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.held--;
+      const next = this.waiting[this.head];
+      if (next) {
+        this.waiting[this.head++] = undefined as never;
+        if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+          this.waiting = this.waiting.slice(this.head);
+          this.head = 0;
+        }
+        next();
+      } else this.held--;
     }
   }
 }

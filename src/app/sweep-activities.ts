@@ -11,6 +11,7 @@ import type {
   SweepResourceInput,
   SweepTally,
 } from "../workflow/sweep.orchestration";
+import { addTally } from "../workflow/sweep.orchestration";
 import { cleanupInstanceId, reviewInstanceId } from "./instance-ids";
 import { isTerminal, type OrchestrationClient } from "./orchestration-client";
 import { startCleanup, startReview } from "./review-starter";
@@ -37,7 +38,7 @@ export interface SweepStep {
 }
 
 /** Starts per resource or page run this many at a time: a batch, not one after another, not all at once. */
-const START_BATCH = 10;
+const START_BATCH = 50;
 const AUTOPILOT = "autopilot";
 
 /**
@@ -56,18 +57,55 @@ export function createSweepActivities(deps: SweepActivityDeps) {
       outcomeOf(deps, () => sweepResource({ deps, ...input, dryRun: false }, input.resourceId)),
 
     graphPage: (input: GraphPageInput): Promise<CallOutcome<SweepTally>> =>
-      outcomeOf(deps, () => sweepGraphPage({ deps, ...input, dryRun: false }, input.scopes, input.skipToken)),
+      outcomeOf(deps, async () => {
+        const step: SweepStep = { deps, ...input, dryRun: false };
+        const tally = await sweepGraphPages(step, input.scopes, input.skipToken);
+        if (tally.skipToken || !input.report) return tally;
+        // The listing ended here and the sweep has nothing after it: the report is saved now (see GraphPageInput).
+        const report = { ...input.report, finishedAt: new Date().toISOString() };
+        addTally(report, tally);
+        await saveReport(deps, report);
+        return { ...tally, savedAt: report.finishedAt };
+      }),
 
     recordReport: async (report: SweepReport): Promise<null> => {
-      await deps.bookkeeping.saveSweepReport(report);
-      deps.log(
-        `Sweep ${report.kind} (${report.listing}): ${report.resources} resources, ${report.connections} connections, ` +
-          `${report.started} started, ${report.alreadyRunning} already running, ${report.drift} drift, ` +
-          `${report.armCalls} ARM calls, ${report.retries} retried, ${report.errors.length} errors.`,
-      );
+      await saveReport(deps, report);
       return null;
     },
   };
+}
+
+async function saveReport(deps: SweepActivityDeps, report: SweepReport): Promise<void> {
+  await deps.bookkeeping.saveSweepReport(report);
+  deps.log(
+    `Sweep ${report.kind} (${report.listing}): ${report.resources} resources, ${report.connections} connections, ` +
+      `${report.started} started, ${report.alreadyRunning} already running, ${report.drift} drift, ` +
+      `${report.armCalls} ARM calls, ${report.retries} retried, ${report.errors.length} errors.`,
+  );
+}
+
+/** One Resource Graph step walks pages for this long at most, then hands the next page back to the sweep. */
+const GRAPH_STEP_BUDGET_MS = 60_000;
+
+/**
+ * Resource Graph pages from `skipToken` on, one after another, until the listing ends or the step's time budget is
+ * spent: each hand-back to the orchestration queues behind the reviews the pages started. A step that runs again
+ * (a crash, a retry) repeats its pages harmlessly: every start collapses on the review's instance id.
+ */
+export async function sweepGraphPages(
+  step: SweepStep,
+  scopes: readonly string[],
+  skipToken: string | undefined,
+): Promise<SweepTally> {
+  const began = Date.now();
+  const total = emptyTally();
+  let next = skipToken;
+  do {
+    const page = await sweepGraphPage(step, scopes, next);
+    addTally(total, page);
+    next = page.skipToken;
+  } while (next && Date.now() - began < GRAPH_STEP_BUDGET_MS);
+  return next ? { ...total, skipToken: next } : total;
 }
 
 /** One provider resource: our rows first (so a connection created meanwhile is not taken for deleted), then ARM. */
@@ -79,7 +117,8 @@ export async function sweepResource(step: SweepStep, resourceId: string): Promis
   const tally = emptyTally();
   tally.resources = 1;
   tally.armCalls = calls;
-  await handleConnections(step, connections, rows, tally);
+  const byId = new Map(rows.map((r) => [r.connectionId.toLowerCase(), r]));
+  await handleConnections(step, connections, async (c) => byId.get(c.connectionId.toLowerCase()), tally);
   const listed = new Set(connections.map((c) => c.connectionId.toLowerCase()));
   for (const row of rows.filter((r) => !listed.has(r.connectionId.toLowerCase()))) {
     await noteDrift(step, row, undefined, tally);
@@ -96,30 +135,27 @@ export async function sweepGraphPage(
   const graph = step.deps.graph;
   if (!graph) throw new PermanentError("SWEEP_LISTING", "SWEEP_LISTING is resource-graph but no graph client is set.");
   const { value: page, calls } = await step.deps.meter.measure(() => graph.queryConnections(scopes, skipToken));
-  // A page of 1,000 connections can span hundreds of resources: their rows are read START_BATCH at a time.
-  const rows: ConnectionRecord[] = [];
-  await inBatches(page.resourceIds, START_BATCH, async (resourceId) => {
-    rows.push(...(await step.deps.bookkeeping.listConnections({ providerResourceId: resourceId, limit: 1000 })));
-  });
   const tally = emptyTally();
   tally.resources = page.resourceIds.length;
   tally.armCalls = calls;
   if (page.skipToken) tally.skipToken = page.skipToken;
-  await handleConnections(step, page.connections, rows, tally);
+  // Only a decided connection is compared with our row (drift), so only its row is read: one point read each,
+  // where listing the rows of every resource on the page cost a query per resource.
+  await handleConnections(step, page.connections, (c) => step.deps.bookkeeping.getConnection(c.connectionId), tally);
   return tally;
 }
+
+/** Our row of a listed connection, read only when the step needs it. */
+type RowOf = (connection: ArmConnection) => Promise<ConnectionRecord | undefined>;
 
 async function handleConnections(
   step: SweepStep,
   connections: readonly ArmConnection[],
-  rows: readonly ConnectionRecord[],
+  rowOf: RowOf,
   tally: SweepTally,
 ): Promise<void> {
-  const byId = new Map(rows.map((r) => [r.connectionId.toLowerCase(), r]));
   tally.connections += connections.length;
-  await inBatches(connections, START_BATCH, (c) =>
-    sweepConnection(step, c, byId.get(c.connectionId.toLowerCase()), tally),
-  );
+  await inBatches(connections, START_BATCH, (c) => sweepConnection(step, c, rowOf, tally));
 }
 
 /** Runs `work` over the items `size` at a time. */
@@ -134,12 +170,12 @@ export async function inBatches<T>(items: readonly T[], size: number, work: (ite
 export async function sweepConnection(
   step: SweepStep,
   connection: ArmConnection,
-  row: ConnectionRecord | undefined,
+  rowOf: RowOf,
   tally: SweepTally,
 ): Promise<void> {
   if (step.kind === "cleanup") return cleanupStep(step, connection, tally);
   if (connection.armStatus === "Pending") return reviewStep(step, connection, tally);
-  await noteDrift(step, row, connection, tally);
+  await noteDrift(step, await rowOf(connection), connection, tally);
 }
 
 async function reviewStep(step: SweepStep, c: ArmConnection, tally: SweepTally): Promise<void> {

@@ -35,9 +35,18 @@ function invalid(text: string, why: string): DomainError {
   return new DomainError("ARM_ID_INVALID", `"${shown}" is not an Azure resource id: ${why}. ${HINT}`);
 }
 
+/**
+ * Ids parsed lately, by their text: a review parses the same few ids dozens of times (keys, comparisons, replays).
+ * Parsed ids are read-only, so sharing one is safe; the memory is bounded by starting over when full.
+ */
+const remembered = new Map<string, ArmId>();
+const MAX_REMEMBERED = 4_096;
+
 /** Parses an ARM id; throws DomainError("ARM_ID_INVALID") with what to fix. */
 export function parseArmId(text: string): ArmId {
   if (typeof text !== "string") throw invalid(String(text), "it is not text");
+  const known = remembered.get(text);
+  if (known) return known;
   if (text.length > MAX_ARM_ID_LENGTH) throw invalid(text, `it is longer than ${MAX_ARM_ID_LENGTH} characters`);
   const trimmed = text.trim();
   if (!trimmed.startsWith("/")) throw invalid(trimmed, 'it must start with "/subscriptions/"');
@@ -45,7 +54,10 @@ export function parseArmId(text: string): ArmId {
   for (const s of segments) {
     if (FORBIDDEN_IN_SEGMENT.test(s)) throw invalid(trimmed, `segment "${s}" holds a character ids never contain`);
   }
-  return build(segments);
+  const id = build(segments);
+  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  remembered.set(text, id);
+  return id;
 }
 
 export function tryParseArmId(text: string): ArmId | undefined {

@@ -118,9 +118,10 @@ export class InMemoryBookkeeping implements Bookkeeping {
     return clone(this.connections.get(norm(connectionId)));
   }
 
-  async saveConnection(update: ConnectionUpdate): Promise<ConnectionRecord> {
-    const key = norm(update.connectionId);
+  async saveConnection({ ifNew, ...given }: ConnectionUpdate): Promise<ConnectionRecord> {
+    const key = norm(given.connectionId);
     const existing = this.connections.get(key);
+    const update = existing ? given : { ...ifNew, ...given };
     if (!existing && (update.state === undefined || update.providerResourceId === undefined)) {
       throw new DomainError(
         "CONNECTION_INCOMPLETE",
@@ -163,6 +164,10 @@ export class InMemoryBookkeeping implements Bookkeeping {
     if (list.some((e) => e.stepId === entry.stepId)) return false;
     list.push(clone(entry)!);
     return true;
+  }
+
+  async hasAuditStep(connectionId: string, stepId: string): Promise<boolean> {
+    return (this.audit.get(norm(connectionId)) ?? []).some((e) => e.stepId === stepId);
   }
 
   async listAudit(connectionId: string, limit = 200): Promise<AuditEntry[]> {

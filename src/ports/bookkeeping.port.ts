@@ -44,6 +44,8 @@ export interface ConnectionRecord {
 export type ConnectionUpdate = Partial<Omit<ConnectionRecord, "connectionId" | "createdAt" | "updatedAt">> & {
   connectionId: string;
   updatedAt: string;
+  /** Applied only when the row is new (a first record): an existing row keeps its own values of these. */
+  ifNew?: Pick<ConnectionRecord, "state" | "providerResourceId">;
 };
 
 export type AuditKind = "signal" | "decision" | "arm-write" | "dns" | "state" | "error" | "tenant";
@@ -176,6 +178,8 @@ export interface Bookkeeping {
   appendAudit(entry: AuditEntry): Promise<boolean>;
   /** Newest first. */
   listAudit(connectionId: string, limit?: number): Promise<AuditEntry[]>;
+  /** Whether an entry with this step id was appended (one point read, however long the history). */
+  hasAuditStep(connectionId: string, stepId: string): Promise<boolean>;
 
   /** Keeps the report of the latest sweep of its kind (dry runs are never saved). */
   saveSweepReport(report: SweepReport): Promise<void>;

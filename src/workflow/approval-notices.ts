@@ -36,7 +36,6 @@ export async function sendApprovalNotice(
 ): Promise<RequestApprovalResult> {
   const approvers = resolveApprovers(input, ports.defaultApprovers);
   const base = `${runOf(input)}:notice-${input.kind}-${input.sequence}`;
-  const recorded = new Set((await bookkeeping.listAudit(input.request.connectionId, 200)).map((e) => e.stepId));
   const review = input.decision.review;
   const nonceBase = `${Date.parse(input.at).toString(36)}.${input.kind}.${input.sequence}`;
   // An ending approval has nothing to decide on the approval page: the notice says how to renew instead.
@@ -76,7 +75,7 @@ export async function sendApprovalNotice(
     });
 
   const attempt = async (channel: ApprovalChannel, fallback: boolean): Promise<Outcome> => {
-    if (recorded.has(`${base}-${channel}-sent`)) return "sent";
+    if (await bookkeeping.hasAuditStep(input.request.connectionId, `${base}-${channel}-sent`)) return "sent";
     const how = `${fallback ? "fallback " : ""}${channel}`;
     const adapter = ports.channels.find((c) => c.channel === channel);
     if (!adapter || !adapter.available(target)) {

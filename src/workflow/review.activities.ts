@@ -192,11 +192,10 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
         if (!providerResourceId) {
           throw new DomainError("CONNECTION_ID_INVALID", "The id is not a private endpoint connection id.");
         }
-        const existing = await bookkeeping.getConnection(input.connectionId);
         // A new review never overwrites a decided state here; the outcome step does that once the review decides.
-        await bookkeeping.saveConnection({
+        const recorded = await bookkeeping.saveConnection({
           connectionId: input.connectionId,
-          ...(existing ? {} : { state: "received" as const, providerResourceId }),
+          ifNew: { state: "received", providerResourceId },
           instanceId: input.instanceId,
           source: input.source,
           updatedAt: input.at,
@@ -211,7 +210,7 @@ export function createReviewActivities(ports: ReviewActivityPorts): ActivityHand
           data: { eventId: input.eventId ?? null, observedAt: input.observedAt },
         });
         // ARM keeps no creation time: a request's age counts from the row's creation, when we first saw it.
-        return { firstSeenAt: existing?.createdAt ?? input.at };
+        return { firstSeenAt: recorded.createdAt };
       });
     },
 

@@ -35,6 +35,11 @@ export interface GraphPageInput {
   skipToken?: string;
   at: string;
   instanceId: string;
+  /**
+   * The report so far, when the step that ends the listing is the sweep's last: it saves the report itself. A
+   * separate step would queue behind the work of every review the sweep just started.
+   */
+  report?: SweepReport;
 }
 
 /** Counts one activity adds to the report. */
@@ -44,6 +49,8 @@ export type SweepTally = Pick<
 > & {
   /** Resource Graph only: where the next page starts. */
   skipToken?: string;
+  /** Resource Graph only: when the step that ended the listing saved the whole report (its finishedAt). */
+  savedAt?: string;
 };
 
 /** A report with nothing counted yet. */
@@ -96,6 +103,10 @@ export function* sweepOrchestration(context: WorkflowContext): WorkflowGenerator
         ...(skipToken ? { skipToken } : {}),
         at,
         instanceId,
+        // A copy as it stands now: the report goes on adding up after this step is scheduled.
+        ...(input.kind === "review"
+          ? { report: { ...report, errors: [...report.errors], sample: [...report.sample] } }
+          : {}),
       };
       const result = yield* boundedCalls<GraphPageInput, SweepTally>(context, SweepNames.graphPage, [page], calls);
       report.retries += result.retries;
@@ -106,6 +117,11 @@ export function* sweepOrchestration(context: WorkflowContext): WorkflowGenerator
       }
       addTally(report, outcome.value);
       skipToken = outcome.value.skipToken;
+      if (outcome.value.savedAt) {
+        report.finishedAt = outcome.value.savedAt;
+        context.df.setCustomStatus({ step: "done" });
+        return report;
+      }
     } while (skipToken);
   } else {
     const listed = yield* boundedCalls<ListResourcesInput, ListedResources>(
@@ -154,7 +170,7 @@ function* callSweepActivity<T>(context: WorkflowContext, name: string, input: un
 }
 
 /** Adds one activity's counts to the report (bounded lists: the report stays one small row). */
-export function addTally(report: SweepReport, tally: SweepTally): void {
+export function addTally(report: Omit<SweepTally, "skipToken" | "savedAt">, tally: SweepTally): void {
   report.resources += tally.resources;
   report.connections += tally.connections;
   report.started += tally.started;
@@ -165,7 +181,7 @@ export function addTally(report: SweepReport, tally: SweepTally): void {
   for (const error of tally.errors) addError(report, error);
 }
 
-function addError(report: SweepReport, error: SweepError): void {
+function addError(report: Pick<SweepReport, "errors">, error: SweepError): void {
   if (report.errors.length < MAX_ERRORS)
     report.errors.push({ scope: error.scope, code: error.code, message: error.message });
 }

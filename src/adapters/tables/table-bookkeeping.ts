@@ -32,6 +32,9 @@ const MAX_STRING = 30_000;
 const MAX_ETAG_RETRIES = 8;
 const MAX_RESERVATION_ROUNDS = 40;
 const TENANT_PK = "tenant";
+const META_PK = "meta";
+/** Marks the subscription index as built in the Tenants table (data from before it lived in the Index table). */
+const SUBSCRIPTION_INDEX_RK = "subscription-index";
 const CONNECTION_RK = "connection";
 /** Sorts before every encoded connection key ("!" is below the characters encodeKey emits). */
 const USAGE_COUNTER_RK = "!count";
@@ -44,18 +47,20 @@ const ensured = new Map<string, Promise<void>>();
 
 /**
  * Bookkeeping on Azure Table Storage.
- * - Tenants: one partition ("tenant"), row key = lower-case tenant id.
+ * - Tenants: one partition ("tenant"), row key = lower-case tenant id; partitions "subscription-<guid>" with a row
+ *   per tenant listing it (the subscription index), and "meta".
  * - Connections: partition = encodeKey(connection id), row "connection"; ETag-guarded read-modify-write.
  * - Audit: partition = encodeKey(connection id); row key = inverted time + step so newest sorts first, plus a
  *   "step-..." marker row created in the same transaction, which makes each step id land once. Tenant changes go
  *   to partition "tenant-<id>", newest first the same way.
- * - Index: partitions "tenant-<id>", "resource-<key>", "endpoint-<key>", "state-<state>", "subscription-<guid>",
- *   "usage-<tenant>"; rows point at connection keys (or tenant ids) so queries never scan.
+ * - Index: partitions "tenant-<id>", "resource-<key>", "endpoint-<key>", "state-<state>", "usage-<tenant>"; rows
+ *   point at connection keys so queries never scan.
  * - Sweeps: partition = sweep kind, row "latest": the report of the latest sweep, as JSON.
  */
 export class TableBookkeeping implements Bookkeeping {
   /** One client per table: building one builds its whole HTTP pipeline, which cost more than the call it makes. */
   private readonly clients = new Map<TableName, TableClient>();
+  private subscriptionIndex: Promise<void> | undefined;
 
   constructor(private readonly tables: TableClientFactory) {}
 
@@ -89,9 +94,10 @@ export class TableBookkeeping implements Bookkeeping {
   }
 
   async findTenantBySubscription(subscriptionId: string): Promise<Tenant | undefined> {
-    const index = await this.table("Index");
+    await this.subscriptionIndexReady();
+    const tenants = await this.table("Tenants");
     const pk = `subscription-${subscriptionId.toLowerCase()}`;
-    for await (const row of index.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) {
+    for await (const row of tenants.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) {
       const tenant = await this.getTenant(String(row.rowKey));
       if (tenant?.subscriptions.some((s) => s.toLowerCase() === subscriptionId.toLowerCase())) return tenant;
     }
@@ -252,12 +258,13 @@ export class TableBookkeeping implements Bookkeeping {
     return row ? rowToConnection(row) : undefined;
   }
 
-  async saveConnection(update: ConnectionUpdate): Promise<ConnectionRecord> {
-    const pk = key(update.connectionId);
+  async saveConnection({ ifNew, ...given }: ConnectionUpdate): Promise<ConnectionRecord> {
+    const pk = key(given.connectionId);
     let before: ConnectionRecord | undefined;
     let after: ConnectionRecord | undefined;
-    await this.updateGuarded("Connections", pk, CONNECTION_RK, (existing) => {
+    const merge = (existing: StoredRow | undefined): Row => {
       before = existing ? rowToConnection(existing) : undefined;
+      const update = before ? given : { ...ifNew, ...given };
       if (!before && (update.state === undefined || update.providerResourceId === undefined)) {
         throw new DomainError(
           "CONNECTION_INCOMPLETE",
@@ -271,8 +278,11 @@ export class TableBookkeeping implements Bookkeeping {
         createdAt: before?.createdAt ?? update.updatedAt,
       } as ConnectionRecord;
       return connectionToRow(pk, after);
-    });
-    await this.reindex(pk, before, after!);
+    };
+    // The index rows the new state needs go in before the row that names them, so a row never points at an index
+    // entry that a crash left unwritten; unchanged entries are not written again. Leftovers are dropped after.
+    await this.updateGuarded("Connections", pk, CONNECTION_RK, merge, () => this.addIndexEntries(pk, before, after!));
+    await this.dropIndexEntries(pk, before, after!);
     return after!;
   }
 
@@ -336,7 +346,7 @@ export class TableBookkeeping implements Bookkeeping {
   async appendAudit(entry: AuditEntry): Promise<boolean> {
     const audit = await this.table("Audit");
     const pk = key(entry.connectionId);
-    const step = Buffer.from(entry.stepId, "utf8").toString("base64url").slice(0, 512);
+    const step = stepMarker(entry.stepId);
     const row: Row = {
       partitionKey: pk,
       rowKey: `${invertedTime(entry.at)}-${randomUUID()}`,
@@ -351,7 +361,7 @@ export class TableBookkeeping implements Bookkeeping {
     try {
       // The marker and the entry land together or not at all: a retried step finds the marker and adds nothing.
       await audit.submitTransaction([
-        ["create", { partitionKey: pk, rowKey: `step-${step}`, entryRowKey: row.rowKey }],
+        ["create", { partitionKey: pk, rowKey: step, entryRowKey: row.rowKey }],
         ["create", row],
       ]);
       return true;
@@ -359,6 +369,10 @@ export class TableBookkeeping implements Bookkeeping {
       if (statusOf(error) === 409) return false;
       throw toPortError(error, "appending to the audit log");
     }
+  }
+
+  async hasAuditStep(connectionId: string, stepId: string): Promise<boolean> {
+    return (await this.read("Audit", key(connectionId), stepMarker(stepId))) !== undefined;
   }
 
   async listAudit(connectionId: string, limit = 200): Promise<AuditEntry[]> {
@@ -410,44 +424,85 @@ export class TableBookkeeping implements Bookkeeping {
 
   // ---- helpers ----
 
-  private async reindex(pk: string, before: ConnectionRecord | undefined, after: ConnectionRecord): Promise<void> {
+  /**
+   * The index partitions a connection belongs to. Each entry carries the state, so a state change rewrites them
+   * all; otherwise only the partitions it newly belongs to are written. A stale entry (a crash between the index
+   * and the row) costs a read, never a wrong answer: listConnections checks every row against the query.
+   */
+  private async addIndexEntries(
+    pk: string,
+    before: ConnectionRecord | undefined,
+    after: ConnectionRecord,
+  ): Promise<void> {
     const index = await this.table("Index");
-    const keysOf = (r: ConnectionRecord | undefined): string[] =>
-      r
-        ? [
-            `state-${r.state}`,
-            `resource-${key(r.providerResourceId)}`,
-            ...(r.tenantId ? [`tenant-${r.tenantId.toLowerCase()}`] : []),
-            ...(r.privateEndpointId ? [`endpoint-${key(r.privateEndpointId)}`] : []),
-          ]
-        : [];
-    const next = keysOf(after);
-    for (const partition of next) {
-      await this.safe(
-        () => index.upsertEntity({ partitionKey: partition, rowKey: pk, state: after.state }, "Replace"),
-        "updating an index",
-      );
-    }
-    for (const stale of keysOf(before).filter((k) => !next.includes(k))) {
-      await this.deleteQuietly(index, stale, pk);
-    }
+    const had = new Set(before?.state === after.state ? indexPartitions(before) : []);
+    const writes = indexPartitions(after).filter((partition) => !had.has(partition));
+    await Promise.all(
+      writes.map((partition) =>
+        this.safe(
+          () => index.upsertEntity({ partitionKey: partition, rowKey: pk, state: after.state }, "Replace"),
+          "updating an index",
+        ),
+      ),
+    );
+  }
+
+  private async dropIndexEntries(
+    pk: string,
+    before: ConnectionRecord | undefined,
+    after: ConnectionRecord,
+  ): Promise<void> {
+    const index = await this.table("Index");
+    const next = indexPartitions(after);
+    const stale = indexPartitions(before).filter((partition) => !next.includes(partition));
+    await Promise.all(stale.map((partition) => this.deleteQuietly(index, partition, pk)));
   }
 
   /** Points each of the tenant's subscriptions at it, and drops the ones it no longer has. */
   private async reindexTenant(tenant: Tenant, previous: StoredRow | undefined): Promise<void> {
-    const rk = tenant.tenantId.toLowerCase();
-    const index = await this.table("Index");
-    const now = new Set(tenant.subscriptions.map((s) => s.toLowerCase()));
+    const before: string[] = previous ? (JSON.parse(textOf(previous.subscriptions, "[]")) as string[]) : [];
+    await this.indexSubscriptions(tenant.tenantId, tenant.subscriptions, before);
+  }
+
+  private async indexSubscriptions(tenantId: string, subscriptions: readonly string[], before: readonly string[]) {
+    const rk = tenantId.toLowerCase();
+    const tenants = await this.table("Tenants");
+    const now = new Set(subscriptions.map((s) => s.toLowerCase()));
     for (const sub of now) {
       await this.safe(
-        () => index.upsertEntity({ partitionKey: `subscription-${sub}`, rowKey: rk }, "Replace"),
+        () => tenants.upsertEntity({ partitionKey: `subscription-${sub}`, rowKey: rk }, "Replace"),
         "indexing a subscription",
       );
     }
-    const before: string[] = previous ? (JSON.parse(textOf(previous.subscriptions, "[]")) as string[]) : [];
-    for (const sub of before.filter((s) => !now.has(s))) {
-      await this.deleteQuietly(index, `subscription-${sub}`, rk);
+    for (const sub of before.filter((s) => !now.has(s.toLowerCase()))) {
+      await this.deleteQuietly(tenants, `subscription-${sub.toLowerCase()}`, rk);
     }
+  }
+
+  /**
+   * The subscription index lives beside the tenants (a small table), where looking a subscription up reads only
+   * tenant-sized data: in the Index table, beside a row per connection, Azurite scanned every row for each review.
+   * Data written before that move gets its index rebuilt from the tenant rows once, then a marker row says so.
+   */
+  private subscriptionIndexReady(): Promise<void> {
+    this.subscriptionIndex ??= this.buildSubscriptionIndex().catch((error: unknown) => {
+      this.subscriptionIndex = undefined;
+      throw error;
+    });
+    return this.subscriptionIndex;
+  }
+
+  private async buildSubscriptionIndex(): Promise<void> {
+    if (await this.read("Tenants", META_PK, SUBSCRIPTION_INDEX_RK)) return;
+    const tenants = await this.table("Tenants");
+    for await (const row of tenants.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${TENANT_PK}` } })) {
+      const tenant = rowToTenant(row);
+      await this.indexSubscriptions(tenant.tenantId, tenant.subscriptions, []);
+    }
+    await this.safe(
+      () => tenants.upsertEntity({ partitionKey: META_PK, rowKey: SUBSCRIPTION_INDEX_RK }, "Replace"),
+      "marking the subscription index built",
+    );
   }
 
   private async read(name: TableName, pk: string, rk: string): Promise<StoredRow | undefined> {
@@ -469,12 +524,14 @@ export class TableBookkeeping implements Bookkeeping {
     pk: string,
     rk: string,
     change: (existing: StoredRow | undefined) => Row | undefined,
+    beforeWrite?: () => Promise<void>,
   ): Promise<StoredRow | undefined> {
     const table = await this.table(name);
     for (let attempt = 0; attempt < MAX_ETAG_RETRIES; attempt++) {
       const existing = await this.read(name, pk, rk);
       const next = change(existing);
       if (!next) return existing;
+      await beforeWrite?.();
       try {
         if (existing) await table.updateEntity(next, "Replace", { etag: existing.etag });
         else await table.createEntity(next);
@@ -515,6 +572,22 @@ export function odata(strings: TemplateStringsArray, ...values: string[]): strin
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The row key of the marker that makes an audit step land once. */
+function stepMarker(stepId: string): string {
+  return `step-${Buffer.from(stepId, "utf8").toString("base64url").slice(0, 512)}`;
+}
+
+/** The index partitions a recorded connection is listed under (none for no record). */
+function indexPartitions(r: ConnectionRecord | undefined): string[] {
+  if (!r) return [];
+  return [
+    `state-${r.state}`,
+    `resource-${key(r.providerResourceId)}`,
+    ...(r.tenantId ? [`tenant-${r.tenantId.toLowerCase()}`] : []),
+    ...(r.privateEndpointId ? [`endpoint-${key(r.privateEndpointId)}`] : []),
+  ];
 }
 
 function key(armId: string): string {

@@ -220,6 +220,98 @@ describe("TableBookkeeping on Azurite", () => {
     expect(await store.quotaUsage("t-1")).toBe(1);
   });
 
+  it("rebuilds the subscription index once from tenant rows stored before it lived beside them", async () => {
+    const { store, client } = bookkeeping();
+    // A tenant row as an older version wrote it: in the Tenants table, with its index row in the Index table only.
+    const tenants = client("Tenants");
+    await tenants.createTable();
+    await tenants.createEntity({
+      partitionKey: "tenant",
+      rowKey: "t-old",
+      tenantId: "T-old",
+      displayName: "Old",
+      subscriptions: JSON.stringify(["bbbbbbbb-0000-0000-0000-000000000001"]),
+      status: "active",
+      quota: 5,
+      usage: 0,
+    });
+    const fresh = new TableBookkeeping(client);
+    expect((await fresh.findTenantBySubscription("BBBBBBBB-0000-0000-0000-000000000001"))?.tenantId).toBe("T-old");
+    expect(await fresh.findTenantBySubscription("bbbbbbbb-0000-0000-0000-000000000002")).toBeUndefined();
+    // Built once: a tenant added behind this store's back (another instance) is found through its own index rows.
+    await store.upsertTenant(aTenant({ tenantId: "T-new", subscriptions: ["bbbbbbbb-0000-0000-0000-000000000002"] }));
+    expect((await fresh.findTenantBySubscription("bbbbbbbb-0000-0000-0000-000000000002"))?.tenantId).toBe("T-new");
+  });
+
+  it("answers whether an audit step was recorded, by its id", async () => {
+    const { store } = bookkeeping();
+    const id = aConnectionId({ name: "steps" });
+    expect(await store.hasAuditStep(id, "run-1:notice-sent")).toBe(false);
+    await store.appendAudit({
+      connectionId: id,
+      stepId: "run-1:notice-sent",
+      at: at(0),
+      kind: "decision",
+      actor: "x",
+      message: "m",
+    });
+    expect(
+      await store.hasAuditStep(id.toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/"), "run-1:notice-sent"),
+    ).toBe(true);
+    expect(await store.hasAuditStep(id, "run-1:notice")).toBe(false);
+  });
+
+  it("applies ifNew fields only when the row is created", async () => {
+    const { store } = bookkeeping();
+    const id = aConnectionId({ name: "if-new" });
+    const resource = id.split("/privateEndpointConnections")[0]!;
+    const first = await store.saveConnection({
+      connectionId: id,
+      ifNew: { state: "received", providerResourceId: resource },
+      updatedAt: at(0),
+    });
+    expect(first).toMatchObject({ state: "received", createdAt: at(0) });
+    await store.saveConnection({ connectionId: id, state: "approved", updatedAt: at(1) });
+    const again = await store.saveConnection({
+      connectionId: id,
+      ifNew: { state: "received", providerResourceId: resource },
+      updatedAt: at(2),
+    });
+    expect(again).toMatchObject({ state: "approved", createdAt: at(0), updatedAt: at(2) });
+    expect((await store.listConnections({ state: "approved" })).map((r) => r.connectionId)).toEqual([id]);
+    expect(await store.listConnections({ state: "received" })).toEqual([]);
+  });
+
+  it("keeps a connection listed where it belongs when a write dies while indexing it, once the write is retried", async () => {
+    const { store, client } = bookkeeping();
+    const id = aConnectionId({ name: "crash" });
+    const resource = id.split("/privateEndpointConnections")[0]!;
+    await store.saveConnection({ connectionId: id, state: "received", providerResourceId: resource, updatedAt: at(0) });
+    // The first index write for the new tenant fails (the process died there).
+    const crashing = new TableBookkeeping((name) => {
+      const table = client(name);
+      if (name === "Index") {
+        const upsert = table.upsertEntity.bind(table);
+        let failed = false;
+        table.upsertEntity = (...args: Parameters<typeof upsert>) => {
+          if (failed || !String(args[0].partitionKey).startsWith("tenant-")) return upsert(...args);
+          failed = true;
+          return Promise.reject(Object.assign(new Error("connection reset"), { statusCode: 500 }));
+        };
+      }
+      return table;
+    });
+    const change = { connectionId: id, tenantId: "t-9", updatedAt: at(1) };
+    await expect(crashing.saveConnection(change)).rejects.toThrow();
+    // Nothing claims the tenant yet: the row was not written before its index entries.
+    expect((await store.getConnection(id))?.tenantId).toBeUndefined();
+    await crashing.saveConnection(change);
+    expect((await store.listConnections({ tenantId: "t-9" })).map((r) => r.connectionId)).toEqual([id]);
+    expect((await store.listConnections({ providerResourceId: resource })).map((r) => r.state)).toEqual(["received"]);
+    // Its state did not change: its other entries were not rewritten and still list it.
+    expect((await store.listConnections({ state: "received" })).map((r) => r.connectionId)).toEqual([id]);
+  });
+
   it("reserves quota atomically: 14 concurrent reservations against a quota of 10 leave 10", async () => {
     const { store } = bookkeeping();
     await store.upsertTenant(aTenant({ tenantId: "burst", quota: 10 }));

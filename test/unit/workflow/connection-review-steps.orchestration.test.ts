@@ -192,10 +192,10 @@ describe("the ways out before a decision", () => {
 
   it("a recording refused for good fails the review with the code and message, before any decision", async () => {
     const h = await estate();
-    const get = h.bookkeeping.getConnection.bind(h.bookkeeping);
+    const save = h.bookkeeping.saveConnection.bind(h.bookkeeping);
     let refused = false;
-    h.bookkeeping.getConnection = async (id) => {
-      if (refused) return get(id);
+    h.bookkeeping.saveConnection = async (update) => {
+      if (refused) return save(update);
       refused = true;
       throw new PermanentError("STORAGE_REJECTED", "bad row");
     };

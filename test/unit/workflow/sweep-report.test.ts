@@ -149,7 +149,13 @@ describe("the sweep's report, through Resource Graph", () => {
       { [SweepNames.graphPage]: graphPage.handler },
     );
     const first = { kind: "review", scopes: ["/s/a", "/s/b"], at: START.toISOString(), instanceId: "sweep-1" };
-    expect(graphPage.inputs).toEqual([first, first, { ...first, skipToken: "t1" }]);
+    expect(graphPage.inputs.map(({ report: _report, ...page }) => page)).toEqual([
+      first,
+      first,
+      { ...first, skipToken: "t1" },
+    ]);
+    // Each step is handed the report as it stood when it was scheduled (the last step may save it).
+    expect(graphPage.inputs.map((page) => page.report?.connections)).toEqual([0, 0, 2]);
     expect(result.output).toMatchObject({
       listing: "resource-graph",
       resources: 2,
@@ -159,6 +165,25 @@ describe("the sweep's report, through Resource Graph", () => {
       errors: [],
       sample: ["c1", "c2"],
     });
+    expect(result.statuses).toEqual([{ step: "listing", listing: "resource-graph" }, { step: "done" }]);
+  });
+
+  it("ends when the step that ended the listing saved the report, with that step's time and every count", async () => {
+    const saved = "2026-01-01T09:04:00.000Z";
+    const graphPage = scripted<GraphPageInput>([
+      () => done(tally({ skipToken: "t1", sample: ["c1"] })),
+      (page) => done(tally({ sample: ["c2"], savedAt: page.report ? saved : undefined })),
+    ]);
+    const options: DriverOptions = {
+      instanceId: "sweep-1",
+      start: START,
+      input: { kind: "review", listing: "resource-graph", scopes: ["/s/a"], calls },
+      activities: { [SweepNames.graphPage]: graphPage.handler },
+    };
+    const result = await runOrchestration(sweepOrchestration, options);
+    expect(result.error).toBeUndefined();
+    expect(replay(sweepOrchestration, options, result.history)).toEqual(result.output);
+    expect(result.output).toMatchObject({ finishedAt: saved, connections: 4, started: 2, sample: ["c1", "c2"] });
     expect(result.statuses).toEqual([{ step: "listing", listing: "resource-graph" }, { step: "done" }]);
   });
 

@@ -6,7 +6,7 @@ import { NO_CALL_METER } from "../../../src/ports/call-meter.port";
 import { InMemoryConnectionGateway } from "../../../src/ports/connection-gateway.in-memory";
 import { PermanentError, TransientError } from "../../../src/ports/errors";
 import { OrchestrationNames, SweepNames } from "../../../src/workflow/names";
-import { sweepOrchestration, type SweepRunInput } from "../../../src/workflow/sweep.orchestration";
+import { emptyReport, sweepOrchestration, type SweepRunInput } from "../../../src/workflow/sweep.orchestration";
 import { aConnectionId, anArmConnection, aPrivateLinkServiceId, PROVIDER_SUB } from "../../support/builders";
 import { FakeOrchestrationClient } from "../../support/fake-orchestration-client";
 import { runOnDurableSdk } from "../../support/durable-sdk-host";
@@ -192,6 +192,40 @@ describe("drift", () => {
     expect(outcome).toMatchObject({ kind: "done", value: { drift: 0 } });
     expect(e.client.terminated).toEqual([]);
     expect((await e.bookkeeping.getConnection(id))?.state).toBe("awaiting-approval");
+  });
+
+  it("a Resource Graph step walks every page, and saves the report when it ends the listing with one in hand", async () => {
+    const e = estate(3, 2);
+    const pages = [...e.gateway.connections.values()];
+    const asked: (string | undefined)[] = [];
+    const graph = {
+      queryConnections: async (_scopes: readonly string[], skipToken?: string) => {
+        asked.push(skipToken);
+        const at = Number(skipToken ?? 0);
+        return {
+          connections: pages.slice(at, at + 2),
+          resourceIds: [],
+          ...(at + 2 < pages.length ? { skipToken: String(at + 2) } : {}),
+        };
+      },
+    };
+    const activities = createSweepActivities({ ...e, graph, meter: NO_CALL_METER, log: () => undefined });
+    const page = { kind: "review" as const, scopes: [scope], at: "2026-01-01T09:00:00.000Z", instanceId: "sweep-1" };
+    const first = await activities.graphPage(page);
+    expect(asked).toEqual([undefined, "2", "4"]);
+    expect(first).toMatchObject({ kind: "done", value: { connections: 6, started: 6 } });
+    expect(first.kind === "done" && first.value.savedAt).toBeUndefined();
+    expect(await e.bookkeeping.getSweepReport("review")).toBeUndefined();
+
+    const report = emptyReport(
+      { kind: "review", instanceId: "sweep-1", listing: "resource-graph", dryRun: false, scopes: 1 },
+      page.at,
+    );
+    const last = await activities.graphPage({ ...page, skipToken: "4", report: { ...report, connections: 4 } });
+    expect(last).toMatchObject({ kind: "done", value: { connections: 2, alreadyRunning: 2 } });
+    const saved = await e.bookkeeping.getSweepReport("review");
+    expect(saved).toMatchObject({ connections: 6, alreadyRunning: 2, listing: "resource-graph" });
+    expect(last.kind === "done" && last.value.savedAt).toBe(saved?.finishedAt);
   });
 
   it("a review busy with its own write is not drift", async () => {
