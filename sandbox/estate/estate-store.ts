@@ -3,6 +3,7 @@ import { ArmError, badRequest, notFound } from "../http/arm-error";
 import { idKey, parseArmPath, resourceId } from "../arm/arm-path";
 import { familyOf, PRIVATE_LINK_SERVICE } from "../arm/resource-families";
 import type { ConsumerSubscriptionSeed, EstateSeed } from "./seed-types";
+import { subnetRange } from "./seed-loader";
 import type {
   ConnectionRecord,
   ConnectionStatus,
@@ -201,17 +202,19 @@ export class EstateStore {
     );
   }
 
-  /** Addresses from .4 up, in creation order (Azure keeps .0–.3 of a subnet). */
+  /** Addresses from the fifth up, in creation order (Azure keeps the first four and the last of a subnet). */
   private allocateIp(consumer: ConsumerSubscriptionSeed): string {
     const n = this.nextHost.get(consumer.subscriptionId) ?? 4;
-    if (n > 254)
+    const range = subnetRange(consumer.subnetPrefix)!;
+    if (n > range.size - 2)
       throw new ArmError(
         409,
         "SubnetIsFull",
         `The sandbox subnet ${consumer.subnetPrefix} has no free address; delete endpoints or restart the sandbox.`,
       );
     this.nextHost.set(consumer.subscriptionId, n + 1);
-    return consumer.subnetPrefix.replace(/0\/24$/, String(n));
+    const address = range.base + n;
+    return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
   }
 
   /** Removes the endpoint; the provider side turns Disconnected as Azure shows it. */

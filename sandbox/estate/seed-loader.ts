@@ -34,8 +34,8 @@ export function checkSeed(seed: EstateSeed): string[] {
   }
   if (!Array.isArray(seed?.dns?.zones)) problems.push("dns.zones must be a list");
   for (const c of seed?.consumers ?? []) {
-    if (!/^\d+\.\d+\.\d+\.0\/24$/.test(c.subnetPrefix ?? "")) {
-      problems.push(`consumer ${c.subscriptionId}: subnetPrefix must be a /24 like 10.1.2.0/24`);
+    if (!subnetRange(c.subnetPrefix ?? "")) {
+      problems.push(`consumer ${c.subscriptionId}: subnetPrefix must be a /16 to /24 like 10.1.2.0/24`);
     }
   }
   if (!seed?.managedIdentity?.clientId || !seed.managedIdentity.objectId) {
@@ -43,4 +43,19 @@ export function checkSeed(seed: EstateSeed): string[] {
   }
   if (!(Number(seed?.armPageSize) >= 1)) problems.push("armPageSize must be a number >= 1");
   return problems;
+}
+
+/**
+ * A subnet's first address and size, for prefixes /16 to /24 whose host bits are zero; undefined otherwise. Azure
+ * keeps the first four addresses and the last one of every subnet.
+ */
+export function subnetRange(prefix: string): { base: number; size: number } | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{2})$/.exec(prefix);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const length = Number(m[5]);
+  if (octets.some((o) => o > 255) || length < 16 || length > 24) return undefined;
+  const base = octets.reduce((n, o) => n * 256 + o, 0);
+  const size = 2 ** (32 - length);
+  return base % size === 0 ? { base, size } : undefined;
 }

@@ -119,6 +119,8 @@ export function* sweepOrchestration(context: WorkflowContext): WorkflowGenerator
       skipToken = outcome.value.skipToken;
       if (outcome.value.savedAt) {
         report.finishedAt = outcome.value.savedAt;
+        // The saved copy lacks the retries of the step that saved it: in that rare case it is saved again, whole.
+        if (result.retries > 0) yield* callSweepActivity<null>(context, SweepNames.recordReport, report);
         context.df.setCustomStatus({ step: "done" });
         return report;
       }

@@ -3,8 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { idKey, parseArmPath } from "../../../sandbox/arm/arm-path";
 import { FaultInjector, parseFaultOptions } from "../../../sandbox/control/fault-injector";
-import { guidFrom } from "../../../sandbox/estate/estate-store";
-import { checkSeed } from "../../../sandbox/estate/seed-loader";
+import { EstateStore, guidFrom } from "../../../sandbox/estate/estate-store";
+import { checkSeed, subnetRange } from "../../../sandbox/estate/seed-loader";
 import type { EstateSeed } from "../../../sandbox/estate/seed-types";
 import { EventDelivery } from "../../../sandbox/events/event-delivery";
 import { inboxHtml } from "../../../sandbox/notify/inbox";
@@ -40,9 +40,41 @@ describe("sandbox parts", () => {
     expect(checkSeed(seed)).toEqual([]);
     const broken = structuredClone(seed);
     broken.provider.paasResources.push({ type: "Microsoft.Web/sites", name: "x" });
-    broken.consumers[0]!.subnetPrefix = "10.0.0.0/16";
+    broken.consumers[0]!.subnetPrefix = "10.0.0.0/15";
     broken.armPageSize = 0;
     expect(checkSeed(broken)).toHaveLength(3);
+  });
+
+  it("hands out a wider subnet's addresses across its /24 boundaries, and says when it is full", () => {
+    const seed = JSON.parse(readFileSync(seedFile, "utf8")) as EstateSeed;
+    const consumer = seed.consumers.find((c) => c.watched && c.readableByApp)!;
+    consumer.subnetPrefix = "10.60.0.0/23";
+    expect(checkSeed(seed)).toEqual([]);
+    expect(subnetRange("10.60.1.0/23")).toBeUndefined();
+    expect(subnetRange("10.60.0.0/25")).toBeUndefined();
+    const store = new EstateStore(seed);
+    const target = store.seed.provider.paasResources[0]!;
+    const targetResourceId = `/subscriptions/${seed.provider.subscriptionId}/resourceGroups/${seed.provider.resourceGroup}/providers/${target.type}/${target.name}`;
+    const ips = Array.from(
+      { length: 507 },
+      (_, i) =>
+        store.createEndpoint({
+          subscriptionId: consumer.subscriptionId,
+          resourceGroup: "rg",
+          name: `pe${i}`,
+          targetResourceId,
+        }).endpoint.privateIp,
+    );
+    // Azure keeps the first four addresses and the last: 10.60.0.4 to 10.60.1.254.
+    expect([ips[0], ips[251], ips[252], ips[506]]).toEqual(["10.60.0.4", "10.60.0.255", "10.60.1.0", "10.60.1.254"]);
+    expect(() =>
+      store.createEndpoint({
+        subscriptionId: consumer.subscriptionId,
+        resourceGroup: "rg",
+        name: "pe-extra",
+        targetResourceId,
+      }),
+    ).toThrow(/has no free address/);
   });
 
   it("repeats faults for a seed and stops after maxFaults", () => {

@@ -187,6 +187,13 @@ describe("the sweep's report, through Resource Graph", () => {
     expect(result.statuses).toEqual([{ step: "listing", listing: "resource-graph" }, { step: "done" }]);
   });
 
+  it("saves the report again, with every retry counted, when the step that saved it had been retried", async () => {
+    const saved = "2026-01-01T09:04:00.000Z";
+    const graphPage = scripted<GraphPageInput>([() => retry, () => done(tally({ savedAt: saved }))]);
+    const result = await sweep({ listing: "resource-graph" }, { [SweepNames.graphPage]: graphPage.handler });
+    expect(result.output).toMatchObject({ finishedAt: saved, retries: 1, connections: 2 });
+  });
+
   it("a page that fails ends the listing and is reported for Resource Graph", async () => {
     const graphPage = scripted<GraphPageInput>([
       () => done(tally({ skipToken: "t1" })),
