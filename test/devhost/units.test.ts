@@ -75,6 +75,31 @@ describe("Slots (the host's concurrency limits)", () => {
     expect(most).toBe(2);
   });
 
+  it("keeps arrival order through thousands of waiters, across the queue's compaction, and frees every slot", async () => {
+    const slots = new Slots(3);
+    const order: number[] = [];
+    let running = 0;
+    let most = 0;
+    const all = Promise.all(
+      Array.from({ length: 5_000 }, (_, n) =>
+        slots.run(async () => {
+          order.push(n);
+          most = Math.max(most, ++running);
+          await new Promise((r) => setImmediate(r));
+          running--;
+        }),
+      ),
+    );
+    await all;
+    expect(order).toEqual(Array.from({ length: 5_000 }, (_, n) => n));
+    expect(most).toBe(3);
+    // Every slot came back: three more run at once without waiting on anything.
+    let together = 0;
+    const gate = new Promise<void>((resolve) => setImmediate(resolve));
+    await Promise.all([1, 2, 3].map(() => slots.run(async () => (together++, await gate))));
+    expect(together).toBe(3);
+  });
+
   it("frees the slot when the work fails", async () => {
     const slots = new Slots(1);
     await expect(slots.run(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");

@@ -32,6 +32,16 @@ describe("parseArmId", () => {
     expect(isPrivateEndpointConnectionId(id.parent!)).toBe(false);
   });
 
+  it("answers a text it parsed before with the same id, refuses a bad one every time, and keeps working past its memory", () => {
+    expect(parseArmId(CONN)).toBe(parseArmId(CONN));
+    const bad = `/subscriptions/not-a-guid/resourceGroups/rg`;
+    expect(codeOf(() => parseArmId(bad))).toBe("ARM_ID_INVALID");
+    expect(codeOf(() => parseArmId(bad))).toBe("ARM_ID_INVALID");
+    // More distinct ids than it remembers: each still parses to its own name.
+    for (let i = 0; i < 5_000; i++) expect(parseArmId(`${PLS}/privateEndpointConnections/c${i}`).name).toBe(`c${i}`);
+    expect(parseArmId(CONN).name).toBe("pe-orders.1b2c3d4e");
+  });
+
   it("treats resourcegroups/resourceGroups, case, double and trailing slashes as the same id", () => {
     const variants = [
       CONN,
