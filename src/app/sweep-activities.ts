@@ -96,6 +96,7 @@ export async function sweepGraphPages(
   step: SweepStep,
   scopes: readonly string[],
   skipToken: string | undefined,
+  budgetMs = GRAPH_STEP_BUDGET_MS,
 ): Promise<SweepTally> {
   const began = Date.now();
   const total = emptyTally();
@@ -104,7 +105,7 @@ export async function sweepGraphPages(
     const page = await sweepGraphPage(step, scopes, next);
     addTally(total, page);
     next = page.skipToken;
-  } while (next && Date.now() - began < GRAPH_STEP_BUDGET_MS);
+  } while (next && Date.now() - began < budgetMs);
   return next ? { ...total, skipToken: next } : total;
 }
 

@@ -141,7 +141,7 @@ describe("the sweep's report, through Resource Graph", () => {
   it("follows the pages' skip tokens and adds every page up", async () => {
     const graphPage = scripted<GraphPageInput>([
       () => retry,
-      () => done(tally({ skipToken: "t1", sample: ["c1"] })),
+      () => done(tally({ skipToken: "t1", sample: ["c1"], errors: [{ scope: "/s/a/r9", code: "X", message: "m" }] })),
       () => done(tally({ sample: ["c2"] })),
     ]);
     const result = await sweep(
@@ -156,13 +156,15 @@ describe("the sweep's report, through Resource Graph", () => {
     ]);
     // Each step is handed the report as it stood when it was scheduled (the last step may save it).
     expect(graphPage.inputs.map((page) => page.report?.connections)).toEqual([0, 0, 2]);
+    expect(graphPage.inputs.map((page) => page.report?.sample)).toEqual([[], [], ["c1"]]);
+    expect(graphPage.inputs.map((page) => page.report?.errors.length)).toEqual([0, 0, 1]);
     expect(result.output).toMatchObject({
       listing: "resource-graph",
       resources: 2,
       connections: 4,
       armCalls: 6,
       retries: 1,
-      errors: [],
+      errors: [{ scope: "/s/a/r9", code: "X", message: "m" }],
       sample: ["c1", "c2"],
     });
     expect(result.statuses).toEqual([{ step: "listing", listing: "resource-graph" }, { step: "done" }]);
@@ -210,6 +212,18 @@ describe("the sweep's report, through Resource Graph", () => {
 });
 
 describe("the clean-up sweep", () => {
+  it("through Resource Graph, leaves the report to its own last step: its other duties come after the listing", async () => {
+    const graphPage = scripted<GraphPageInput>([() => done(tally())]);
+    const extras = scripted<{ at: string }>([() => ({ orphanedRecords: 0 })]);
+    const result = await sweep(
+      { kind: "cleanup", listing: "resource-graph" },
+      { [SweepNames.graphPage]: graphPage.handler, [SweepNames.cleanupExtras]: extras.handler },
+    );
+    expect(graphPage.inputs[0]?.report).toBeUndefined();
+    expect(extras.inputs).toHaveLength(1);
+    expect(result.output).toMatchObject({ kind: "cleanup", connections: 2 });
+  });
+
   it("runs the clean-up's other duties once, at the sweep's time, and reports what they did", async () => {
     const extras = scripted<{ at: string }>([() => ({ orphanedRecords: 2 })]);
     const result = await sweep(

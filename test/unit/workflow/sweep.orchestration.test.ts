@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSweepActivities } from "../../../src/app/sweep-activities";
+import { createSweepActivities, sweepGraphPages } from "../../../src/app/sweep-activities";
 import { reviewInstanceId } from "../../../src/app/instance-ids";
 import { InMemoryBookkeeping } from "../../../src/ports/bookkeeping.in-memory";
 import { NO_CALL_METER } from "../../../src/ports/call-meter.port";
@@ -226,6 +226,41 @@ describe("drift", () => {
     const saved = await e.bookkeeping.getSweepReport("review");
     expect(saved).toMatchObject({ connections: 6, alreadyRunning: 2, listing: "resource-graph" });
     expect(last.kind === "done" && last.value.savedAt).toBe(saved?.finishedAt);
+  });
+
+  it("a Resource Graph step hands the next page back once its time budget is spent", async () => {
+    const e = estate(2, 2);
+    const pages = [...e.gateway.connections.values()];
+    const graph = {
+      queryConnections: async (_scopes: readonly string[], skipToken?: string) => {
+        const at = Number(skipToken ?? 0);
+        return { connections: pages.slice(at, at + 2), resourceIds: [], skipToken: String(at + 2) };
+      },
+    };
+    const step = {
+      deps: { ...e, graph, meter: NO_CALL_METER, log: () => undefined },
+      kind: "review" as const,
+      at: "2026-01-01T09:00:00.000Z",
+      instanceId: "sweep-1",
+      dryRun: false,
+    };
+    expect(await sweepGraphPages(step, [scope], undefined, 0)).toMatchObject({ connections: 2, skipToken: "2" });
+  });
+
+  it("a Resource Graph page shows a decision made behind our back: drift, from our row and ARM's state", async () => {
+    const e = estate(1, 1);
+    const id = aConnectionId({ resource: "pls-0", name: "c0" });
+    await awaiting(e, id);
+    e.gateway.connections.get(id.toLowerCase())!.armStatus = "Approved";
+    const approved = { ...e.gateway.connections.get(id.toLowerCase())! };
+    const graph = {
+      queryConnections: async () => ({ connections: [approved], resourceIds: [aPrivateLinkServiceId("pls-0")] }),
+    };
+    const activities = createSweepActivities({ ...e, graph, meter: NO_CALL_METER, log: () => undefined });
+    const page = { kind: "review" as const, scopes: [scope], at: "2026-01-01T09:00:00.000Z", instanceId: "sweep-1" };
+    expect(await activities.graphPage(page)).toMatchObject({ kind: "done", value: { drift: 1 } });
+    expect((await e.bookkeeping.getConnection(id))?.state).toBe("approved");
+    expect(e.client.terminated.map((t) => t.instanceId)).toEqual([reviewInstanceId(id)]);
   });
 
   it("a review busy with its own write is not drift", async () => {
