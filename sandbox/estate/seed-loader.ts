@@ -46,8 +46,9 @@ export function checkSeed(seed: EstateSeed): string[] {
 }
 
 /**
- * A subnet's first address and size, for prefixes /16 to /24 whose host bits are zero; undefined otherwise. Azure
- * keeps the first four addresses and the last one of every subnet.
+ * A subnet's first address and size, for prefixes /16 to /24 whose host bits are zero; undefined otherwise (Azure
+ * allows more; the seeds need no other). Azure keeps the first four addresses and the last one of every subnet
+ * ("Virtual Network FAQ": learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
  */
 export function subnetRange(prefix: string): { base: number; size: number } | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{2})$/.exec(prefix);

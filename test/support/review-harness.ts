@@ -1,4 +1,3 @@
-import type { ActivityName } from "../../src/workflow/names";
 /** Wires the in-memory fakes of every port to the real activities, for orchestration tests. */
 import { parsePolicy } from "../../src/domain/policy";
 import { InMemoryBookkeeping } from "../../src/ports/bookkeeping.in-memory";
@@ -7,7 +6,8 @@ import { InMemoryDnsRegistrar } from "../../src/ports/dns-registrar.in-memory";
 import { plainLinks, RecordingChannel } from "../../src/ports/notifier.in-memory";
 import { StaticPolicySource } from "../../src/ports/policy-source.in-memory";
 import { createActivities } from "../../src/workflow/activities";
-import { aPrivateLinkServiceId } from "./builders";
+import type { ActivityName } from "../../src/workflow/names";
+import { aConnectionId, aPrivateLinkServiceId } from "./builders";
 
 export const TEST_POLICY = `
 schemaVersion: 1
@@ -61,5 +61,19 @@ export function reviewHarness(policyText = TEST_POLICY) {
     /** Calls an activity by its registered name, as the durable runtime does. */
     run: (name: ActivityName, input: unknown): Promise<unknown> =>
       (activities[name] as (input: unknown) => Promise<unknown>)(input),
+  };
+}
+
+/**
+ * A concurrent approval that takes the tenant's last unit of quota between this review's policy and its own
+ * reservation: the first reservation made through `bookkeeping` is preceded by another connection's.
+ */
+export function raceForLastUnit(bookkeeping: InMemoryBookkeeping, tenantId = "contoso"): void {
+  const reserve = bookkeeping.reserveQuota.bind(bookkeeping);
+  let raced = false;
+  bookkeeping.reserveQuota = async (tenant, connectionId, limit) => {
+    if (!raced) await reserve(tenantId, aConnectionId({ name: "other" }), 1);
+    raced = true;
+    return reserve(tenant, connectionId, limit);
   };
 }

@@ -11,14 +11,16 @@ import { aRequest, aTenant } from "./request-mother";
 
 const NOW = "2026-03-02T09:30:00Z";
 
+/** A policy of these rules, as a document would give them. */
+const policyOf = (rules: unknown[]) => parsePolicy(JSON.stringify({ schemaVersion: 1, rules }));
+
 function candidatesOf(when: (PolicyConditions | undefined)[], request: ConnectionRequest, tenant?: Tenant): number[] {
   const rules = when.map((w, i) => ({
     id: `r${i}`,
     ...(w ? { when: w } : {}),
     then: { verdict: "reject", reason: "x" },
   }));
-  const policy = parsePolicy(JSON.stringify({ schemaVersion: 1, rules }));
-  return compiledRulesOf(policy).index.candidates(buildContext(request, tenant, NOW));
+  return compiledRulesOf(policyOf(rules)).index.candidates(buildContext(request, tenant, NOW));
 }
 
 const one = (when: PolicyConditions | undefined, request: ConnectionRequest, tenant?: Tenant) =>
@@ -191,15 +193,10 @@ describe("the evaluation context", () => {
 });
 
 describe("the trace of a decision", () => {
-  const policy = parsePolicy(
-    JSON.stringify({
-      schemaVersion: 1,
-      rules: [
-        { id: "blob", when: { groupId: "blob" }, then: { verdict: "reject", reason: "no blob" } },
-        { id: "any", then: { verdict: "approve", reason: "fine", validFor: "P30D" } },
-      ],
-    }),
-  );
+  const policy = policyOf([
+    { id: "blob", when: { groupId: "blob" }, then: { verdict: "reject", reason: "no blob" } },
+    { id: "any", then: { verdict: "approve", reason: "fine", validFor: "P30D" } },
+  ]);
 
   it("names a rule without conditions as holding with none, and is the same on every read", () => {
     const d = evaluatePolicy(policy, { request: aRequest({ groupIds: ["file"] }), now: NOW });
@@ -216,25 +213,20 @@ describe("the trace of a decision", () => {
 });
 
 describe("what a decision carries besides the verdict", () => {
-  const policy = parsePolicy(
-    JSON.stringify({
-      schemaVersion: 1,
-      rules: [
-        { id: "no", when: { groupId: "vault" }, then: { verdict: "reject", reason: "no vaults" } },
-        { id: "yes", when: { groupId: "blob" }, then: { verdict: "approve", reason: "blob is fine" } },
-        {
-          id: "ask",
-          when: { groupId: "file" },
-          then: { verdict: "review", reason: "ask", validFor: "P7D", review: { includeTenantApprovers: false } },
-        },
-        {
-          id: "ask-tenant",
-          when: { groupId: "queue" },
-          then: { verdict: "review", reason: "ask", review: { includeTenantApprovers: true } },
-        },
-      ],
-    }),
-  );
+  const policy = policyOf([
+    { id: "no", when: { groupId: "vault" }, then: { verdict: "reject", reason: "no vaults" } },
+    { id: "yes", when: { groupId: "blob" }, then: { verdict: "approve", reason: "blob is fine" } },
+    {
+      id: "ask",
+      when: { groupId: "file" },
+      then: { verdict: "review", reason: "ask", validFor: "P7D", review: { includeTenantApprovers: false } },
+    },
+    {
+      id: "ask-tenant",
+      when: { groupId: "queue" },
+      then: { verdict: "review", reason: "ask", review: { includeTenantApprovers: true } },
+    },
+  ]);
   const tenant = aTenant({ approvers: ["owner@contoso.example"] });
   const decide = (group: string, withTenant = true) =>
     evaluatePolicy(policy, { request: aRequest({ groupIds: [group] }), now: NOW, ...(withTenant ? { tenant } : {}) });

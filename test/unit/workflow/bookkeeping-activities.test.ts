@@ -11,9 +11,6 @@ const CONN = aConnectionId();
 const PE = anEndpointId();
 const ZONE = "privatelink.services.contoso.example";
 
-/** Calls an activity by its registered name, as the durable runtime does. */
-const activityRunner = (h: ReturnType<typeof reviewHarness>) => h.run;
-
 async function withRow(state: "received" | "approved" | "awaiting-approval", extra: Record<string, unknown> = {}) {
   const h = reviewHarness();
   await h.bookkeeping.saveConnection({
@@ -23,7 +20,7 @@ async function withRow(state: "received" | "approved" | "awaiting-approval", ext
     updatedAt: AT,
     ...extra,
   });
-  const run = activityRunner(h);
+  const run = h.run;
   return { h, run, row: () => h.bookkeeping.getConnection(CONN), audit: () => h.bookkeeping.listAudit(CONN) };
 }
 
@@ -92,7 +89,7 @@ describe("recordOutcome", () => {
 
   it("records nothing for a connection it has no row for", async () => {
     const h = reviewHarness();
-    await activityRunner(h)(ActivityNames.recordOutcome, outcome({ state: "approved", tenantId: "contoso" }));
+    await h.run(ActivityNames.recordOutcome, outcome({ state: "approved", tenantId: "contoso" }));
     expect(await h.bookkeeping.getConnection(CONN)).toBeUndefined();
     expect(await h.bookkeeping.listAudit(CONN)).toEqual([]);
     expect(await h.bookkeeping.quotaUsage("contoso")).toBe(0);

@@ -4,9 +4,9 @@ import { PermanentError, TransientError } from "../../../src/ports/errors";
 import { connectionReviewOrchestration } from "../../../src/workflow/connection-review.orchestration";
 import type { ReviewInput, ReviewOutcome, ReviewProgress } from "../../../src/workflow/contracts";
 import { ActivityNames, APPROVAL_EVENT, RENEW_EVENT } from "../../../src/workflow/names";
-import { aConnectionId, anArmConnection, aTenant, anEndpoint, CONSUMER_SUB } from "../../support/builders";
+import { anArmConnection, aTenant, anEndpoint, CONSUMER_SUB } from "../../support/builders";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
-import { reviewHarness, TEST_POLICY } from "../../support/review-harness";
+import { raceForLastUnit, reviewHarness, TEST_POLICY } from "../../support/review-harness";
 
 // The review step by step on the replay driver: what each step is given, what the status shows while it runs,
 // and the reason and outcome recorded on every way out.
@@ -259,13 +259,7 @@ describe("a quota used up between policy and the write", () => {
   it("judges once more under a run of its own and writes what policy says then", async () => {
     const h = await estate(QUOTA_POLICY, false);
     await h.bookkeeping.upsertTenant(aTenant({ quota: 1 }));
-    const reserve = h.bookkeeping.reserveQuota.bind(h.bookkeeping);
-    let raced = false;
-    h.bookkeeping.reserveQuota = async (tenantId, connectionId, limit) => {
-      if (!raced) await reserve("contoso", aConnectionId({ name: "other" }), 1);
-      raced = true;
-      return reserve(tenantId, connectionId, limit);
-    };
+    raceForLastUnit(h.bookkeeping);
     const r = await run(h);
     expect(r.inputs(ActivityNames.decide).map((i) => (i as { run: string }).run)).toEqual([RUN, `${RUN}#1`]);
     expect(r.inputs(ActivityNames.resolveTenant).map((i) => (i as { run: string }).run)).toEqual([RUN, `${RUN}#1`]);

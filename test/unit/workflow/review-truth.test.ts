@@ -4,7 +4,7 @@ import type { ReviewInput, ReviewOutcome } from "../../../src/workflow/contracts
 import { PermanentError } from "../../../src/ports/errors";
 import { aConnectionId, anArmConnection, aTenant, anEndpoint, anEndpointId } from "../../support/builders";
 import { replay, runOrchestration, type DriverOptions } from "../../support/orchestration-driver";
-import { reviewHarness, TEST_POLICY } from "../../support/review-harness";
+import { raceForLastUnit, reviewHarness, TEST_POLICY } from "../../support/review-harness";
 
 /** A signal only says "look here": the review decides from ARM and the tenant table, never from its input. */
 const UNKNOWN_SUB = "00000000-0000-0000-0000-0000000000d9";
@@ -123,13 +123,7 @@ describe("the review decides from ARM, not from what it was told", () => {
     await h.bookkeeping.upsertTenant(aTenant({ quota: 1 }));
     // Another review takes the last unit after this one's policy said approve, before its own reservation: the
     // race sits inside the step that judges and writes.
-    const reserve = h.bookkeeping.reserveQuota.bind(h.bookkeeping);
-    let raced = false;
-    h.bookkeeping.reserveQuota = async (tenantId, connectionId, limit) => {
-      if (!raced) await reserve("contoso", aConnectionId({ name: "other" }), 1);
-      raced = true;
-      return reserve(tenantId, connectionId, limit);
-    };
+    raceForLastUnit(h.bookkeeping);
     const outcome = await run(h);
 
     expect(approvals(h)).toEqual([]);
