@@ -1,4 +1,5 @@
 /** Wires the in-memory fakes of every port to the real activities, for orchestration tests. */
+import { expect } from "vitest";
 import { parsePolicy } from "../../src/domain/policy";
 import { InMemoryBookkeeping } from "../../src/ports/bookkeeping.in-memory";
 import { InMemoryConnectionGateway } from "../../src/ports/connection-gateway.in-memory";
@@ -6,8 +7,11 @@ import { InMemoryDnsRegistrar } from "../../src/ports/dns-registrar.in-memory";
 import { plainLinks, RecordingChannel } from "../../src/ports/notifier.in-memory";
 import { StaticPolicySource } from "../../src/ports/policy-source.in-memory";
 import { createActivities } from "../../src/workflow/activities";
+import { connectionReviewOrchestration } from "../../src/workflow/connection-review.orchestration";
+import type { ReviewOutcome } from "../../src/workflow/contracts";
 import type { ActivityName } from "../../src/workflow/names";
 import { aConnectionId, aPrivateLinkServiceId } from "./builders";
+import { replay, runOrchestration, type DriverOptions } from "./orchestration-driver";
 
 export const TEST_POLICY = `
 schemaVersion: 1
@@ -76,4 +80,16 @@ export function raceForLastUnit(bookkeeping: InMemoryBookkeeping, tenantId = "co
     raced = true;
     return reserve(tenant, connectionId, limit);
   };
+}
+
+/**
+ * Runs the review orchestration to its end, checks that its history replays to the same outcome, and gives the
+ * inputs each activity was called with.
+ */
+export async function runReview(options: DriverOptions) {
+  const result = await runOrchestration<ReviewOutcome>(connectionReviewOrchestration, options);
+  if (result.error) throw result.error;
+  expect(replay(connectionReviewOrchestration, options, result.history)).toEqual(result.output);
+  const inputs = (name: string) => result.activityCalls.filter((c) => c.name === name).map((c) => c.input);
+  return { ...result, output: result.output!, inputs };
 }
